@@ -1,0 +1,55 @@
+using Akka.Configuration;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Configuration;
+
+/// <summary>The <c>orchestrator</c> section of the node's HOCON (see hocon/orchestrator.conf for each key).</summary>
+public sealed record OrchestratorSettings
+{
+    public string NodeId { get; init; } = "local-node";
+    public OrchestrationType DefaultOrchestrationType { get; init; } = OrchestrationType.Pull;
+    public TimeSpan DefaultSearchTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan JobRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ContractTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan LockLease { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan JobDeadline { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan DefaultJobDuration { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan TerminalJobIdle { get; init; } = TimeSpan.FromSeconds(10);
+    public IReadOnlyList<string> ApprovedIds { get; init; } = [];
+
+    public static OrchestratorSettings FromConfig(Config root)
+    {
+        var c = root.GetConfig("orchestrator") ?? throw new ConfigurationException("missing the 'orchestrator' section");
+        var d = new OrchestratorSettings();
+        var type = c.GetString("defaultOrchestrationType", "pull");
+        if (!Enum.TryParse<OrchestrationType>(type, ignoreCase: true, out var orchestrationType))
+            throw new ConfigurationException($"orchestrator.defaultOrchestrationType: '{type}' is not one of pull, push");
+
+        var settings = new OrchestratorSettings
+        {
+            NodeId = NonEmpty(c.GetString("nodeId", ""), Environment.MachineName),
+            DefaultOrchestrationType = orchestrationType,
+            DefaultSearchTimeout = Positive(c, "defaultSearchTimeout", d.DefaultSearchTimeout),
+            JobRequestTimeout = Positive(c, "jobRequestTimeout", d.JobRequestTimeout),
+            ContractTimeout = Positive(c, "contractTimeout", d.ContractTimeout),
+            LockLease = Positive(c, "lockLease", d.LockLease),
+            JobDeadline = Positive(c, "jobDeadline", d.JobDeadline),
+            DefaultJobDuration = Positive(c, "defaultJobDuration", d.DefaultJobDuration),
+            TerminalJobIdle = Positive(c, "terminalJobIdle", d.TerminalJobIdle),
+            ApprovedIds = c.GetStringList("approvedIds", []).Where(s => !string.IsNullOrWhiteSpace(s)).ToArray(),
+        };
+        if (settings.JobDeadline <= settings.DefaultSearchTimeout + settings.JobRequestTimeout + settings.ContractTimeout)
+            throw new ConfigurationException(
+                "orchestrator.jobDeadline must be longer than defaultSearchTimeout + jobRequestTimeout + contractTimeout");
+        return settings;
+    }
+
+    private static string NonEmpty(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+
+    private static TimeSpan Positive(Config c, string key, TimeSpan fallback)
+    {
+        var value = c.GetTimeSpan(key, fallback, allowInfinite: false);
+        if (value <= TimeSpan.Zero) throw new ConfigurationException($"orchestrator.{key} must be positive, was {value}");
+        return value;
+    }
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Orchestrator.Configuration;
+using Orchestrator.Jobs;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Providers;
+
+namespace Orchestrator.Hosting;
+
+public static class OrchestratorHostingExtensions
+{
+    /// <summary>
+    /// The job shard region: one persistent <see cref="JobActor"/> per job, remembered (event-sourced store) so
+    /// an in-flight job is restarted after a crash. Terminal jobs passivate themselves.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        builder.WithShardRegion<JobRegion>(
+            "job",
+            (_, registry, _) => jobId => JobActor.Props(jobId, settings, approval, registry.Get<ProviderDirectory>()),
+            new JobMessageExtractor(),
+            new ShardOptions
+            {
+                RememberEntities = true,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                StateStoreMode = StateStoreMode.DData,
+                HandOffStopMessage = PoisonPill.Instance,
+            });
+
+    /// <summary>The provider directory and one persistent <see cref="ProviderActor"/> per onboarded provider.</summary>
+    public static AkkaConfigurationBuilder WithProviders(
+        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        builder.WithActors((system, registry) =>
+        {
+            var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "providers");
+            registry.Register<ProviderDirectory>(directory);
+            foreach (var capability in providers)
+            {
+                var provider = system.ActorOf(ProviderActor.Props(capability, settings, approval), "provider-" + capability.Id);
+                directory.Tell(new RegisterProvider(capability, provider));
+            }
+        });
+}

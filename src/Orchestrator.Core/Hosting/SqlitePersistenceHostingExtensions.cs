@@ -1,0 +1,42 @@
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using Microsoft.Data.Sqlite;
+
+namespace Orchestrator.Hosting;
+
+public static class SqlitePersistenceHostingExtensions
+{
+    /// <summary>
+    /// Journal and snapshot store in one SQLite file (the embedded default). The file is switched to WAL once
+    /// (the mode is stored in the file) and every connection runs with synchronous=NORMAL: a killed process
+    /// loses nothing that was acknowledged; only a power cut can lose the last commits.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithSqlitePersistence(this AkkaConfigurationBuilder builder, string databaseFile)
+    {
+        var connectionString = PrepareDatabase(databaseFile);
+        var dataOptions = new DataOptions()
+            .UseConnectionString(ProviderName.SQLiteMS, connectionString)
+            .UseAfterConnectionOpened(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+                command.ExecuteNonQuery();
+            });
+        return builder.WithSqlPersistence(dataOptions, autoInitialize: true);
+    }
+
+    /// <summary>Creates the folder and the file, switches it to WAL, and returns the connection string.</summary>
+    public static string PrepareDatabase(string databaseFile)
+    {
+        var full = Path.GetFullPath(databaseFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true }.ToString();
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+        return connectionString;
+    }
+}

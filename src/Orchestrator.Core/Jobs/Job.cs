@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Jobs;
+
+/// <summary>
+/// A job's state, built only by applying its events (so recovery and live operation cannot disagree).
+/// Decisions about what happens next live in <see cref="JobDecisions"/>.
+/// </summary>
+public sealed record Job
+{
+    public required string JobId { get; init; }
+    public JobState State { get; init; } = JobState.Posted;
+    public JobDescription? Description { get; init; }
+    public OrchestrationType OrchestrationType { get; init; }
+    public string Requester { get; init; } = "";
+    public DateTimeOffset PostedAt { get; init; }
+    public DateTimeOffset Deadline { get; init; }
+    public ImmutableList<StateChange> History { get; init; } = [];
+    public ImmutableList<string> Candidates { get; init; } = [];
+
+    /// <summary>The EligibleComputeProvidersIndex: every bid, best first.</summary>
+    public ImmutableList<Bid> Bids { get; init; } = [];
+
+    public ImmutableList<DeclineMessage> Declines { get; init; } = [];
+    public ImmutableList<TimeoutResponse> Timeouts { get; init; } = [];
+
+    /// <summary>Candidates that dropped out after being shortlisted; never shortlisted again.</summary>
+    public ImmutableHashSet<string> Dropped { get; init; } = [];
+
+    public Bid? Selected { get; init; }
+
+    /// <summary>The selected provider holds resources for this job (locked at bid time or on job request).</summary>
+    public bool ResourcesLocked { get; init; }
+
+    public Contract? Contract { get; init; }
+    public JobFailure? Failure { get; init; }
+
+    public bool Exists => Description is not null;
+    public bool IsTerminal => State is JobState.Contracted or JobState.Failed;
+
+    public static Job New(string jobId) => new() { JobId = jobId };
+
+    public Job Apply(IJobEvent e) => e switch
+    {
+        JobPosted p => this with
+        {
+            Description = p.Description,
+            OrchestrationType = p.OrchestrationType,
+            Requester = p.Requester,
+            PostedAt = p.At,
+            Deadline = p.Deadline,
+            State = JobState.Posted,
+            History = History.Add(new StateChange(JobState.Posted, p.At, $"posted by {p.Requester}")),
+        },
+        SearchStarted s => this with
+        {
+            State = JobState.Searching,
+            Candidates = [.. s.Candidates],
+            History = History.Add(new StateChange(JobState.Searching, s.At, $"bid requests sent to {s.Candidates.Count} provider(s)")),
+        },
+        SearchCompleted c => this with
+        {
+            Bids = [.. c.Bids],
+            Declines = Declines.AddRange(c.Declines),
+            Timeouts = Timeouts.AddRange(c.Timeouts),
+        },
+        ProviderShortlisted s => this with
+        {
+            State = JobState.Matched,
+            Selected = Bids.FirstOrDefault(b => b.ProviderId == s.ProviderId),
+            ResourcesLocked = Bids.FirstOrDefault(b => b.ProviderId == s.ProviderId)?.ResourcesLocked ?? false,
+            History = History.Add(new StateChange(JobState.Matched, s.At, s.Note)),
+        },
+        JobRequestSent r => this with
+        {
+            State = JobState.Requested,
+            History = History.Add(new StateChange(JobState.Requested, r.At, $"job request sent to {r.ProviderId}")),
+        },
+        ResourcesConfirmed r => this with { Selected = r.Bid, ResourcesLocked = true },
+        CandidateDropped d => this with
+        {
+            Dropped = Dropped.Add(d.ProviderId),
+            Declines = d.Decline is { } decline ? Declines.Add(decline) : Declines,
+            Timeouts = d.Timeout is { } timeout ? Timeouts.Add(timeout) : Timeouts,
+            Selected = null,
+            ResourcesLocked = false,
+        },
+        ContractClosed c => this with
+        {
+            State = JobState.Contracted,
+            Contract = c.Contract,
+            History = History.Add(new StateChange(JobState.Contracted, c.At,
+                $"contract {c.Contract.ContractId} signed by {c.Contract.RequesterNodeId} and {c.Contract.ProviderId}")),
+        },
+        JobFailed f => this with
+        {
+            State = JobState.Failed,
+            Failure = new JobFailure(f.Reason, f.Message),
+            History = History.Add(new StateChange(JobState.Failed, f.At, f.Message)),
+        },
+        _ => this,
+    };
+
+    public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
+
+    public JobStatus ToStatus() => new(
+        JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History, Candidates, Bids,
+        Selected?.ProviderId ?? Contract?.ProviderId, Declines, Timeouts, Contract, Failure);
+}

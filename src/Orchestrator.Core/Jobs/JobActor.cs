@@ -1,0 +1,266 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Orchestrator.Configuration;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Providers;
+
+namespace Orchestrator.Jobs;
+
+/// <summary>
+/// One job, from posting to a contract or a failure. It persists the events <see cref="JobDecisions"/> decides
+/// and replies; what to do next is read from the recovered state alone (<see cref="Proceed"/>), so a job
+/// restarted after a crash picks up exactly where its journal left it.
+/// </summary>
+public sealed class JobActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record DeadlineReached
+    {
+        public static readonly DeadlineReached Instance = new();
+    }
+
+    private readonly OrchestratorSettings _settings;
+    private readonly ApprovalPolicy _approval;
+    private readonly IActorRef _directory;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private Job _job;
+
+    // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
+    private Dictionary<string, IActorRef>? _providers;
+    private bool _directoryAsked;
+    private SearchRound? _search;
+    private bool _exchangeInFlight;
+
+    public JobActor(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
+    {
+        _settings = settings;
+        _approval = approval;
+        _directory = directory;
+        _job = Job.New(jobId);
+        PersistenceId = "job-" + jobId;
+
+        Recover<IJobEvent>(e => _job = _job.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (!_job.Exists) return;
+            if (_job.IsTerminal) Context.SetReceiveTimeout(_settings.TerminalJobIdle);
+            else
+            {
+                _log.Info("job {0}: resuming in state {1}", _job.JobId, _job.State);
+                StartDeadline();
+                Proceed();
+            }
+        });
+
+        Command<PostJob>(OnPost);
+        Command<GetJob>(_ =>
+        {
+            if (_job.Exists) Sender.Tell(_job.ToStatus());
+            else
+            {
+                Sender.Tell(new JobNotFound(_job.JobId));
+                Passivate();
+            }
+        });
+        Command<KnownProviders>(known =>
+        {
+            _providers = known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
+            Proceed();
+        });
+        Command<ExchangeOutcome>(OnOutcome);
+        Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (!_job.Exists || _job.IsTerminal) Passivate();
+        });
+    }
+
+    public static Props Props(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory) =>
+        Akka.Actor.Props.Create(() => new JobActor(jobId, settings, approval, directory));
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void OnPost(PostJob post)
+    {
+        switch (JobDecisions.Post(_job, post, _settings, Now))
+        {
+            case PostDecision.Accept accept:
+                Persist(accept.Event, e =>
+                {
+                    _job = _job.Apply(e);
+                    _log.Info("job {0}: posted by {1}", e.JobId, e.Requester);
+                    Sender.Tell(new JobAccepted(e.JobId, _job.State, Created: true));
+                    StartDeadline();
+                    Proceed();
+                });
+                break;
+            case PostDecision.AlreadyPosted existing:
+                Sender.Tell(new JobAccepted(post.JobId, existing.State, Created: false));
+                break;
+            case PostDecision.Conflict conflict:
+                Sender.Tell(new JobConflict(post.JobId, conflict.Detail));
+                break;
+            case PostDecision.Reject reject:
+                Sender.Tell(new JobRejected(post.JobId, reject.Errors));
+                if (!_job.Exists) Passivate();
+                break;
+        }
+    }
+
+    /// <summary>Does the next step the current state calls for. Safe to call at any time, any number of times.</summary>
+    private void Proceed()
+    {
+        if (!_job.Exists || _job.IsTerminal) return;
+        if (_providers is null)
+        {
+            if (!_directoryAsked) _directory.Tell(ListProviders.Instance);
+            _directoryAsked = true;
+            return;
+        }
+
+        switch (_job.State)
+        {
+            case JobState.Posted:
+                PersistThen([JobDecisions.StartSearch(_job, _providers.Keys, Now)]);
+                break;
+            case JobState.Searching when _search is null:
+                StartSearchRound();
+                break;
+            case JobState.Matched when !_job.ResourcesLocked:
+                PersistThen([new JobRequestSent(_job.JobId, _job.Selected!.ProviderId, Now)]);
+                break;
+            case JobState.Requested when !_job.ResourcesLocked && !_exchangeInFlight:
+                var provider = _job.Selected!.ProviderId;
+                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Description!.Requirements),
+                    ExchangePhase.JobRequest, _settings.JobRequestTimeout);
+                break;
+            case JobState.Matched or JobState.Requested when _job.ResourcesLocked && !_exchangeInFlight:
+                CloseContract();
+                break;
+        }
+    }
+
+    private void StartSearchRound()
+    {
+        _search = new SearchRound(_job.Candidates);
+        foreach (var id in _job.Candidates)
+        {
+            if (_providers!.TryGetValue(id, out var provider))
+                Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Description!.Requirements),
+                    _job.JobId, ExchangePhase.Bid, _settings.DefaultSearchTimeout));
+            else
+                // A candidate that left the directory since the search began cannot answer: it times out now.
+                _search.Record(new TimeoutResponse(_job.JobId, id, ExchangePhase.Bid, TimeSpan.Zero));
+        }
+
+        FinishSearchIfComplete();
+    }
+
+    private void FinishSearchIfComplete()
+    {
+        if (_search is not { IsComplete: true } round) return;
+        _search = null;
+        PersistThen(JobDecisions.CompleteSearch(_job, round.Bids, round.Declines, round.Timeouts, Now));
+    }
+
+    private void CloseContract()
+    {
+        var dropped = JobDecisions.VerifyProvider(_job, _approval, Now);
+        if (dropped.Count > 0)
+        {
+            PersistThen(dropped);
+            return;
+        }
+
+        var provider = _job.Selected!.ProviderId;
+        Exchange(provider, new ContractProposal(JobDecisions.ProposeContract(_job, _settings, Now)),
+            ExchangePhase.ContractClosure, _settings.ContractTimeout);
+    }
+
+    private void Exchange(string providerId, IProviderMessage request, ExchangePhase phase, TimeSpan timeout)
+    {
+        _exchangeInFlight = true;
+        if (_providers!.TryGetValue(providerId, out var provider))
+            Context.ActorOf(BidCollector.Props(provider, request, _job.JobId, phase, timeout));
+        else
+            Self.Tell(new ExchangeOutcome(phase, providerId, new TimeoutResponse(_job.JobId, providerId, phase, TimeSpan.Zero)));
+    }
+
+    private void OnOutcome(ExchangeOutcome outcome)
+    {
+        if (_job.IsTerminal) return;
+        switch (outcome.Phase)
+        {
+            case ExchangePhase.Bid when _job.State == JobState.Searching && _search is not null:
+                _search.Record(outcome.Answer);
+                FinishSearchIfComplete();
+                break;
+            case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested:
+                _exchangeInFlight = false;
+                PersistThen(JobDecisions.OnJobRequestAnswer(_job, outcome.Answer, Now));
+                break;
+            case ExchangePhase.ContractClosure when IsSelected(outcome.ProviderId):
+                _exchangeInFlight = false;
+                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, Now));
+                break;
+        }
+    }
+
+    private bool IsSelected(string providerId) => _job.Selected?.ProviderId == providerId;
+
+    /// <summary>Persists the events in order, applies each, carries out its effects, then takes the next step.</summary>
+    private void PersistThen(IReadOnlyList<IJobEvent> events)
+    {
+        if (events.Count == 0) return;
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            _job = _job.Apply(e);
+            Effects(e);
+            if (--remaining == 0) Proceed();
+        });
+    }
+
+    private void Effects(IJobEvent e)
+    {
+        switch (e)
+        {
+            case CandidateDropped dropped:
+                _log.Info("job {0}: {1} dropped out ({2})", _job.JobId, dropped.ProviderId,
+                    dropped.Decline?.Detail ?? $"no answer within {dropped.Timeout!.After.TotalSeconds:0.###} s");
+                Release(dropped.ProviderId, "dropped from the job");
+                break;
+            case ContractClosed or JobFailed:
+                _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
+                foreach (var bid in _job.Bids.Where(b => b.ProviderId != _job.Contract?.ProviderId))
+                    if (bid.ResourcesLocked || bid.ProviderId == _job.Selected?.ProviderId)
+                        Release(bid.ProviderId, _job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
+                foreach (var child in Context.GetChildren()) Context.Stop(child);
+                Timers.Cancel("deadline");
+                Context.SetReceiveTimeout(_settings.TerminalJobIdle);
+                break;
+        }
+    }
+
+    private void Release(string providerId, string reason)
+    {
+        if (_providers is not null && _providers.TryGetValue(providerId, out var provider))
+            provider.Tell(new ReleaseLock(_job.JobId, providerId, reason));
+    }
+
+    private void StartDeadline()
+    {
+        var wait = _job.Deadline - Now;
+        Timers.StartSingleTimer("deadline", DeadlineReached.Instance, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+    }
+
+    // Under sharding the parent is the shard, which stops the entity once its buffered messages are handled.
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+}

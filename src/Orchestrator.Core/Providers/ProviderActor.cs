@@ -1,0 +1,219 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Orchestrator.Configuration;
+using Orchestrator.Matching;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Providers;
+
+/// <summary>
+/// The compute-provider side of a DMS node: answers bid requests and job requests against its capability,
+/// keeps a persistent ledger of locks (leases) and contracts, and signs contracts after verifying the requester.
+/// Every answer about a job it already holds is the same answer again, so a job that recovers on another node
+/// can re-ask without locking twice.
+/// </summary>
+public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record LeaseDue(string JobId);
+
+    private sealed record ContractDue(string JobId);
+
+    private readonly OrchestratorSettings _settings;
+    private readonly ApprovalPolicy _approval;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ProviderLedger _ledger;
+
+    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval)
+    {
+        _settings = settings;
+        _approval = approval;
+        _ledger = ProviderLedger.Empty(capability);
+        PersistenceId = "provider-" + capability.Id;
+
+        Recover<IProviderEvent>(e => _ledger = _ledger.Apply(e));
+        Recover<RecoveryCompleted>(_ => ScheduleExpiries());
+
+        Command<BidRequest>(OnBidRequest);
+        Command<JobRequest>(OnJobRequest);
+        Command<ContractProposal>(OnContractProposal);
+        Command<ReleaseLock>(OnReleaseLock);
+        Command<LeaseDue>(d =>
+        {
+            if (_ledger.Locks.TryGetValue(d.JobId, out var held) && held.ExpiresAt <= Now)
+                Persist(new LockReleased(ProviderId, d.JobId, "lease expired", Now), Applied);
+        });
+        Command<ContractDue>(d =>
+        {
+            if (_ledger.Contracts.ContainsKey(d.JobId)) Persist(new ContractEnded(ProviderId, d.JobId, Now), Applied);
+        });
+        Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now)));
+    }
+
+    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, approval));
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string ProviderId => _ledger.ProviderId;
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void OnBidRequest(BidRequest request)
+    {
+        if (HeldBid(request.JobId) is { } held)
+        {
+            Sender.Tell(held);
+            return;
+        }
+
+        switch (CapabilityMatcher.Match(_ledger.Capability, _ledger.Free, request.Requirements))
+        {
+            case MatchResult.Ineligible no:
+                Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, no.Reason, no.Detail));
+                break;
+            case MatchResult.Eligible yes when _ledger.Capability.LockOnBid:
+                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes);
+                break;
+            case MatchResult.Eligible yes:
+                Sender.Tell(new Bid(request.JobId, ProviderId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, Now));
+                break;
+        }
+    }
+
+    private void OnJobRequest(JobRequest request)
+    {
+        if (HeldBid(request.JobId) is { } held)
+        {
+            Sender.Tell(held);
+            return;
+        }
+
+        switch (CapabilityMatcher.Match(_ledger.Capability, _ledger.Free, request.Requirements))
+        {
+            case MatchResult.Ineligible no:
+                Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.JobRequest, no.Reason, no.Detail));
+                break;
+            case MatchResult.Eligible yes:
+                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes);
+                break;
+        }
+    }
+
+    private void OnContractProposal(ContractProposal proposal)
+    {
+        var terms = proposal.Contract;
+        if (_ledger.Contracts.TryGetValue(terms.JobId, out var signed))
+        {
+            Sender.Tell(new ContractSigned(signed.Contract));
+            return;
+        }
+
+        if (!_approval.IsApproved(terms.RequesterNodeId))
+        {
+            Decline(terms.JobId, DeclineReason.VerificationFailed, _approval.Why(terms.RequesterNodeId, "service provider"));
+            ReleaseIfHeld(terms.JobId, "requester failed verification");
+            return;
+        }
+
+        if (!_ledger.Locks.TryGetValue(terms.JobId, out var held))
+        {
+            Decline(terms.JobId, DeclineReason.NotLocked, "no resources are locked for this job (never requested, or released)");
+            return;
+        }
+
+        if (held.ExpiresAt <= Now)
+        {
+            Decline(terms.JobId, DeclineReason.LeaseExpired, $"the lock for this job expired at {held.ExpiresAt:O}");
+            ReleaseIfHeld(terms.JobId, "lease expired");
+            return;
+        }
+
+        var gpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray();
+        // The provider signs the terms it locked: its own resources and price, whatever the proposal claimed.
+        var contract = terms with { Resources = held.Resources, AssignedGpus = gpus, PricePerHour = held.PricePerHour };
+        Persist(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now), e =>
+        {
+            Applied(e);
+            Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
+            Sender.Tell(new ContractSigned(contract));
+        });
+    }
+
+    private void OnReleaseLock(ReleaseLock release)
+    {
+        if (_ledger.Locks.ContainsKey(release.JobId))
+            Persist(new LockReleased(ProviderId, release.JobId, release.Reason, Now), Applied);
+        else if (_ledger.Contracts.ContainsKey(release.JobId))
+            // Only a job that ended without this contract (e.g. its deadline passed mid-closure) releases one.
+            Persist(new ContractEnded(ProviderId, release.JobId, Now), Applied);
+    }
+
+    private void Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match)
+    {
+        var expires = Now + _settings.LockLease;
+        var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
+            _ledger.Capability.PricePerHour, expires, Now);
+        Persist(locked, e =>
+        {
+            Applied(e);
+            Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
+            Sender.Tell(new Bid(jobId, ProviderId, e.PricePerHour, true, expires, match.SpareCapacity, Now));
+        });
+    }
+
+    /// <summary>The answer already given for a job this provider holds resources for.</summary>
+    private Bid? HeldBid(string jobId)
+    {
+        if (_ledger.Locks.TryGetValue(jobId, out var held))
+            return new Bid(jobId, ProviderId, held.PricePerHour, true, held.ExpiresAt, Spare(), Now);
+        if (_ledger.Contracts.TryGetValue(jobId, out var signed))
+            return new Bid(jobId, ProviderId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare(), Now);
+        return null;
+    }
+
+    private double Spare() => CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, _ledger.Free,
+        new ResourceRequirements { CpuCores = 0, RamMb = 0, DiskGb = 0 });
+
+    private void Decline(string jobId, DeclineReason reason, string detail) =>
+        Sender.Tell(new DeclineMessage(jobId, ProviderId, ExchangePhase.ContractClosure, reason, detail));
+
+    private void ReleaseIfHeld(string jobId, string reason)
+    {
+        if (_ledger.Locks.ContainsKey(jobId)) Persist(new LockReleased(ProviderId, jobId, reason, Now), Applied);
+    }
+
+    private void Applied(IProviderEvent e)
+    {
+        _ledger = _ledger.Apply(e);
+        _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, JobOf(e));
+    }
+
+    private static string JobOf(IProviderEvent e) => e switch
+    {
+        ResourcesLocked l => l.JobId,
+        LockReleased r => r.JobId,
+        ContractCommitted c => c.Contract.JobId,
+        ContractEnded end => end.JobId,
+        _ => "",
+    };
+
+    /// <summary>After a restart: leases and contracts that ran out while down end now, the rest on time.</summary>
+    private void ScheduleExpiries()
+    {
+        foreach (var held in _ledger.Locks.Values)
+            Timers.StartSingleTimer("lease:" + held.JobId, new LeaseDue(held.JobId), Until(held.ExpiresAt));
+        foreach (var signed in _ledger.Contracts.Values)
+            Timers.StartSingleTimer("contract:" + signed.Contract.JobId, new ContractDue(signed.Contract.JobId), Until(signed.Contract.EndsAt));
+    }
+
+    private static TimeSpan Until(DateTimeOffset at)
+    {
+        var wait = at - Now;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+}

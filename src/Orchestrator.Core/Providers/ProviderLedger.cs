@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Providers;
+
+/// <summary>Resources held for a job that has not (yet) signed a contract.</summary>
+public sealed record ResourceLock(
+    string JobId,
+    string RequesterNodeId,
+    ResourceRequirements Resources,
+    IReadOnlyList<int> GpuIndices,
+    decimal PricePerHour,
+    DateTimeOffset ExpiresAt);
+
+public sealed record CommittedContract(Contract Contract, IReadOnlyList<int> GpuIndices);
+
+/// <summary>What a provider has free right now: capacity less every lock and contract.</summary>
+public sealed record FreeResources(int CpuCores, long RamMb, long DiskGb, IReadOnlyList<int> FreeGpuIndices);
+
+/// <summary>
+/// A provider's capacity and what holds it. Pure: events in, new ledger out. The invariant the actor relies on:
+/// an event is only ever decided against <see cref="Free"/>, so locked + contracted never exceeds capacity.
+/// Totals are kept as events apply, so asking what is free costs the same with ten holdings or ten thousand.
+/// </summary>
+public sealed record ProviderLedger(
+    ProviderCapability Capability,
+    ImmutableDictionary<string, ResourceLock> Locks,
+    ImmutableDictionary<string, CommittedContract> Contracts)
+{
+    private ResourceUsage _used = new(0, 0, 0, 0);
+    private ImmutableHashSet<int> _usedGpus = [];
+
+    public static ProviderLedger Empty(ProviderCapability capability) =>
+        new(capability, ImmutableDictionary<string, ResourceLock>.Empty, ImmutableDictionary<string, CommittedContract>.Empty);
+
+    public string ProviderId => Capability.Id;
+
+    public FreeResources Free
+    {
+        get
+        {
+            var capacity = Capability.Resources;
+            var freeGpus = Enumerable.Range(0, capacity.Gpus.Count).Where(i => !_usedGpus.Contains(i)).ToArray();
+            // Clamped: a provider re-onboarded with less capacity than it has committed has nothing free, not less.
+            return new FreeResources(
+                Math.Max(0, capacity.CpuCores - _used.CpuCores),
+                Math.Max(0, capacity.RamMb - _used.RamMb),
+                Math.Max(0, capacity.DiskGb - _used.DiskGb),
+                freeGpus);
+        }
+    }
+
+    public ProviderLedger Apply(IProviderEvent e) => e switch
+    {
+        ResourcesLocked l when !Locks.ContainsKey(l.JobId) && !Contracts.ContainsKey(l.JobId) => Hold(l.Resources, l.GpuIndices) with
+        {
+            Locks = Locks.Add(l.JobId,
+                new ResourceLock(l.JobId, l.RequesterNodeId, l.Resources, l.GpuIndices, l.PricePerHour, l.ExpiresAt)),
+        },
+        LockReleased r when Locks.TryGetValue(r.JobId, out var held) => Unhold(held.Resources, held.GpuIndices) with
+        {
+            Locks = Locks.Remove(r.JobId),
+        },
+        ContractCommitted c when Locks.TryGetValue(c.Contract.JobId, out var held) => this with
+        {
+            // The lock's resources pass to the contract unchanged: totals stay as they are.
+            Locks = Locks.Remove(c.Contract.JobId),
+            Contracts = Contracts.Add(c.Contract.JobId, new CommittedContract(c.Contract, held.GpuIndices)),
+        },
+        ContractEnded end when Contracts.TryGetValue(end.JobId, out var held) => Unhold(held.Contract.Resources, held.GpuIndices) with
+        {
+            Contracts = Contracts.Remove(end.JobId),
+        },
+        _ => this,
+    };
+
+    private ProviderLedger Hold(ResourceRequirements r, IReadOnlyList<int> gpus) => this with
+    {
+        _used = new ResourceUsage(_used.CpuCores + r.CpuCores, _used.RamMb + r.RamMb, _used.DiskGb + r.DiskGb, _used.Gpus + gpus.Count),
+        _usedGpus = _usedGpus.Union(gpus),
+    };
+
+    private ProviderLedger Unhold(ResourceRequirements r, IReadOnlyList<int> gpus) => this with
+    {
+        _used = new ResourceUsage(_used.CpuCores - r.CpuCores, _used.RamMb - r.RamMb, _used.DiskGb - r.DiskGb, _used.Gpus - gpus.Count),
+        _usedGpus = _usedGpus.Except(gpus),
+    };
+
+    /// <summary>The capacity a provider reports to users (GET /orchestrator/providers).</summary>
+    public ProviderStatus ToStatus(DateTimeOffset now)
+    {
+        var free = Free;
+        return new ProviderStatus(
+            Capability,
+            new ResourceUsage(free.CpuCores, free.RamMb, free.DiskGb, free.FreeGpuIndices.Count),
+            Sum(Locks.Values.Select(l => l.Resources), Locks.Values.Sum(l => l.GpuIndices.Count)),
+            Sum(Contracts.Values.Select(c => c.Contract.Resources), Contracts.Values.Sum(c => c.GpuIndices.Count)),
+            Locks.Values.OrderBy(l => l.ExpiresAt).Select(l => new LockView(l.JobId, l.ExpiresAt)).ToArray(),
+            Contracts.Values.Select(c => c.Contract).OrderBy(c => c.SignedAt).ToArray(),
+            now);
+    }
+
+    private static ResourceUsage Sum(IEnumerable<ResourceRequirements> items, int gpus)
+    {
+        int cpu = 0;
+        long ram = 0, disk = 0;
+        foreach (var r in items)
+        {
+            cpu += r.CpuCores;
+            ram += r.RamMb;
+            disk += r.DiskGb;
+        }
+
+        return new ResourceUsage(cpu, ram, disk, gpus);
+    }
+}

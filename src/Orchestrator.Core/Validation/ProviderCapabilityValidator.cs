@@ -1,0 +1,49 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Validation;
+
+/// <summary>Checks what a provider onboards (e.g. from a providers file) before any actor sees it.</summary>
+public static class ProviderCapabilityValidator
+{
+    public static ValidationErrors Validate(IReadOnlyList<ProviderCapability?> providers)
+    {
+        var errors = new ValidationErrors();
+        if (providers.Count == 0) errors.Add("", "at least one provider is required");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < providers.Count; i++)
+        {
+            var at = $"[{i}]";
+            if (providers[i] is not { } p)
+            {
+                errors.Add(at, "must be an object");
+                continue;
+            }
+
+            if (Limits.CheckId(p.Id) is { } idError) errors.Add($"{at}.id", idError);
+            else if (!seen.Add(p.Id)) errors.Add($"{at}.id", $"'{p.Id}' is listed twice");
+
+            if (p.Resources is null) errors.Add($"{at}.resources", "is required");
+            else
+            {
+                JobDescriptionValidator.Range(errors, $"{at}.resources.cpuCores", p.Resources.CpuCores, 1, Limits.MaxCpuCores);
+                JobDescriptionValidator.Range(errors, $"{at}.resources.ramMb", p.Resources.RamMb, 1, Limits.MaxRamMb);
+                JobDescriptionValidator.Range(errors, $"{at}.resources.diskGb", p.Resources.DiskGb, 0, Limits.MaxDiskGb);
+                var gpus = p.Resources.Gpus ?? [];
+                if (gpus.Count > Limits.MaxGpus) errors.Add($"{at}.resources.gpus", $"must list at most {Limits.MaxGpus} GPUs");
+                for (var g = 0; g < gpus.Count && g < Limits.MaxGpus; g++)
+                {
+                    JobDescriptionValidator.RequiredName(errors, $"{at}.resources.gpus[{g}].vendor", gpus[g]?.Vendor);
+                    JobDescriptionValidator.RequiredName(errors, $"{at}.resources.gpus[{g}].model", gpus[g]?.Model);
+                    JobDescriptionValidator.Range(errors, $"{at}.resources.gpus[{g}].vramMb", gpus[g]?.VramMb ?? 0, 1, Limits.MaxVramMb);
+                }
+            }
+
+            if (p.Executors is null || p.Executors.Count == 0) errors.Add($"{at}.executors", "must list at least one executor");
+            if (p.Localities is not null) JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
+            if (p.PricePerHour < 0 || p.PricePerHour > Limits.MaxPricePerHour)
+                errors.Add($"{at}.pricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {p.PricePerHour}");
+        }
+
+        return errors;
+    }
+}

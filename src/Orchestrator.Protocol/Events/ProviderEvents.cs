@@ -1,0 +1,25 @@
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Protocol.Events;
+
+// Persisted with Hyperion, which records type and field layout: never rename or move these types or their fields.
+
+/// <summary>Resources held for a job until <see cref="ExpiresAt"/> unless a contract takes them over first.</summary>
+public sealed record ResourcesLocked(
+    string ProviderId,
+    string JobId,
+    string RequesterNodeId,
+    ResourceRequirements Resources,
+    IReadOnlyList<int> GpuIndices,
+    decimal PricePerHour,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset At) : IProviderEvent;
+
+public sealed record LockReleased(string ProviderId, string JobId, string Reason, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>The job's lock became a contract; the resources stay committed until the contract ends.</summary>
+public sealed record ContractCommitted(string ProviderId, Contract Contract, IReadOnlyList<int> GpuIndices, DateTimeOffset At)
+    : IProviderEvent;
+
+public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;

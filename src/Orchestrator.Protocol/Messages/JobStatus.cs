@@ -1,0 +1,26 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Protocol.Messages;
+
+/// <summary>One entry of a job's history: the state it entered, when, and why.</summary>
+public sealed record StateChange(JobState State, DateTimeOffset At, string? Note);
+
+public sealed record JobFailure(FailureReason Reason, string Message);
+
+/// <summary>Everything known about a job: what <c>GET /orchestrator/jobs/{id}</c> shows.</summary>
+public sealed record JobStatus(
+    string JobId,
+    JobState State,
+    JobDescription Description,
+    OrchestrationType OrchestrationType,
+    string Requester,
+    DateTimeOffset PostedAt,
+    DateTimeOffset Deadline,
+    IReadOnlyList<StateChange> History,
+    IReadOnlyList<string> CandidateProviders,
+    IReadOnlyList<Bid> EligibleProviders,
+    string? SelectedProviderId,
+    IReadOnlyList<DeclineMessage> Declines,
+    IReadOnlyList<TimeoutResponse> Timeouts,
+    Contract? Contract,
+    JobFailure? Failure) : IJobMessage;

@@ -1,0 +1,23 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Protocol.Messages;
+
+public sealed record ResourceUsage(int CpuCores, long RamMb, long DiskGb, int Gpus);
+
+public sealed record LockView(string JobId, DateTimeOffset ExpiresAt);
+
+/// <summary>A provider as users see it: what it offers, what is free, what is locked and contracted.</summary>
+public sealed record ProviderStatus(
+    ProviderCapability Capability,
+    ResourceUsage Free,
+    ResourceUsage Locked,
+    ResourceUsage Contracted,
+    IReadOnlyList<LockView> Locks,
+    IReadOnlyList<Contract> Contracts,
+    DateTimeOffset AsOf) : IProviderMessage
+{
+    public string ProviderId => Capability.Id;
+}
+
+/// <summary>Ask a provider for its <see cref="ProviderStatus"/>.</summary>
+public sealed record GetProviderStatus(string ProviderId) : IProviderMessage;
