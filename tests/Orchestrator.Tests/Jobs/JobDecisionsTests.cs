@@ -1,0 +1,139 @@
+using Orchestrator.Configuration;
+using Orchestrator.Jobs;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using static Orchestrator.Tests.Fixtures;
+
+namespace Orchestrator.Tests.Jobs;
+
+public class JobDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private readonly OrchestratorSettings _settings = Settings();
+
+    private Job Posted(string id = "job-1", JobRequirements? needs = null)
+    {
+        var accept = Assert.IsType<PostDecision.Accept>(JobDecisions.Post(Job.New(id), new PostJob(id, Fixtures.JobOf(needs), "user"), _settings, T0));
+        return Job.New(id).Apply(accept.Event).Apply(JobDecisions.StartSearch(Job.New(id), ["cp-a", "cp-b", "cp-c"], T0));
+    }
+
+    [Fact]
+    public void Posting_records_metadata_and_the_default_orchestration_type()
+    {
+        var accept = Assert.IsType<PostDecision.Accept>(
+            JobDecisions.Post(Job.New("job-1"), new PostJob("job-1", Fixtures.JobOf(), "user-7"), _settings, T0));
+        Assert.Equal(OrchestrationType.Pull, accept.Event.OrchestrationType);
+        Assert.Equal("user-7", accept.Event.Requester);
+        Assert.Equal(T0 + _settings.JobDeadline, accept.Event.Deadline);
+        Assert.Equal("job-1", accept.Event.Description.JobId);
+    }
+
+    [Fact]
+    public void Reposting_the_same_description_is_idempotent_and_a_different_one_conflicts()
+    {
+        var job = Posted();
+        Assert.IsType<PostDecision.AlreadyPosted>(JobDecisions.Post(job, new PostJob("job-1", Fixtures.JobOf(), "other"), _settings, T0));
+        Assert.IsType<PostDecision.Conflict>(JobDecisions.Post(job, new PostJob("job-1", Fixtures.JobOf(Needs(cpu: 3)), "user"), _settings, T0));
+    }
+
+    [Fact]
+    public void An_invalid_description_is_rejected_with_the_field_named()
+    {
+        var reject = Assert.IsType<PostDecision.Reject>(
+            JobDecisions.Post(Job.New("job-1"), new PostJob("job-1", Fixtures.JobOf(Needs(cpu: 0)), "user"), _settings, T0));
+        Assert.Contains("requirements.resources.cpuCores", reject.Errors.Keys);
+    }
+
+    [Fact]
+    public void A_search_without_bids_fails_with_no_eligible_provider_and_keeps_every_decline()
+    {
+        var job = Posted();
+        var declines = new[] { "cp-a", "cp-b" }.Select(p =>
+            new DeclineMessage("job-1", p, ExchangePhase.Bid, DeclineReason.InsufficientCpu, "too small")).ToArray();
+        var timeout = new TimeoutResponse("job-1", "cp-c", ExchangePhase.Bid, TimeSpan.FromSeconds(5));
+        var events = JobDecisions.CompleteSearch(job, [], declines, [timeout], T0);
+        var failed = Assert.IsType<JobFailed>(events[^1]);
+        Assert.Equal(FailureReason.NoEligibleProvider, failed.Reason);
+        Assert.Contains("cp-c timed out at bid after 5 s", failed.Message);
+        var after = job.Apply(events);
+        Assert.Equal(JobState.Failed, after.State);
+        Assert.Equal(2, after.Declines.Count);
+        Assert.Single(after.Timeouts);
+    }
+
+    [Fact]
+    public void The_cheapest_bid_is_shortlisted_and_a_decline_moves_to_the_next()
+    {
+        var job = Posted();
+        job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-b", 2m), BidFrom("cp-a", 1m)], [], [], T0));
+        Assert.Equal(JobState.Matched, job.State);
+        Assert.Equal("cp-a", job.Selected!.ProviderId);
+
+        job = job.Apply(new JobRequestSent("job-1", "cp-a", T0));
+        var decline = new DeclineMessage("job-1", "cp-a", ExchangePhase.JobRequest, DeclineReason.InsufficientCpu, "taken");
+        job = job.Apply(JobDecisions.OnJobRequestAnswer(job, decline, T0));
+        Assert.Equal(JobState.Matched, job.State);
+        Assert.Equal("cp-b", job.Selected!.ProviderId);
+        Assert.Contains(job.Declines, d => d.ProviderId == "cp-a" && d.Phase == ExchangePhase.JobRequest);
+    }
+
+    [Fact]
+    public void When_every_eligible_provider_drops_out_the_job_fails_with_all_candidates_declined()
+    {
+        var job = Posted();
+        job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m)], [], [], T0));
+        job = job.Apply(new JobRequestSent("job-1", "cp-a", T0));
+        job = job.Apply(JobDecisions.OnJobRequestAnswer(job, new TimeoutResponse("job-1", "cp-a", ExchangePhase.JobRequest, TimeSpan.FromSeconds(5)), T0));
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Equal(FailureReason.AllCandidatesDeclined, job.Failure!.Reason);
+        Assert.Contains("cp-a timed out at job-request", job.Failure.Message);
+    }
+
+    [Fact]
+    public void An_unapproved_provider_fails_verification_and_the_job_fails_when_none_is_left()
+    {
+        var job = Posted();
+        job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m, locked: true), BidFrom("cp-b", 2m, locked: true)], [], [], T0));
+        var approval = new ApprovalPolicy(["cp-b"]);
+        job = job.Apply(JobDecisions.VerifyProvider(job, approval, T0));
+        Assert.Equal("cp-b", job.Selected!.ProviderId);
+        Assert.Empty(JobDecisions.VerifyProvider(job, approval, T0));
+
+        job = job.Apply(JobDecisions.OnContractAnswer(job, new DeclineMessage("job-1", "cp-b", ExchangePhase.ContractClosure,
+            DeclineReason.VerificationFailed, "service provider 'sp' is not approved"), T0));
+        Assert.Equal(FailureReason.VerificationFailed, job.Failure!.Reason);
+    }
+
+    [Fact]
+    public void A_signed_contract_closes_the_job_and_the_deadline_then_changes_nothing()
+    {
+        var job = Posted(needs: Needs() with { DurationMinutes = 30 });
+        job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m, locked: true)], [], [], T0));
+        var contract = JobDecisions.ProposeContract(job, _settings, T0);
+        Assert.Equal(T0.AddMinutes(30), contract.EndsAt);
+        Assert.Equal("sp-test", contract.RequesterNodeId);
+        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(contract), T0));
+        Assert.Equal(JobState.Contracted, job.State);
+        Assert.Empty(JobDecisions.DeadlinePassed(job, T0.AddHours(1)));
+    }
+
+    [Fact]
+    public void A_job_past_its_deadline_fails_with_the_reason()
+    {
+        var failed = Assert.IsType<JobFailed>(Assert.Single(JobDecisions.DeadlinePassed(Posted(), T0.AddHours(1))));
+        Assert.Equal(FailureReason.DeadlinePassed, failed.Reason);
+    }
+
+    [Fact]
+    public void History_records_each_state_in_order()
+    {
+        var job = Posted();
+        job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m)], [], [], T0));
+        job = job.Apply(new JobRequestSent("job-1", "cp-a", T0));
+        job = job.Apply(JobDecisions.OnJobRequestAnswer(job, BidFrom("cp-a", 1m, locked: true), T0));
+        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(JobDecisions.ProposeContract(job, _settings, T0)), T0));
+        Assert.Equal([JobState.Posted, JobState.Searching, JobState.Matched, JobState.Requested, JobState.Contracted],
+            job.History.Select(h => h.State));
+    }
+}
