@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using Orchestrator.Configuration;
+using Orchestrator.Jobs;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Providers;
+using Xunit.Abstractions;
+
+namespace Orchestrator.Tests.Actors;
+
+/// <summary>
+/// Actor tests: one actor system with an in-memory journal (it outlives actor incarnations, so a stopped and
+/// restarted actor recovers), a real provider directory, and real or probe providers.
+/// </summary>
+public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConfig, output: output)
+{
+    private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = INFO
+        # Generous on purpose: 2-core CI machines run several actor systems at once, and the first persistent
+        # actor of a system pays for warming up the journal.
+        akka.test.single-expect-default = 10s
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """);
+
+    private IActorRef? _directory;
+
+    protected IActorRef Directory => _directory ??= Sys.ActorOf(Props.Create<ProviderDirectory>());
+
+    protected IActorRef RealProvider(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy? approval = null)
+    {
+        var provider = Sys.ActorOf(ProviderActor.Props(capability, settings, approval ?? Approve(settings, capability.Id)));
+        Directory.Tell(new RegisterProvider(capability, provider));
+        return provider;
+    }
+
+    protected Akka.TestKit.TestProbe ProbeProvider(string id)
+    {
+        var probe = CreateTestProbe(id);
+        Directory.Tell(new RegisterProvider(Fixtures.Provider(id), probe.Ref));
+        return probe;
+    }
+
+    protected static ApprovalPolicy Approve(OrchestratorSettings settings, params string[] ids) => new(ids.Append(settings.NodeId));
+
+    protected IActorRef StartJob(string jobId, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        Sys.ActorOf(JobActor.Props(jobId, settings, approval, Directory));
+
+    protected IActorRef PostJob(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, JobRequirements? needs = null)
+    {
+        // The directory must know every provider before the job asks it: a round trip makes sure it has
+        // processed the registrations sent before.
+        Directory.Tell(ListProviders.Instance, TestActor);
+        ExpectMsg<KnownProviders>();
+        var job = StartJob(jobId, settings, approval);
+        job.Tell(new PostJob(jobId, Fixtures.JobOf(needs), "test"), TestActor);
+        Assert.True(ExpectMsg<JobAccepted>().Created);
+        return job;
+    }
+
+    protected JobStatus StatusOf(IActorRef job)
+    {
+        job.Tell(new GetJob("any"), TestActor);
+        return ExpectMsg<JobStatus>();
+    }
+
+    protected JobStatus AwaitState(IActorRef job, JobState state, TimeSpan? within = null)
+    {
+        JobStatus? status = null;
+        AwaitAssert(() =>
+        {
+            status = StatusOf(job);
+            Assert.Equal(state, status.State);
+        }, within ?? TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+        return status!;
+    }
+
+    protected ProviderStatus StatusOfProvider(IActorRef provider)
+    {
+        provider.Tell(new GetProviderStatus("any"), TestActor);
+        return ExpectMsg<ProviderStatus>();
+    }
+}

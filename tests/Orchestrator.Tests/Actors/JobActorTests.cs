@@ -1,0 +1,146 @@
+using Akka.Actor;
+using Orchestrator.Configuration;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Xunit.Abstractions;
+using static Orchestrator.Tests.Fixtures;
+
+namespace Orchestrator.Tests.Actors;
+
+public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
+{
+    [Fact]
+    public void A_silent_provider_times_out_after_the_search_timeout_and_the_job_proceeds_without_it()
+    {
+        var settings = Settings(search: TimeSpan.FromSeconds(1));
+        var silent = ProbeProvider("cp-silent");
+        RealProvider(Provider("cp-real", price: 2m), settings);
+
+        var job = PostJob("job-timeout", settings, Approve(settings, "cp-real"));
+        silent.ExpectMsg<BidRequest>(r => Assert.Equal("job-timeout", r.JobId));
+
+        var status = AwaitState(job, JobState.Contracted);
+        var timeout = Assert.Single(status.Timeouts);
+        Assert.Equal(("cp-silent", ExchangePhase.Bid, TimeSpan.FromSeconds(1)), (timeout.ProviderId, timeout.Phase, timeout.After));
+        Assert.Equal("cp-real", status.Contract!.ProviderId);
+    }
+
+    [Fact]
+    public void A_search_whose_providers_all_answered_does_not_wait_for_the_timeout()
+    {
+        // A search timeout far longer than the assertion window: reaching Contracted inside the window is only
+        // possible if the search ended on the last answer.
+        var settings = Settings(search: TimeSpan.FromMinutes(10), deadline: TimeSpan.FromMinutes(20));
+        RealProvider(Provider("cp-a", price: 1m), settings);
+        RealProvider(Provider("cp-b", cpu: 1), settings);
+
+        var job = PostJob("job-fast", settings, Approve(settings, "cp-a", "cp-b"));
+        var status = AwaitState(job, JobState.Contracted, TimeSpan.FromSeconds(20));
+        Assert.Empty(status.Timeouts);
+        Assert.Equal("cp-a", status.Contract!.ProviderId);
+        Assert.Contains(status.Declines, d => d.ProviderId == "cp-b" && d.Reason == DeclineReason.InsufficientCpu);
+    }
+
+    [Fact]
+    public void A_declined_job_request_moves_the_job_to_the_next_candidate_and_releases_the_first()
+    {
+        var settings = Settings();
+        var fickle = ProbeProvider("cp-fickle");
+        RealProvider(Provider("cp-steady", price: 5m), settings);
+        var job = PostJob("job-decline", settings, Approve(settings, "cp-fickle", "cp-steady"));
+
+        fickle.ExpectMsg<BidRequest>();
+        fickle.Reply(BidFrom("cp-fickle", 0.1m, job: "job-decline"));
+        fickle.ExpectMsg<JobRequest>();
+        fickle.Reply(new DeclineMessage("job-decline", "cp-fickle", ExchangePhase.JobRequest, DeclineReason.InsufficientCpu, "gone"));
+        fickle.ExpectMsg<ReleaseLock>(r => Assert.Equal("job-decline", r.JobId));
+
+        var status = AwaitState(job, JobState.Contracted);
+        Assert.Equal("cp-steady", status.Contract!.ProviderId);
+        Assert.Contains(status.Declines, d => d.ProviderId == "cp-fickle" && d.Phase == ExchangePhase.JobRequest);
+        Assert.Equal(
+            [JobState.Posted, JobState.Searching, JobState.Matched, JobState.Requested, JobState.Matched, JobState.Requested, JobState.Contracted],
+            status.History.Select(h => h.State));
+    }
+
+    [Fact]
+    public void An_unanswered_job_request_is_a_timeout_response_and_the_job_moves_on()
+    {
+        var settings = Settings(request: TimeSpan.FromMilliseconds(500));
+        var mute = ProbeProvider("cp-mute");
+        RealProvider(Provider("cp-steady", price: 5m), settings);
+        var job = PostJob("job-request-timeout", settings, Approve(settings, "cp-mute", "cp-steady"));
+
+        mute.ExpectMsg<BidRequest>();
+        mute.Reply(BidFrom("cp-mute", 0.1m, job: "job-request-timeout"));
+        mute.ExpectMsg<JobRequest>();
+
+        var status = AwaitState(job, JobState.Contracted);
+        Assert.Contains(status.Timeouts, t => t.ProviderId == "cp-mute" && t.Phase == ExchangePhase.JobRequest);
+        Assert.Equal("cp-steady", status.Contract!.ProviderId);
+        mute.ExpectMsg<ReleaseLock>();
+    }
+
+    [Fact]
+    public void A_provider_that_does_not_approve_the_requester_declines_the_contract()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp-strict"), settings, approval: new ApprovalPolicy(["cp-strict"]));
+        var job = PostJob("job-unapproved-sp", settings, Approve(settings, "cp-strict"));
+
+        var status = AwaitState(job, JobState.Failed);
+        Assert.Equal(FailureReason.VerificationFailed, status.Failure!.Reason);
+        var decline = Assert.Single(status.Declines);
+        Assert.Equal((ExchangePhase.ContractClosure, DeclineReason.VerificationFailed), (decline.Phase, decline.Reason));
+        AwaitAssert(() => Assert.Empty(StatusOfProvider(provider).Locks));
+    }
+
+    [Fact]
+    public void A_job_that_cannot_finish_by_its_deadline_fails_and_releases_what_it_held()
+    {
+        var settings = Settings(request: TimeSpan.FromMinutes(5), deadline: TimeSpan.FromSeconds(2));
+        var stuck = ProbeProvider("cp-stuck");
+        var job = PostJob("job-deadline", settings, Approve(settings, "cp-stuck"));
+        stuck.ExpectMsg<BidRequest>();
+        stuck.Reply(BidFrom("cp-stuck", 1m, job: "job-deadline"));
+        stuck.ExpectMsg<JobRequest>();
+
+        var status = AwaitState(job, JobState.Failed);
+        Assert.Equal(FailureReason.DeadlinePassed, status.Failure!.Reason);
+        stuck.ExpectMsg<ReleaseLock>();
+    }
+
+    [Fact]
+    public void A_restarted_job_resumes_from_its_journal_and_re_asks_idempotently()
+    {
+        var settings = Settings(request: TimeSpan.FromMinutes(5));
+        var slow = ProbeProvider("cp-slow");
+        var job = PostJob("job-resume", settings, Approve(settings, "cp-slow"));
+        slow.ExpectMsg<BidRequest>();
+        slow.Reply(BidFrom("cp-slow", 1m, job: "job-resume"));
+        slow.ExpectMsg<JobRequest>();
+
+        Watch(job);
+        Sys.Stop(job);
+        ExpectTerminated(job);
+
+        var resumed = StartJob("job-resume", settings, Approve(settings, "cp-slow"));
+        var request = slow.ExpectMsg<JobRequest>();
+        Assert.Equal("job-resume", request.JobId);
+        slow.Reply(BidFrom("cp-slow", 1m, locked: true, job: "job-resume"));
+        var proposal = slow.ExpectMsg<ContractProposal>();
+        slow.Reply(new ContractSigned(proposal.Contract));
+
+        var status = AwaitState(resumed, JobState.Contracted);
+        Assert.Equal("job-resume@cp-slow", status.Contract!.ContractId);
+    }
+
+    [Fact]
+    public void An_unknown_job_answers_not_found()
+    {
+        var settings = Settings();
+        var job = StartJob("job-never-posted", settings, Approve(settings));
+        job.Tell(new GetJob("job-never-posted"));
+        ExpectMsg<JobNotFound>();
+    }
+}

@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Xunit.Abstractions;
+using static Orchestrator.Tests.Fixtures;
+
+namespace Orchestrator.Tests.Actors;
+
+public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output)
+{
+    private static Contract Terms(string job, string provider, string requester = "sp-test") =>
+        new($"{job}@{provider}", job, requester, provider, Needs().Resources, [], 0m, DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1));
+
+    [Fact]
+    public void A_job_request_locks_once_however_often_it_is_asked()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp", cpu: 8), settings);
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Needs(cpu: 3)));
+        var first = ExpectMsg<Bid>();
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Needs(cpu: 3)));
+        var second = ExpectMsg<Bid>();
+
+        Assert.True(first.ResourcesLocked);
+        Assert.Equal(first.LockExpiresAt, second.LockExpiresAt);
+        Assert.Equal(5, StatusOfProvider(provider).Free.CpuCores);
+    }
+
+    [Fact]
+    public void Capacity_is_never_over_committed_a_request_beyond_it_is_declined()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp", cpu: 4), settings);
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Needs(cpu: 3)));
+        ExpectMsg<Bid>();
+        provider.Tell(new JobRequest("job-2", "cp", "sp-test", Needs(cpu: 3)));
+        var decline = ExpectMsg<DeclineMessage>();
+        Assert.Equal((ExchangePhase.JobRequest, DeclineReason.InsufficientCpu), (decline.Phase, decline.Reason));
+        Assert.Equal("requires 3 CPU cores; only 1 of 4 are free", decline.Detail);
+    }
+
+    [Fact]
+    public void A_lock_is_released_when_its_lease_expires()
+    {
+        var settings = Settings(lease: TimeSpan.FromMilliseconds(300));
+        var provider = RealProvider(Provider("cp", cpu: 4), settings);
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Needs(cpu: 4)));
+        ExpectMsg<Bid>();
+        AwaitAssert(() => Assert.Equal(4, StatusOfProvider(provider).Free.CpuCores), TimeSpan.FromSeconds(10));
+
+        provider.Tell(new ContractProposal(Terms("job-1", "cp")));
+        Assert.Equal(DeclineReason.NotLocked, ExpectMsg<DeclineMessage>().Reason);
+    }
+
+    [Fact]
+    public void Lock_on_bid_locks_with_the_bid_and_a_release_frees_it()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp", cpu: 4, lockOnBid: true), settings);
+        provider.Tell(new BidRequest("job-1", "cp", "sp-test", Needs(cpu: 2)));
+        Assert.True(ExpectMsg<Bid>().ResourcesLocked);
+        Assert.Equal(2, StatusOfProvider(provider).Free.CpuCores);
+
+        provider.Tell(new ReleaseLock("job-1", "cp", "another provider was contracted"));
+        Assert.Equal(4, StatusOfProvider(provider).Free.CpuCores);
+    }
+
+    [Fact]
+    public void The_ledger_survives_a_restart_exactly()
+    {
+        var settings = Settings();
+        var capability = Provider("cp-durable", cpu: 8);
+        var provider = RealProvider(capability, settings);
+        provider.Tell(new JobRequest("job-1", "cp-durable", "sp-test", Needs(cpu: 2)));
+        ExpectMsg<Bid>();
+        provider.Tell(new JobRequest("job-2", "cp-durable", "sp-test", Needs(cpu: 3)));
+        ExpectMsg<Bid>();
+        provider.Tell(new ContractProposal(Terms("job-2", "cp-durable")));
+        var signed = ExpectMsg<ContractSigned>();
+        var before = StatusOfProvider(provider);
+
+        Watch(provider);
+        provider.Tell(PoisonPill.Instance);
+        ExpectTerminated(provider);
+
+        var restarted = RealProvider(capability, settings);
+        var after = StatusOfProvider(restarted);
+        Assert.Equal(before.Free, after.Free);
+        Assert.Equal(before.Locked, after.Locked);
+        Assert.Equal(before.Contracted, after.Contracted);
+        Assert.Equal(before.Locks, after.Locks);
+        Assert.Equal(signed.Contract.ContractId, Assert.Single(after.Contracts).ContractId);
+
+        // A proposal re-sent after a crash gets the same contract, not a second commitment.
+        restarted.Tell(new ContractProposal(Terms("job-2", "cp-durable")));
+        Assert.Equal(signed.Contract.SignedAt, ExpectMsg<ContractSigned>().Contract.SignedAt);
+        Assert.Equal(before.Free, StatusOfProvider(restarted).Free);
+    }
+}
