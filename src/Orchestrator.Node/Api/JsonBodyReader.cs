@@ -59,7 +59,9 @@ public static partial class JsonBodyReader
 
         if (UnknownMember().Match(message) is { Success: true } unknown)
         {
-            errors.Add(Join(field, unknown.Groups[1].Value), "is not a known field");
+            // The serializer's path already ends at the unknown property.
+            var name = unknown.Groups[1].Value;
+            errors.Add(field == name || field.EndsWith("." + name, StringComparison.Ordinal) ? field : Join(field, name), "is not a known field");
             return;
         }
 

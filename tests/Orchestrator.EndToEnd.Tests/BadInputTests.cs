@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>Bad input gets a precise error naming the field, and changes nothing.</summary>
+public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNodeFixture>
+{
+    private HttpClient Http => fixture.Node.Http;
+
+    private const string Ok = "\"resources\":{\"cpuCores\":1,\"ramMb\":256,\"diskGb\":1}";
+
+    /// <summary>Puts a valid resources object where a case writes @RES@, so each case shows only its mistake.</summary>
+    private static string R(string body) => body.Replace("@RES@", Ok);
+
+    /// <summary>Each case: a job id carried in the body (to prove afterwards that nothing was stored), the body, the field named.</summary>
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "bad-01", """{"jobId":"bad-01","requirements":{"resources":{"cpuCores":1,""", "requirements.resources" },
+        { "bad-02", """{"jobId":"bad-02","requirements":{"resources":{"cpuCores":"2","ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
+        { "bad-03", """{"jobId":"bad-03","requirements":{"resources":{"cpuCores":2.5,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
+        { "bad-04", """{"jobId":"bad-04"}""", "requirements" },
+        { "bad-05", """{"jobId":"bad-05","requirements":{}}""", "requirements.resources" },
+        { "bad-06", """{"jobId":"bad-06","requirements":{"resources":{"cpuCores":0,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
+        { "bad-07", """{"jobId":"bad-07","requirements":{"resources":{"cpuCores":1,"ramMb":-256,"diskGb":1}}}""", "requirements.resources.ramMb" },
+        { "bad-08", """{"jobId":"bad-08","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1000000000000}}}""", "requirements.resources.diskGb" },
+        { "bad-09", R("""{"jobId":"bad-09","requirements":{@RES@,"executors":["kubernetes"]}}"""), "requirements.executors[0]" },
+        { "bad-10", R("""{"jobId":"bad-10","orchestrationType":"broadcast","requirements":{@RES@}}"""), "orchestrationType" },
+        { "bad-11", R("""{"jobId":"bad-11-@LONG@","requirements":{@RES@}}""").Replace("@LONG@", new string('x', 200)), "jobId" },
+        { "bad-12", R("""{"jobId":"bad-12/../etc","requirements":{@RES@}}"""), "jobId" },
+        { "bad-13", R("""{"jobId":"bad-13","priority":7,"requirements":{@RES@}}"""), "priority" },
+        { "bad-14", R("""{"jobId":"bad-14","requirements":{@RES@,"maxPricePerHour":-1}}"""), "requirements.maxPricePerHour" },
+        { "bad-15", """{"jobId":"bad-15","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1,"gpus":[{"vendor":"nvidia","vramMb":0}]}}}""", "requirements.resources.gpus[0].vramMb" },
+        { "bad-16", R("""{"jobId":"bad-16","requirements":{@RES@,"localities":[{"kind":"country"}]}}"""), "requirements.localities[0].name" },
+        { "bad-17", R("""{"jobId":"bad-17","requirements":{@RES@,"durationMinutes":0}}"""), "requirements.durationMinutes" },
+        { "bad-18", """{"jobId":"bad-18","requirements":{"resources":{"cpuCores":null,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
+        { "bad-19", """{"jobId":"bad-19","requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
+        { "bad-20", R("""{"jobId":"bad-20","requirements":{@RES@,"executors":[0]}}"""), "requirements.executors[0]" },
+        { "bad-21", R("""{"jobId":"bad-21","orchestrationType":"push","requirements":{@RES@}}"""), "orchestrationType" },
+        { "bad-22", R("""{"jobId":"bad-22","requirements":{@RES@,"localities":"DE"}}"""), "requirements.localities" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Each_malformed_request_is_400_naming_the_field_and_nothing_is_persisted(string jobId, string body, string field)
+    {
+        using var response = await Http.PostJobAsync(body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+
+        var problem = JsonNode.Parse(text)!;
+        Assert.Equal(400, problem["status"]!.GetValue<int>());
+        var errors = problem["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), $"expected an error for '{field}', got: {errors.ToJsonString()}");
+        Assert.All(errors[field]!.AsArray(), m => Assert.False(string.IsNullOrWhiteSpace(m!.GetValue<string>())));
+
+        using var lookup = await Http.GetAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}");
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("")]
+    [InlineData("42")]
+    public async Task A_body_that_is_not_a_job_object_is_400_naming_the_body(string body)
+    {
+        using var response = await Http.PostJobAsync(body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("body"), errors.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_refused_with_413_and_not_read_further()
+    {
+        var many = string.Join(",", Enumerable.Repeat("""{"kind":"city","name":"Somewhere"}""", 5000));
+        var huge = R("""{"jobId":"bad-huge","requirements":{@RES@,"localities":[@MANY@]}}""").Replace("@MANY@", many);
+        using var response = await Http.PostJobAsync(huge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("body", await response.Content.ReadAsStringAsync());
+        using var lookup = await Http.GetAsync("/orchestrator/jobs/bad-huge");
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_415()
+    {
+        using var response = await Http.PostJobAsync(R("""{"jobId":"bad-text","requirements":{@RES@}}"""), "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        using var lookup = await Http.GetAsync("/orchestrator/jobs/bad-text");
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+}

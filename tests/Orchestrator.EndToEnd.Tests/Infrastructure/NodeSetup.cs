@@ -1,0 +1,69 @@
+namespace Orchestrator.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What a test node runs with: its data folder, providers and HOCON overrides.</summary>
+public sealed class NodeSetup : IDisposable
+{
+    private NodeSetup(string dataDirectory) => DataDirectory = dataDirectory;
+
+    public string DataDirectory { get; }
+    public string? ProvidersFile { get; private init; }
+    public string? ConfigFile { get; private init; }
+    public string NodeId { get; private init; } = "sp-e2e";
+
+    public static NodeSetup Create(string? providersJson = null, string? hocon = null, string nodeId = "sp-e2e", string? providersFile = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
+        string? providers = providersFile;
+        if (providersJson is not null)
+        {
+            providers = Path.Combine(dir, "providers.json");
+            File.WriteAllText(providers, providersJson);
+        }
+
+        string? config = null;
+        if (hocon is not null)
+        {
+            config = Path.Combine(dir, "override.conf");
+            File.WriteAllText(config, hocon);
+        }
+
+        return new NodeSetup(dir) { ProvidersFile = providers, ConfigFile = config, NodeId = nodeId };
+    }
+
+    /// <summary>The node with the example providers shipped in examples/.</summary>
+    public static NodeSetup WithExampleProviders(string? hocon = null) =>
+        Create(hocon: hocon, providersFile: Path.Combine(AppContext.BaseDirectory, "examples", "providers.json"));
+
+    public IEnumerable<string> Arguments(Uri http)
+    {
+        yield return "--http";
+        yield return http.ToString().TrimEnd('/');
+        yield return "--data";
+        yield return Path.Combine(DataDirectory, "data");
+        yield return "--node-id";
+        yield return NodeId;
+        if (ProvidersFile is not null)
+        {
+            yield return "--providers";
+            yield return ProvidersFile;
+        }
+
+        if (ConfigFile is not null)
+        {
+            yield return "--config";
+            yield return ConfigFile;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node still shutting down may hold the file; the temp folder is cleaned by the OS eventually.
+        }
+    }
+}

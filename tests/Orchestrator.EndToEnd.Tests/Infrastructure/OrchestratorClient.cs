@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The HTTP API as a user's client sees it: raw JSON in and out.</summary>
+public static class OrchestratorClient
+{
+    public static readonly string[] TerminalStates = ["Contracted", "Failed"];
+
+    public static Task<HttpResponseMessage> PostJobAsync(this HttpClient http, string json, string contentType = "application/json") =>
+        http.PostAsync("/orchestrator/postJob", new StringContent(json, Encoding.UTF8, contentType));
+
+    public static async Task<string> PostJobOkAsync(this HttpClient http, string json)
+    {
+        using var response = await http.PostJobAsync(json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"expected 202, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["jobId"]!.GetValue<string>();
+    }
+
+    public static async Task<JsonObject> GetJobAsync(this HttpClient http, string jobId)
+    {
+        using var response = await http.GetAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET job {jobId}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    /// <summary>Polls the job until it is terminal (the condition), failing after the timeout with its last state.</summary>
+    public static async Task<JsonObject> AwaitTerminalAsync(this HttpClient http, string jobId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        JsonObject job;
+        do
+        {
+            job = await http.GetJobAsync(jobId);
+            if (TerminalStates.Contains(job["state"]!.GetValue<string>())) return job;
+            await Task.Delay(50);
+        } while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"job {jobId} still {job["state"]} after {timeout}: {job}");
+    }
+
+    public static async Task<JsonArray> GetProvidersAsync(this HttpClient http)
+    {
+        var body = await http.GetStringAsync("/orchestrator/providers");
+        return JsonNode.Parse(body)!.AsArray();
+    }
+
+    public static string State(this JsonObject job) => job["state"]!.GetValue<string>();
+
+    public static IEnumerable<string> HistoryStates(this JsonObject job) =>
+        job["history"]!.AsArray().Select(h => h!["state"]!.GetValue<string>());
+}

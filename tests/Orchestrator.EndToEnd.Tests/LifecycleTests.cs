@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>The seed's four steps over HTTP, on a node started with the example providers.</summary>
+public class LifecycleTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNodeFixture>
+{
+    private HttpClient Http => fixture.Node.Http;
+
+    [Fact]
+    public async Task A_posted_job_goes_through_every_state_to_a_contract_with_a_provider_meeting_every_hard_constraint()
+    {
+        using var response = await Http.PostJobAsync(ExampleNodeFixture.Example("job-docker-de.json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var jobId = accepted["jobId"]!.GetValue<string>();
+        Assert.Equal("Posted", accepted["state"]!.GetValue<string>());
+        Assert.Equal($"/orchestrator/jobs/{jobId}", response.Headers.Location!.OriginalString);
+
+        var job = await Http.AwaitTerminalAsync(jobId);
+        Assert.Equal("Contracted", job.State());
+        Assert.Equal(["Posted", "Searching", "Matched", "Requested", "Contracted"], job.HistoryStates());
+
+        var contract = job["contract"]!;
+        var providerId = contract["providerId"]!.GetValue<string>();
+        Assert.Equal(jobId, contract["jobId"]!.GetValue<string>());
+        Assert.Equal("sp-e2e", contract["requesterNodeId"]!.GetValue<string>());
+        Assert.Equal(2, contract["resources"]!["cpuCores"]!.GetValue<int>());
+        Assert.Equal(2048, contract["resources"]!["ramMb"]!.GetValue<long>());
+
+        var provider = (await Http.GetProvidersAsync()).Single(p => p!["capability"]!["id"]!.GetValue<string>() == providerId)!["capability"]!;
+        Assert.Contains("docker", provider["executors"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Contains(provider["localities"]!.AsArray(), l => l!["kind"]!.GetValue<string>() == "country" && l["name"]!.GetValue<string>() == "DE");
+        Assert.True(provider["pricePerHour"]!.GetValue<decimal>() <= 2.0m);
+        Assert.Equal(provider["pricePerHour"]!.GetValue<decimal>(), contract["pricePerHour"]!.GetValue<decimal>());
+        Assert.True(provider["resources"]!["cpuCores"]!.GetValue<int>() >= 2);
+
+        // The index holds every eligible bid, cheapest first, and the winner is its head.
+        var index = job["eligibleProviders"]!.AsArray().Select(b => b!["pricePerHour"]!.GetValue<decimal>()).ToArray();
+        Assert.Equal(index.Order(), index);
+        Assert.Equal(providerId, job["eligibleProviders"]![0]!["providerId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_provider_that_locks_with_its_bid_skips_the_job_request()
+    {
+        var jobId = await Http.PostJobOkAsync(ExampleNodeFixture.Example("job-us-locked.json"));
+        var job = await Http.AwaitTerminalAsync(jobId);
+        Assert.Equal("Contracted", job.State());
+        Assert.Equal("cp-seattle-cpu", job["contract"]!["providerId"]!.GetValue<string>());
+        Assert.Equal(["Posted", "Searching", "Matched", "Contracted"], job.HistoryStates());
+    }
+
+    [Fact]
+    public async Task A_job_no_provider_can_satisfy_fails_with_no_eligible_provider_and_every_decline_reason()
+    {
+        var jobId = await Http.PostJobOkAsync(ExampleNodeFixture.Example("job-impossible.json"));
+        var job = await Http.AwaitTerminalAsync(jobId);
+
+        Assert.Equal("Failed", job.State());
+        Assert.Equal("no-eligible-provider", job["failure"]!["reason"]!.GetValue<string>());
+        Assert.StartsWith("no provider was eligible", job["failure"]!["message"]!.GetValue<string>());
+
+        var declines = job["declines"]!.AsArray();
+        var providers = await Http.GetProvidersAsync();
+        Assert.Equal(providers.Count, declines.Count);
+        Assert.All(declines, d =>
+        {
+            Assert.Equal("bid", d!["phase"]!.GetValue<string>());
+            Assert.False(string.IsNullOrWhiteSpace(d["detail"]!.GetValue<string>()));
+        });
+        Assert.Contains(declines, d => d!["reason"]!.GetValue<string>() == "insufficient-cpu");
+        Assert.Contains(declines, d => d!["reason"]!.GetValue<string>() == "executor-unsupported");
+    }
+
+    [Fact]
+    public async Task Re_posting_with_the_same_job_id_returns_the_same_job_and_a_different_body_conflicts()
+    {
+        var id = "idem-" + Guid.NewGuid().ToString("N");
+        var body = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""".Replace("@ID@", id);
+
+        using var first = await Http.PostJobAsync(body);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.True(JsonNode.Parse(await first.Content.ReadAsStringAsync())!["created"]!.GetValue<bool>());
+
+        using var again = await Http.PostJobAsync(body);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var repeat = JsonNode.Parse(await again.Content.ReadAsStringAsync())!;
+        Assert.Equal(id, repeat["jobId"]!.GetValue<string>());
+        Assert.False(repeat["created"]!.GetValue<bool>());
+
+        var changed = body.Replace("\"cpuCores\":1", "\"cpuCores\":2");
+        using var conflict = await Http.PostJobAsync(changed);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("application/problem+json", conflict.Content.Headers.ContentType!.MediaType);
+
+        var job = await Http.AwaitTerminalAsync(id);
+        Assert.Equal(1, job["description"]!["requirements"]!["resources"]!["cpuCores"]!.GetValue<int>());
+        Assert.Single(job.HistoryStates(), s => s == "Posted");
+    }
+
+    [Fact]
+    public async Task An_unknown_job_is_404_and_a_malformed_id_is_400()
+    {
+        using var missing = await Http.GetAsync("/orchestrator/jobs/no-such-job");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("no-such-job", await missing.Content.ReadAsStringAsync());
+
+        using var bad = await Http.GetAsync("/orchestrator/jobs/" + new string('x', 300));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("jobId", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Providers_show_capability_and_free_locked_and_contracted_resources()
+    {
+        var providers = await Http.GetProvidersAsync();
+        Assert.Equal(10, providers.Count);
+        var a100 = providers.Single(p => p!["capability"]!["id"]!.GetValue<string>() == "cp-berlin-a100")!;
+        Assert.Equal(2, a100["capability"]!["resources"]!["gpus"]!.AsArray().Count);
+        Assert.NotNull(a100["free"]!["cpuCores"]);
+        Assert.NotNull(a100["locked"]);
+        Assert.NotNull(a100["contracted"]);
+    }
+}
