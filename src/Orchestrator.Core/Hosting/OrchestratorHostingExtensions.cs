@@ -24,7 +24,9 @@ public static class OrchestratorHostingExtensions
             {
                 RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                StateStoreMode = StateStoreMode.DData,
+                // The coordinator keeps its shards in the journal, so after a full restart it starts every shard that
+                // had entities, and those restart their remembered (in-flight) jobs without waiting for a message.
+                StateStoreMode = StateStoreMode.Persistence,
                 HandOffStopMessage = PoisonPill.Instance,
             });
 

@@ -85,7 +85,7 @@ public static partial class JsonBodyReader
         var target = ConvertedTo().Match(message) is { Success: true } m ? m.Groups[1].Value : "";
         var friendly = target switch
         {
-            var t when t.Contains("Int32") || t.Contains("Int64") => "must be a whole number",
+            var t when t.Contains("Int32") || t.Contains("Int64") => "must be a whole number in range",
             var t when t.Contains("Decimal") || t.Contains("Double") => "must be a number",
             var t when t.Contains("Boolean") => "must be true or false",
             var t when t.Contains("String") => "must be a string",

@@ -1,0 +1,29 @@
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+public class StartupTests
+{
+    [Theory]
+    [InlineData("""[{"id":"cp 1","resources":{"cpuCores":4,"ramMb":1024,"diskGb":10},"executors":["docker"]}]""", "[0].id")]
+    [InlineData("""[{"id":"cp-1","resources":{"cpuCores":0,"ramMb":1024,"diskGb":10},"executors":["docker"]}]""", "[0].resources.cpuCores")]
+    [InlineData("""[{"id":"cp-1","resources":{"cpuCores":4,"ramMb":1024,"diskGb":10},"executors":["podman"]}]""", "executors")]
+    [InlineData("""[]""", "at least one provider")]
+    public async Task A_bad_providers_file_stops_the_node_with_the_field_named(string providers, string named)
+    {
+        using var setup = NodeSetup.Create(providers);
+        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--providers", output);
+        Assert.Contains(named, output);
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_node_with_the_key_named()
+    {
+        using var setup = NodeSetup.Create(hocon: "orchestrator.defaultOrchestrationType = broadcast");
+        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("orchestrator.defaultOrchestrationType", output);
+    }
+}
