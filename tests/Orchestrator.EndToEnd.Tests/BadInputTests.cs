@@ -37,7 +37,7 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
         { "bad-18", """{"jobId":"bad-18","requirements":{"resources":{"cpuCores":null,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
         { "bad-19", """{"jobId":"bad-19","requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
         { "bad-20", R("""{"jobId":"bad-20","requirements":{@RES@,"executors":[0]}}"""), "requirements.executors[0]" },
-        { "bad-21", R("""{"jobId":"bad-21","orchestrationType":"push","requirements":{@RES@}}"""), "orchestrationType" },
+        { "bad-21", R("""{"jobId":"bad-21","orchestrationType":"push","requirements":{@RES@}}"""), "targetProviders" },
         { "bad-22", R("""{"jobId":"bad-22","requirements":{@RES@,"localities":"DE"}}"""), "requirements.localities" },
     };
 

@@ -17,17 +17,18 @@ public class CompetitionTests
         using var setup = NodeSetup.Create(providers);
         await using var node = await NodeProcess.StartAsync(setup);
 
-        const string job = """{"requirements":{"resources":{"cpuCores":3,"ramMb":1024,"diskGb":10}}}""";
+        const string job = """{"deadlineSeconds":3,"requirements":{"resources":{"cpuCores":3,"ramMb":1024,"diskGb":10}}}""";
         var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => node.Http.PostJobOkAsync(job)));
         var jobs = await Task.WhenAll(ids.Select(id => node.Http.AwaitTerminalAsync(id)));
 
         var contracted = jobs.Where(j => j.State() == "Contracted").ToArray();
         Assert.Single(contracted, j => j["contract"]!["providerId"]!.GetValue<string>() == "cp-solo");
         Assert.Equal(3, contracted.Count(j => j["contract"]!["providerId"]!.GetValue<string>() == "cp-backup"));
-        // A job that lost the race fails either at bid time (nothing free any more) or after its job request
-        // was declined everywhere; both say why.
+        // A job that lost the race waits for capacity until its deadline, then fails saying why: nothing was
+        // free (no-eligible-provider), its job requests were declined (all-candidates-declined), or it was
+        // mid-search when the deadline came (deadline-passed).
         Assert.All(jobs.Where(j => j.State() == "Failed"), j =>
-            Assert.Contains(j["failure"]!["reason"]!.GetValue<string>(), new[] { "no-eligible-provider", "all-candidates-declined" }));
+            Assert.Contains(j["failure"]!["reason"]!.GetValue<string>(), new[] { "no-eligible-provider", "all-candidates-declined", "deadline-passed" }));
         Assert.Equal(2, jobs.Count(j => j.State() == "Failed"));
 
         foreach (var provider in await node.Http.GetProvidersAsync())

@@ -23,7 +23,7 @@ public class DurabilityTests
         var node = await NodeProcess.StartAsync(setup);
         var ids = new List<string>();
         for (var i = 0; i < 12; i++) ids.Add(await node.Http.PostJobOkAsync(SmallJob));
-        ids.Add(await node.Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":64,"ramMb":512,"diskGb":5}}}"""));
+        ids.Add(await node.Http.PostJobOkAsync("""{"deadlineSeconds":2,"requirements":{"resources":{"cpuCores":64,"ramMb":512,"diskGb":5}}}"""));
         var before = new List<string>();
         foreach (var id in ids) before.Add((await node.Http.AwaitTerminalAsync(id)).ToJsonString());
         var providersBefore = Ledgers(await node.Http.GetProvidersAsync());
@@ -42,7 +42,10 @@ public class DurabilityTests
     [Fact]
     public async Task After_a_SIGKILL_in_flight_jobs_resume_every_job_ends_and_no_provider_is_over_committed()
     {
-        using var setup = NodeSetup.Create(Providers);
+        // Jobs left without capacity wait for it until their deadline: a short one keeps the test quick.
+        using var setup = NodeSetup.Create(Providers, """
+            orchestrator { jobDeadline = 8s, defaultSearchTimeout = 2s, jobRequestTimeout = 2s, contractTimeout = 2s }
+            """);
         var node = await NodeProcess.StartAsync(setup);
 
         // 32 clients post jobs (1 core each, 40 cores in all) without pause; the process is killed in the middle
@@ -99,7 +102,7 @@ public class DurabilityTests
         Assert.Equal(contractsOnProviders.Length, contractsOnProviders.Select(c => c.Job).Distinct().Count());
         Assert.Equal(40, contractsOnJobs.Length);
         Assert.All(jobs.Where(j => j.State() == "Failed"), j =>
-            Assert.Contains(j["failure"]!["reason"]!.GetValue<string>(), new[] { "no-eligible-provider", "all-candidates-declined" }));
+            Assert.Contains(j["failure"]!["reason"]!.GetValue<string>(), new[] { "no-eligible-provider", "all-candidates-declined", "deadline-passed" }));
 
         foreach (var provider in providers)
         {

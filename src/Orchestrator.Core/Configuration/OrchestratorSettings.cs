@@ -16,6 +16,12 @@ public sealed record OrchestratorSettings
     public TimeSpan DefaultJobDuration { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan TerminalJobIdle { get; init; } = TimeSpan.FromSeconds(10);
     public IReadOnlyList<string> ApprovedIds { get; init; } = [];
+    public SelectionCriterion DefaultSelection { get; init; } = SelectionCriterion.Score;
+    public int MaxBidRequests { get; init; } = 16;
+    public int LowerPriceWeight { get; init; } = 10;
+    public int SpareCapacityWeight { get; init; } = 5;
+    public TimeSpan SearchRetryMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SearchRetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     public static OrchestratorSettings FromConfig(Config root)
     {
@@ -37,11 +43,32 @@ public sealed record OrchestratorSettings
             DefaultJobDuration = Positive(c, "defaultJobDuration", d.DefaultJobDuration),
             TerminalJobIdle = Positive(c, "terminalJobIdle", d.TerminalJobIdle),
             ApprovedIds = c.GetStringList("approvedIds", []).Where(s => !string.IsNullOrWhiteSpace(s)).ToArray(),
+            DefaultSelection = Selection(c.GetString("defaultSelection", "score")),
+            MaxBidRequests = Between(c, "maxBidRequests", d.MaxBidRequests, 1, 1000),
+            LowerPriceWeight = Between(c, "builtinPreferences.lowerPrice", d.LowerPriceWeight, 0, 100),
+            SpareCapacityWeight = Between(c, "builtinPreferences.spareCapacity", d.SpareCapacityWeight, 0, 100),
+            SearchRetryMinBackoff = Positive(c, "searchRetryMinBackoff", d.SearchRetryMinBackoff),
+            SearchRetryMaxBackoff = Positive(c, "searchRetryMaxBackoff", d.SearchRetryMaxBackoff),
         };
         if (settings.JobDeadline <= settings.DefaultSearchTimeout + settings.JobRequestTimeout + settings.ContractTimeout)
             throw new ConfigurationException(
                 "orchestrator.jobDeadline must be longer than defaultSearchTimeout + jobRequestTimeout + contractTimeout");
         return settings;
+    }
+
+    private static SelectionCriterion Selection(string value) => value.Replace("-", "").ToLowerInvariant() switch
+    {
+        "score" => SelectionCriterion.Score,
+        "lowestprice" => SelectionCriterion.LowestPrice,
+        "earliestbid" => SelectionCriterion.EarliestBid,
+        _ => throw new ConfigurationException($"orchestrator.defaultSelection: '{value}' is not one of score, lowest-price, earliest-bid"),
+    };
+
+    private static int Between(Config c, string key, int fallback, int min, int max)
+    {
+        var value = c.GetInt(key, fallback);
+        if (value < min || value > max) throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, was {value}");
+        return value;
     }
 
     private static string NonEmpty(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;

@@ -30,6 +30,11 @@ public static class OrchestratorHostingExtensions
                 HandOffStopMessage = PoisonPill.Instance,
             });
 
+    /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
+    public static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<Planner>(system.ActorOf(Props.Create(() => new Planner(settings, registry.Get<ProviderDirectory>())), "planner")));
+
     /// <summary>The provider directory and one persistent <see cref="ProviderActor"/> per onboarded provider.</summary>
     public static AkkaConfigurationBuilder WithProviders(
         this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ApprovalPolicy approval) =>

@@ -15,11 +15,24 @@ public sealed record Job
     public JobState State { get; init; } = JobState.Posted;
     public JobDescription? Description { get; init; }
     public OrchestrationType OrchestrationType { get; init; }
+    public SelectionCriterion Selection { get; init; }
+    public IReadOnlyList<Preference> Preferences { get; init; } = [];
+
+    /// <summary>The hard constraints with node defaults filled in (e.g. the duration), as sent to providers.</summary>
+    public JobRequirements? Requirements { get; init; }
+
     public string Requester { get; init; } = "";
     public DateTimeOffset PostedAt { get; init; }
     public DateTimeOffset Deadline { get; init; }
     public ImmutableList<StateChange> History { get; init; } = [];
     public ImmutableList<string> Candidates { get; init; } = [];
+    public int Attempt { get; init; }
+    public int Considered { get; init; }
+    public IReadOnlyDictionary<string, int> Prefiltered { get; init; } = ImmutableDictionary<string, int>.Empty;
+    public SearchExplanation? Explanation { get; init; }
+
+    /// <summary>Set while the job waits to search again; cleared when the next search starts.</summary>
+    public SearchWait? Waiting { get; init; }
 
     /// <summary>The EligibleComputeProvidersIndex: every bid, best first.</summary>
     public ImmutableList<Bid> Bids { get; init; } = [];
@@ -49,6 +62,9 @@ public sealed record Job
         {
             Description = p.Description,
             OrchestrationType = p.OrchestrationType,
+            Selection = p.Selection,
+            Preferences = p.Preferences,
+            Requirements = p.Requirements,
             Requester = p.Requester,
             PostedAt = p.At,
             Deadline = p.Deadline,
@@ -58,14 +74,34 @@ public sealed record Job
         SearchStarted s => this with
         {
             State = JobState.Searching,
+            Attempt = s.Attempt,
             Candidates = [.. s.Candidates],
-            History = History.Add(new StateChange(JobState.Searching, s.At, $"bid requests sent to {s.Candidates.Count} provider(s)")),
+            Considered = s.Considered,
+            Prefiltered = s.Prefiltered,
+            Bids = [],
+            Dropped = [],
+            Selected = null,
+            ResourcesLocked = false,
+            Waiting = null,
+            History = History.Add(new StateChange(JobState.Searching, s.At,
+                (s.Attempt > 1 ? $"search {s.Attempt}: " : "") + $"bid requests sent to {s.Candidates.Count} of {s.Considered} provider(s)")),
         },
         SearchCompleted c => this with
         {
             Bids = [.. c.Bids],
             Declines = Declines.AddRange(c.Declines),
             Timeouts = Timeouts.AddRange(c.Timeouts),
+            Explanation = c.Explanation,
+        },
+        SearchRetryScheduled r => this with
+        {
+            State = JobState.Searching,
+            Selected = null,
+            ResourcesLocked = false,
+            Waiting = new SearchWait(r.Attempt, r.RetryAt, r.Reason, r.Message),
+            History = State == JobState.Searching
+                ? History
+                : History.Add(new StateChange(JobState.Searching, r.At, $"{r.Message}; searching again at {r.RetryAt:O}")),
         },
         ProviderShortlisted s => this with
         {
@@ -98,6 +134,7 @@ public sealed record Job
         JobFailed f => this with
         {
             State = JobState.Failed,
+            Waiting = null,
             Failure = new JobFailure(f.Reason, f.Message),
             History = History.Add(new StateChange(JobState.Failed, f.At, f.Message)),
         },
@@ -108,5 +145,6 @@ public sealed record Job
 
     public JobStatus ToStatus() => new(
         JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History, Candidates, Bids,
-        Selected?.ProviderId ?? Contract?.ProviderId, Declines, Timeouts, Contract, Failure);
+        Selected?.ProviderId ?? Contract?.ProviderId, Declines, Timeouts, Contract, Failure, Selection, Preferences,
+        Explanation, Waiting);
 }

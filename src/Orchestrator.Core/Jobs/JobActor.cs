@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Orchestrator.Configuration;
+using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
@@ -22,6 +23,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         public static readonly DeadlineReached Instance = new();
     }
 
+    private sealed record SearchAgain
+    {
+        public static readonly SearchAgain Instance = new();
+    }
+
     private readonly OrchestratorSettings _settings;
     private readonly ApprovalPolicy _approval;
     private readonly IActorRef _directory;
@@ -29,8 +35,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private Job _job;
 
     // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
+    private KnownProviders? _known;
     private Dictionary<string, IActorRef>? _providers;
     private bool _directoryAsked;
+
+    // A new search round needs a directory view taken for it, not one left over from an earlier round.
+    private bool _viewIsFresh;
     private SearchRound? _search;
     private bool _exchangeInFlight;
 
@@ -67,9 +77,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<KnownProviders>(known =>
         {
+            _known = known;
             _providers = known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
+            _directoryAsked = false;
+            _viewIsFresh = true;
             Proceed();
         });
+        Command<SearchAgain>(_ => Proceed());
         Command<ExchangeOutcome>(OnOutcome);
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<ReceiveTimeout>(_ =>
@@ -118,17 +132,27 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Proceed()
     {
         if (!_job.Exists || _job.IsTerminal) return;
-        if (_providers is null)
+        if (_job.Waiting is { } waiting && waiting.NextSearchAt > Now)
         {
-            if (!_directoryAsked) _directory.Tell(ListProviders.Instance);
-            _directoryAsked = true;
+            Timers.StartSingleTimer("search-again", SearchAgain.Instance, waiting.NextSearchAt - Now);
+            return;
+        }
+
+        var needsFreshView = _job.State == JobState.Posted || _job.Waiting is not null;
+        if (_providers is null || (needsFreshView && !_viewIsFresh))
+        {
+            AskDirectory();
             return;
         }
 
         switch (_job.State)
         {
             case JobState.Posted:
-                PersistThen([JobDecisions.StartSearch(_job, _providers.Keys, Now)]);
+            case JobState.Searching when _job.Waiting is not null:
+                var choice = CandidateSelection.Choose(_known!.Providers.Select(p => p.Capability).ToArray(), _job.Description!,
+                    _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
+                _viewIsFresh = false;
+                PersistThen([JobDecisions.StartSearch(_job, choice, Now)]);
                 break;
             case JobState.Searching when _search is null:
                 StartSearchRound();
@@ -138,7 +162,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case JobState.Requested when !_job.ResourcesLocked && !_exchangeInFlight:
                 var provider = _job.Selected!.ProviderId;
-                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Description!.Requirements),
+                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Requirements!),
                     ExchangePhase.JobRequest, _settings.JobRequestTimeout);
                 break;
             case JobState.Matched or JobState.Requested when _job.ResourcesLocked && !_exchangeInFlight:
@@ -147,19 +171,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void AskDirectory()
+    {
+        if (!_directoryAsked) _directory.Tell(ListProviders.Instance);
+        _directoryAsked = true;
+    }
+
     private void StartSearchRound()
     {
-        _search = new SearchRound(_job.Candidates);
-        foreach (var id in _job.Candidates)
-        {
-            if (_providers!.TryGetValue(id, out var provider))
-                Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Description!.Requirements),
-                    _job.JobId, ExchangePhase.Bid, _settings.DefaultSearchTimeout));
-            else
-                // A candidate that left the directory since the search began cannot answer: it times out now.
-                _search.Record(new TimeoutResponse(_job.JobId, id, ExchangePhase.Bid, TimeSpan.Zero));
-        }
-
+        _search = SearchRound.Start(Context, _job.JobId, _job.Candidates, _providers!,
+            id => new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!), _settings.DefaultSearchTimeout);
         FinishSearchIfComplete();
     }
 
@@ -167,12 +188,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (_search is not { IsComplete: true } round) return;
         _search = null;
-        PersistThen(JobDecisions.CompleteSearch(_job, round.Bids, round.Declines, round.Timeouts, Now));
+        PersistThen(JobDecisions.CompleteSearch(_job, round.Bids, round.Declines, round.Timeouts, _settings, Now));
     }
 
     private void CloseContract()
     {
-        var dropped = JobDecisions.VerifyProvider(_job, _approval, Now);
+        var dropped = JobDecisions.VerifyProvider(_job, _approval, _settings, Now);
         if (dropped.Count > 0)
         {
             PersistThen(dropped);
@@ -204,11 +225,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested:
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnJobRequestAnswer(_job, outcome.Answer, Now));
+                PersistThen(JobDecisions.OnJobRequestAnswer(_job, outcome.Answer, _settings, Now));
                 break;
             case ExchangePhase.ContractClosure when IsSelected(outcome.ProviderId):
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, Now));
+                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, _settings, Now));
                 break;
         }
     }
@@ -232,6 +253,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         switch (e)
         {
+            case SearchRetryScheduled retry:
+                _log.Info("job {0}: {1}; searching again in {2:0.#} s", _job.JobId, retry.Message, (retry.RetryAt - Now).TotalSeconds);
+                ReleaseLockedBids("the job searches again");
+                break;
             case CandidateDropped dropped:
                 _log.Info("job {0}: {1} dropped out ({2})", _job.JobId, dropped.ProviderId,
                     dropped.Decline?.Detail ?? $"no answer within {dropped.Timeout!.After.TotalSeconds:0.###} s");
@@ -239,14 +264,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case ContractClosed or JobFailed:
                 _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
-                foreach (var bid in _job.Bids.Where(b => b.ProviderId != _job.Contract?.ProviderId))
-                    if (bid.ResourcesLocked || bid.ProviderId == _job.Selected?.ProviderId)
-                        Release(bid.ProviderId, _job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
+                ReleaseLockedBids(_job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
                 foreach (var child in Context.GetChildren()) Context.Stop(child);
-                Timers.Cancel("deadline");
+                Timers.CancelAll();
                 Context.SetReceiveTimeout(_settings.TerminalJobIdle);
                 break;
         }
+    }
+
+    /// <summary>Every bidder other than the contracted provider that may hold resources for this job lets them go.</summary>
+    private void ReleaseLockedBids(string reason)
+    {
+        foreach (var bid in _job.Bids.Where(b => b.ProviderId != _job.Contract?.ProviderId))
+            if (bid.ResourcesLocked || bid.ProviderId == _job.Selected?.ProviderId)
+                Release(bid.ProviderId, reason);
     }
 
     private void Release(string providerId, string reason)

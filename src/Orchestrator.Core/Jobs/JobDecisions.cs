@@ -39,96 +39,144 @@ public static class JobDecisions
 
         var errors = JobDescriptionValidator.Validate(description);
         if (Limits.CheckId(cmd.JobId) is { } idError) errors.Add("jobId", idError);
+        var type = description.OrchestrationType ?? settings.DefaultOrchestrationType;
+        if (type == OrchestrationType.Push && description.OrchestrationType is null && description.TargetProviders.Count == 0)
+            errors.Add("targetProviders", "this node defaults to push orchestration: name the target providers, or set orchestrationType to pull");
         if (!errors.IsEmpty) return new PostDecision.Reject(errors.ToDictionary());
 
-        var type = description.OrchestrationType ?? settings.DefaultOrchestrationType;
-        return new PostDecision.Accept(new JobPosted(cmd.JobId, description, type, cmd.Requester, now + settings.JobDeadline, now));
+        var requirements = description.Requirements with
+        {
+            DurationMinutes = description.Requirements.DurationMinutes ?? (int)Math.Ceiling(settings.DefaultJobDuration.TotalMinutes),
+        };
+        var deadline = now + (description.DeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.JobDeadline);
+        return new PostDecision.Accept(new JobPosted(cmd.JobId, description, type, description.Selection ?? settings.DefaultSelection,
+            EffectivePreferences(description.Preferences, settings), requirements, cmd.Requester, deadline, now));
+    }
+
+    /// <summary>The job's preferences plus the node's built-in ones (lower price, spare capacity) it did not state itself.</summary>
+    public static IReadOnlyList<Preference> EffectivePreferences(IReadOnlyList<Preference> stated, OrchestratorSettings settings)
+    {
+        var all = stated.ToList();
+        if (settings.LowerPriceWeight > 0 && !stated.Any(p => p.LowerPrice == true))
+            all.Add(new Preference { Weight = settings.LowerPriceWeight, LowerPrice = true });
+        if (settings.SpareCapacityWeight > 0 && !stated.Any(p => p.SpareCapacity == true))
+            all.Add(new Preference { Weight = settings.SpareCapacityWeight, SpareCapacity = true });
+        return all;
     }
 
     public static bool SameDescription(JobDescription a, JobDescription b) =>
         JsonSerializer.Serialize(a with { JobId = null }, CanonicalJson) == JsonSerializer.Serialize(b with { JobId = null }, CanonicalJson);
 
-    public static SearchStarted StartSearch(Job job, IEnumerable<string> candidateIds, DateTimeOffset now) =>
-        new(job.JobId, candidateIds.Order(StringComparer.Ordinal).ToArray(), now);
+    public static SearchStarted StartSearch(Job job, CandidateChoice choice, DateTimeOffset now) =>
+        new(job.JobId, job.Attempt + 1, choice.Candidates, choice.Considered, choice.Prefiltered, now);
 
-    /// <summary>All bid answers are in (or timed out): record the index, then shortlist or fail.</summary>
+    /// <summary>All bid answers are in (or timed out): rank and explain the index, then shortlist, wait, or fail.</summary>
     public static IReadOnlyList<IJobEvent> CompleteSearch(
-        Job job, IEnumerable<Bid> bids, IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts, DateTimeOffset now)
+        Job job, IEnumerable<Bid> bids, IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts,
+        OrchestratorSettings settings, DateTimeOffset now)
     {
-        var completed = new SearchCompleted(job.JobId, BidRanking.Rank(bids),
-            declines.OrderBy(d => d.ProviderId, StringComparer.Ordinal).ToArray(),
-            timeouts.OrderBy(t => t.ProviderId, StringComparer.Ordinal).ToArray(), now);
-        return Then(job, [completed], now);
+        var outcome = SearchOutcome.Of(job.Description!, job.OrchestrationType, job.Selection, job.Preferences, job.Attempt,
+            job.Considered, job.Prefiltered, job.Candidates.Count, bids, declines, timeouts);
+        var completed = new SearchCompleted(job.JobId, outcome.RankedBids, outcome.Declines, outcome.Timeouts, outcome.Explanation, now);
+        return Then(job, [completed], settings, now);
     }
 
     /// <summary>The selected provider answered the job request (a locked bid), declined, or timed out.</summary>
-    public static IReadOnlyList<IJobEvent> OnJobRequestAnswer(Job job, IProviderMessage answer, DateTimeOffset now) => answer switch
+    public static IReadOnlyList<IJobEvent> OnJobRequestAnswer(Job job, IProviderMessage answer, OrchestratorSettings settings, DateTimeOffset now) => answer switch
     {
         Bid { ResourcesLocked: true } bid => [new ResourcesConfirmed(job.JobId, bid, now)],
         Bid bid => Drop(job, new DeclineMessage(job.JobId, bid.ProviderId, ExchangePhase.JobRequest, DeclineReason.NotLocked,
-            "answered the job request without locking resources"), null, now),
-        DeclineMessage decline => Drop(job, decline, null, now),
-        TimeoutResponse timeout => Drop(job, null, timeout, now),
+            "answered the job request without locking resources"), null, settings, now),
+        DeclineMessage decline => Drop(job, decline, null, settings, now),
+        TimeoutResponse timeout => Drop(job, null, timeout, settings, now),
         _ => [],
     };
 
     /// <summary>The selected provider signed the contract, declined it, or timed out.</summary>
-    public static IReadOnlyList<IJobEvent> OnContractAnswer(Job job, IProviderMessage answer, DateTimeOffset now) => answer switch
+    public static IReadOnlyList<IJobEvent> OnContractAnswer(Job job, IProviderMessage answer, OrchestratorSettings settings, DateTimeOffset now) => answer switch
     {
         ContractSigned signed => [new ContractClosed(job.JobId, signed.Contract, now)],
-        DeclineMessage decline => Drop(job, decline, null, now),
-        TimeoutResponse timeout => Drop(job, null, timeout, now),
+        DeclineMessage decline => Drop(job, decline, null, settings, now),
+        TimeoutResponse timeout => Drop(job, null, timeout, settings, now),
         _ => [],
     };
 
     /// <summary>The service provider's half of contract closure: is the counterparty approved?</summary>
-    public static IReadOnlyList<IJobEvent> VerifyProvider(Job job, ApprovalPolicy approval, DateTimeOffset now)
+    public static IReadOnlyList<IJobEvent> VerifyProvider(Job job, ApprovalPolicy approval, OrchestratorSettings settings, DateTimeOffset now)
     {
         var provider = job.Selected!.ProviderId;
         if (approval.IsApproved(provider)) return [];
         return Drop(job, new DeclineMessage(job.JobId, provider, ExchangePhase.ContractClosure, DeclineReason.VerificationFailed,
-            approval.Why(provider, "compute provider")), null, now);
+            approval.Why(provider, "compute provider")), null, settings, now);
     }
 
     public static Contract ProposeContract(Job job, OrchestratorSettings settings, DateTimeOffset now)
     {
         var bid = job.Selected!;
-        var duration = job.Description!.Requirements.DurationMinutes is { } minutes
-            ? TimeSpan.FromMinutes(minutes)
-            : settings.DefaultJobDuration;
+        var duration = job.Requirements!.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : settings.DefaultJobDuration;
         // Deterministic id: a proposal re-sent after a crash names the same contract, so the provider can answer
         // it idempotently instead of committing resources twice.
         return new Contract($"{job.JobId}@{bid.ProviderId}", job.JobId, settings.NodeId, bid.ProviderId,
-            job.Description.Requirements.Resources, [], bid.PricePerHour, now, now, now + duration);
+            job.Requirements.Resources, [], bid.PricePerHour, now, now, now + duration);
     }
 
-    public static IReadOnlyList<IJobEvent> DeadlinePassed(Job job, DateTimeOffset now) => job.IsTerminal
-        ? []
-        : [new JobFailed(job.JobId, FailureReason.DeadlinePassed,
+    /// <summary>
+    /// The deadline came. A job waiting to search again fails with what its last search found; any other with
+    /// deadline-passed.
+    /// </summary>
+    public static IReadOnlyList<IJobEvent> DeadlinePassed(Job job, DateTimeOffset now)
+    {
+        if (job.IsTerminal) return [];
+        if (job.Waiting is { } waiting)
+            return [new JobFailed(job.JobId, waiting.Reason,
+                $"{waiting.Message} (still so after {job.Attempt} search(es), when the deadline {job.Deadline:O} passed)", now)];
+        return [new JobFailed(job.JobId, FailureReason.DeadlinePassed,
             $"the job did not reach a contract by its deadline {job.Deadline:O} (it was {job.State})", now)];
+    }
 
-    private static IReadOnlyList<IJobEvent> Drop(Job job, DeclineMessage? decline, TimeoutResponse? timeout, DateTimeOffset now)
+    /// <summary>How long a job waits before search number <paramref name="attempt"/> + 1: doubling, capped.</summary>
+    public static TimeSpan Backoff(int attempt, OrchestratorSettings settings)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var wait = TimeSpan.FromTicks((long)Math.Min(settings.SearchRetryMaxBackoff.Ticks, settings.SearchRetryMinBackoff.Ticks * factor));
+        return wait;
+    }
+
+    private static IReadOnlyList<IJobEvent> Drop(Job job, DeclineMessage? decline, TimeoutResponse? timeout, OrchestratorSettings settings, DateTimeOffset now)
     {
         var provider = decline?.ProviderId ?? timeout!.ProviderId;
-        return Then(job, [new CandidateDropped(job.JobId, provider, decline, timeout, now)], now);
+        return Then(job, [new CandidateDropped(job.JobId, provider, decline, timeout, now)], settings, now);
     }
 
-    /// <summary>The given events, followed by shortlisting the next candidate or failing the job.</summary>
-    private static IReadOnlyList<IJobEvent> Then(Job job, IJobEvent[] events, DateTimeOffset now) =>
-        [.. events, NextCandidate(job.Apply(events), now)];
+    /// <summary>The given events, followed by shortlisting the next candidate, waiting to search again, or failing.</summary>
+    private static IReadOnlyList<IJobEvent> Then(Job job, IJobEvent[] events, OrchestratorSettings settings, DateTimeOffset now) =>
+        [.. events, NextCandidate(job.Apply(events), settings, now)];
 
-    public static IJobEvent NextCandidate(Job job, DateTimeOffset now)
+    public static IJobEvent NextCandidate(Job job, OrchestratorSettings settings, DateTimeOffset now)
     {
         var next = job.Bids.FirstOrDefault(b => !job.Dropped.Contains(b.ProviderId));
         if (next is not null)
         {
             var rank = job.Bids.IndexOf(next) + 1;
-            var note = $"shortlisted {next.ProviderId} (rank {rank} of {job.Bids.Count}: {next.PricePerHour}/h" +
+            var score = job.Explanation?.Ranking.FirstOrDefault(r => r.ProviderId == next.ProviderId)?.Score;
+            var note = $"shortlisted {next.ProviderId} (rank {rank} of {job.Bids.Count}" +
+                       (job.OrchestrationType == OrchestrationType.Push ? ", the user's choice" : $" by {Kebab(job.Selection.ToString())}") +
+                       (score is { } s ? $", score {s:0.###}" : "") + $", {next.PricePerHour}/h" +
                        (next.ResourcesLocked ? ", resources locked with the bid)" : ")");
             return new ProviderShortlisted(job.JobId, next.ProviderId, note, now);
         }
 
-        return Failure(job, now);
+        var failure = Failure(job, now);
+        // Capacity comes and goes: a pull job that found nothing it could contract tries again until its deadline.
+        // A push job asked exactly the providers its user chose, so waiting would not change the answer.
+        if (job.OrchestrationType == OrchestrationType.Pull && failure.Reason is FailureReason.NoEligibleProvider or FailureReason.AllCandidatesDeclined)
+        {
+            var retryAt = now + Backoff(job.Attempt, settings);
+            if (retryAt < job.Deadline)
+                return new SearchRetryScheduled(job.JobId, job.Attempt + 1, retryAt, failure.Reason, failure.Message, now);
+        }
+
+        return failure;
     }
 
     private static JobFailed Failure(Job job, DateTimeOffset now)

@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Jobs;
 
@@ -11,6 +13,26 @@ internal sealed class SearchRound(IEnumerable<string> candidates)
     public List<DeclineMessage> Declines { get; } = [];
     public List<TimeoutResponse> Timeouts { get; } = [];
     public bool IsComplete => _pending.Count == 0;
+
+    /// <summary>
+    /// Sends a bid request to every candidate through its own <see cref="BidCollector"/>. A candidate the
+    /// directory does not know (it left, or a push target that never existed) is declined on the spot.
+    /// </summary>
+    public static SearchRound Start(IActorContext context, string jobId, IReadOnlyList<string> candidates,
+        IReadOnlyDictionary<string, IActorRef> providers, Func<string, BidRequest> request, TimeSpan timeout)
+    {
+        var round = new SearchRound(candidates);
+        foreach (var id in candidates)
+        {
+            if (providers.TryGetValue(id, out var provider))
+                context.ActorOf(BidCollector.Props(provider, request(id), jobId, ExchangePhase.Bid, timeout));
+            else
+                round.Record(new DeclineMessage(jobId, id, ExchangePhase.Bid, DeclineReason.UnknownProvider,
+                    "no provider with this id is known to the directory"));
+        }
+
+        return round;
+    }
 
     public void Record(IProviderMessage answer)
     {

@@ -6,28 +6,90 @@ namespace Orchestrator.Matching;
 
 /// <summary>
 /// The provider side of search and match: compares a provider's capability (and what it has free) with a job's
-/// hard constraints. Static features are checked before amounts, so a provider that could never run the job
-/// says so rather than "busy".
+/// hard constraints, and names the first that fails. Features are checked before amounts, so a provider that
+/// could never run the job says so rather than "busy". The directory's pre-filter runs the same checks against
+/// the advertised capacity.
 /// </summary>
 public static class CapabilityMatcher
 {
-    public static MatchResult Match(ProviderCapability capability, FreeResources free, JobRequirements job)
+    public static MatchResult Match(ProviderCapability capability, FreeResources free, JobRequirements job) =>
+        FeatureMismatch(capability, job) ?? AmountMismatch(capability, free, job);
+
+    /// <summary>Everything that does not depend on what is free right now.</summary>
+    public static MatchResult.Ineligible? FeatureMismatch(ProviderCapability p, JobRequirements job)
     {
         var r = job.Resources;
-        var capacity = capability.Resources;
+        if (job.Executors.Count > 0 && !job.Executors.Any(p.Executors.Contains))
+            return No(DeclineReason.ExecutorUnsupported, $"requires executor {Names(job.Executors)}; provider offers {Names(p.Executors)}");
 
-        if (job.Executors.Count > 0 && !job.Executors.Any(capability.Executors.Contains))
-            return No(DeclineReason.ExecutorUnsupported,
-                $"requires executor {Names(job.Executors)}; provider offers {Names(capability.Executors)}");
+        if (job.JobType is { } type && p.JobTypes.Count > 0 && !p.JobTypes.Contains(type))
+            return No(DeclineReason.JobTypeUnsupported, $"job type {Snake(type)} is not among those accepted ({string.Join(", ", p.JobTypes.Select(Snake))})");
 
-        if (job.Localities.Count > 0 && !job.Localities.Any(want => capability.Localities.Any(have => SameLocality(want, have))))
-            return No(DeclineReason.LocalityMismatch,
-                $"requires locality {Places(job.Localities)}; provider is in {Places(capability.Localities)}");
+        if (job.Localities.Count > 0 && !job.Localities.Any(want => p.Localities.Any(have => SameLocality(want, have))))
+            return No(DeclineReason.LocalityMismatch, $"requires locality {Places(job.Localities)}; provider is in {Places(p.Localities)}");
 
-        if (job.MaxPricePerHour is { } max && capability.PricePerHour > max)
-            return No(DeclineReason.PriceAboveMaximum,
-                $"price {Money(capability.PricePerHour)}/h is above the maximum {Money(max)}/h");
+        if (job.Currency is { Length: > 0 } currency && !string.Equals(currency, p.Currency, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.CurrencyMismatch, $"requires prices in {currency}; provider prices in {p.Currency}");
 
+        if (job.MaxPricePerHour is { } max && p.PricePerHour > max)
+            return No(DeclineReason.PriceAboveMaximum, $"price {Money(p.PricePerHour)}/h is above the maximum {Money(max)}/h");
+
+        if (job.DurationMinutes is { } minutes && p.MaxJobDurationMinutes > 0 && minutes > p.MaxJobDurationMinutes)
+            return No(DeclineReason.DurationTooLong, $"job lasts {minutes} min; provider accepts at most {p.MaxJobDurationMinutes} min");
+
+        if (job.MaxTotalBudget is { } budget && job.DurationMinutes is { } duration && Cost(p.PricePerHour, duration) > budget)
+            return No(DeclineReason.BudgetExceeded,
+                $"{duration} min at {Money(p.PricePerHour)}/h costs {Money(Cost(p.PricePerHour, duration))}, above the budget {Money(budget)}");
+
+        if (r.Architecture is { Length: > 0 } arch && !string.Equals(arch, p.Resources.Architecture, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.ArchitectureMismatch, $"requires architecture {arch}; provider is {Declared(p.Resources.Architecture)}");
+
+        if (r.CpuClockMhz is { } clock && p.Resources.CpuClockMhz < clock)
+            return No(DeclineReason.CpuClockTooLow, $"requires {clock} MHz cores; provider has {(p.Resources.CpuClockMhz == 0 ? "no declared clock" : p.Resources.CpuClockMhz + " MHz")}");
+
+        if (r.DiskType is { Length: > 0 } disk && !string.Equals(disk, p.Resources.DiskType, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.DiskTypeMismatch, $"requires {disk} disk; provider has {Declared(p.Resources.DiskType)}");
+
+        foreach (var lib in job.Libraries)
+        {
+            var installed = p.Libraries.Where(l => string.Equals(l.Name, lib.Name, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (installed.Length == 0)
+                return No(DeclineReason.LibraryMissing, $"requires library {lib.Name}; provider does not have it");
+            if (VersionConstraint.TryParse(lib.Constraint, out var constraint, out _) && !installed.Any(l => constraint.IsSatisfiedBy(l.Version)))
+                return No(DeclineReason.LibraryMissing,
+                    $"requires {lib.Name} {lib.Constraint}; provider has {string.Join(", ", installed.Select(l => l.Version))}");
+        }
+
+        foreach (var need in job.Storage)
+            if (!p.Storage.Any(s => string.Equals(s.Kind, need.Kind, StringComparison.OrdinalIgnoreCase) && s.SizeGb >= need.SizeGb))
+                return No(DeclineReason.StorageUnavailable, $"requires {need.Kind} storage of {need.SizeGb} GB; provider offers " +
+                    (p.Storage.Count == 0 ? "none" : string.Join(", ", p.Storage.Select(s => $"{s.Kind} {s.SizeGb} GB"))));
+
+        if (job.Connectivity is { } net)
+        {
+            var closed = net.Ports.Where(port => !p.Connectivity.OpenPorts.Contains(port)).ToArray();
+            if (closed.Length > 0)
+                return No(DeclineReason.ConnectivityMismatch, $"requires open port(s) {string.Join(", ", closed)}");
+            if (net.Vpn == true && !p.Connectivity.Vpn)
+                return No(DeclineReason.ConnectivityMismatch, "requires a VPN; provider has none");
+        }
+
+        foreach (var label in job.Labels)
+            if (!LabelMatcher.Holds(p.Labels, label))
+                return No(DeclineReason.LabelMismatch, $"requires label {LabelMatcher.Describe(label)}; provider has " +
+                    (p.Labels.TryGetValue(label.Key, out var value) ? $"{label.Key}={value}" : $"no label {label.Key}"));
+
+        var total = Enumerable.Range(0, p.Resources.Gpus.Count).ToArray();
+        if (r.Gpus.Count > 0 && GpuAssignment.Assign(r.Gpus, p.Resources.Gpus, total) is null)
+            return No(DeclineReason.GpuUnavailable, $"requires {Describe(r.Gpus)}; provider has {Describe(p.Resources.Gpus)}");
+
+        return null;
+    }
+
+    private static MatchResult AmountMismatch(ProviderCapability p, FreeResources free, JobRequirements job)
+    {
+        var r = job.Resources;
+        var capacity = p.Resources;
         if (Shortfall(r.CpuCores, capacity.CpuCores, free.CpuCores, "CPU cores", "") is { } cpu)
             return No(DeclineReason.InsufficientCpu, cpu);
         if (Shortfall(r.RamMb, capacity.RamMb, free.RamMb, "RAM", " MB") is { } ram)
@@ -35,14 +97,9 @@ public static class CapabilityMatcher
         if (Shortfall(r.DiskGb, capacity.DiskGb, free.DiskGb, "disk", " GB") is { } disk)
             return No(DeclineReason.InsufficientDisk, disk);
 
-        var allGpus = Enumerable.Range(0, capacity.Gpus.Count).ToArray();
-        if (r.Gpus.Count > 0 && GpuAssignment.Assign(r.Gpus, capacity.Gpus, allGpus) is null)
-            return No(DeclineReason.GpuUnavailable,
-                $"requires {Describe(r.Gpus)}; provider has {Describe(capacity.Gpus)}");
         var assigned = GpuAssignment.Assign(r.Gpus, capacity.Gpus, free.FreeGpuIndices);
         if (assigned is null)
-            return No(DeclineReason.GpuUnavailable,
-                $"requires {Describe(r.Gpus)}; the matching GPUs are held by other jobs");
+            return No(DeclineReason.GpuUnavailable, $"requires {Describe(r.Gpus)}; the matching GPUs are held by other jobs");
 
         return new MatchResult.Eligible(assigned, SpareCapacity(capacity, free, r));
     }
@@ -56,6 +113,8 @@ public static class CapabilityMatcher
                 + Share(free.DiskGb - job.DiskGb, capacity.DiskGb)) / 3.0;
     }
 
+    public static decimal Cost(decimal pricePerHour, int minutes) => decimal.Round(pricePerHour * minutes / 60m, 6);
+
     private static string? Shortfall(long need, long total, long free, string what, string unit)
     {
         if (need > total) return $"requires {need}{unit} {what}; provider has {total}{unit} in total";
@@ -63,11 +122,20 @@ public static class CapabilityMatcher
         return null;
     }
 
-    private static bool SameLocality(Locality a, Locality b) =>
+    internal static bool SameLocality(Locality a, Locality b) =>
         string.Equals(a.Kind, b.Kind, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
 
-    private static MatchResult No(DeclineReason reason, string detail) => new MatchResult.Ineligible(reason, detail);
+    private static MatchResult.Ineligible No(DeclineReason reason, string detail) => new(reason, detail);
+
+    private static string Declared(string value) => value.Length == 0 ? "undeclared" : value;
+
+    private static string Snake(JobType type) => type switch
+    {
+        JobType.SingleRun => "single_run",
+        JobType.LongRunning => "long_running",
+        _ => type.ToString().ToLowerInvariant(),
+    };
 
     private static string Names(IEnumerable<ExecutorType> executors)
     {
@@ -75,17 +143,19 @@ public static class CapabilityMatcher
         return names.Length == 0 ? "none" : string.Join(" or ", names);
     }
 
-    private static string Places(IEnumerable<Locality> places)
+    internal static string Places(IEnumerable<Locality> places)
     {
         var names = places.Select(p => $"{p.Kind}={p.Name}").ToArray();
         return names.Length == 0 ? "no declared locality" : string.Join(" or ", names);
     }
 
-    private static string Money(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    internal static string Money(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    internal static string Describe(GpuRequirement g) =>
+        $"{g.Vendor ?? "any"} {g.Model ?? "any"}{(g.VramMb is { } v ? $" >={v} MB" : "")}";
 
     private static string Describe(IReadOnlyList<GpuRequirement> gpus) =>
-        gpus.Count + " GPU(s) [" + string.Join(", ", gpus.Select(g =>
-            $"{g.Vendor ?? "any"} {g.Model ?? "any"}{(g.VramMb is { } v ? $" >={v} MB" : "")}")) + "]";
+        gpus.Count + " GPU(s) [" + string.Join(", ", gpus.Select(Describe)) + "]";
 
     private static string Describe(IReadOnlyList<Gpu> gpus) =>
         gpus.Count == 0 ? "no GPUs" : gpus.Count + " GPU(s) [" + string.Join(", ", gpus.Select(g => $"{g.Vendor} {g.Model} {g.VramMb} MB")) + "]";

@@ -65,7 +65,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void OnBidRequest(BidRequest request)
     {
-        if (HeldBid(request.JobId) is { } held)
+        if (!request.DryRun && HeldBid(request.JobId) is { } held)
         {
             Sender.Tell(held);
             return;
@@ -76,14 +76,18 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             case MatchResult.Ineligible no:
                 Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, no.Reason, no.Detail));
                 break;
-            case MatchResult.Eligible yes when _ledger.Capability.LockOnBid:
+            case MatchResult.Eligible yes when _ledger.Capability.LockOnBid && !request.DryRun:
                 Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes);
                 break;
             case MatchResult.Eligible yes:
-                Sender.Tell(new Bid(request.JobId, ProviderId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, Now));
+                Sender.Tell(OfferFor(request.JobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity));
                 break;
         }
     }
+
+    /// <summary>A bid carrying what the provider offers right now, which the job scores its preferences against.</summary>
+    private Bid OfferFor(string jobId, decimal price, bool locked, DateTimeOffset? expires, double spare) =>
+        new(jobId, ProviderId, price, locked, expires, spare, Now, _ledger.Capability, _ledger.Free.FreeGpuIndices);
 
     private void OnJobRequest(JobRequest request)
     {
@@ -162,7 +166,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             Applied(e);
             Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
-            Sender.Tell(new Bid(jobId, ProviderId, e.PricePerHour, true, expires, match.SpareCapacity, Now));
+            Sender.Tell(OfferFor(jobId, e.PricePerHour, true, expires, match.SpareCapacity));
         });
     }
 
@@ -170,9 +174,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private Bid? HeldBid(string jobId)
     {
         if (_ledger.Locks.TryGetValue(jobId, out var held))
-            return new Bid(jobId, ProviderId, held.PricePerHour, true, held.ExpiresAt, Spare(), Now);
+            return OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, Spare());
         if (_ledger.Contracts.TryGetValue(jobId, out var signed))
-            return new Bid(jobId, ProviderId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare(), Now);
+            return OfferFor(jobId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare());
         return null;
     }
 

@@ -20,9 +20,20 @@ public static class JobDescriptionValidator
         if (job.JobId is not null && Limits.CheckId(job.JobId) is { } idError) errors.Add("jobId", idError);
         if (job.OrchestrationType is { } type && !Enum.IsDefined(type))
             errors.Add("orchestrationType", "must be one of pull, push");
-        if (job.OrchestrationType == OrchestrationType.Push)
-            errors.Add("orchestrationType",
-                "push orchestration needs targetProviders, which this node does not accept yet; use pull");
+        var targets = job.TargetProviders ?? [];
+        if (job.OrchestrationType == OrchestrationType.Push && targets.Count == 0)
+            errors.Add("targetProviders", "push orchestration needs at least one target provider (see GET /orchestrator/providers)");
+        if (job.OrchestrationType != OrchestrationType.Push && targets.Count > 0)
+            errors.Add("targetProviders", "is only for push orchestration; set orchestrationType to push or leave it out");
+        if (targets.Count > Limits.MaxTargets)
+            errors.Add("targetProviders", $"must list at most {Limits.MaxTargets} providers, listed {targets.Count}");
+        for (var i = 0; i < targets.Count && i < Limits.MaxTargets; i++)
+            if (Limits.CheckId(targets[i]) is { } targetError) errors.Add($"targetProviders[{i}]", targetError);
+        if (targets.Distinct().Count() != targets.Count) errors.Add("targetProviders", "lists a provider more than once");
+        if (job.Selection is { } selection && !Enum.IsDefined(selection))
+            errors.Add("selection", "must be one of score, lowest-price, earliest-bid");
+        if (job.DeadlineSeconds is { } deadline && (deadline < 1 || deadline > Limits.MaxDeadlineSeconds))
+            errors.Add("deadlineSeconds", $"must be between 1 and {Limits.MaxDeadlineSeconds}, was {deadline}");
 
         if (job.Requirements is null)
         {
@@ -31,6 +42,7 @@ public static class JobDescriptionValidator
         }
 
         ValidateRequirements(job.Requirements, errors);
+        PreferenceValidator.Validate(job.Preferences, errors);
         return errors;
     }
 
@@ -53,6 +65,75 @@ public static class JobDescriptionValidator
             errors.Add($"{at}.maxPricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {price}");
         if (req.DurationMinutes is { } minutes && (minutes < 1 || minutes > Limits.MaxDurationMinutes))
             errors.Add($"{at}.durationMinutes", $"must be between 1 and {Limits.MaxDurationMinutes}, was {minutes}");
+        if (req.MaxTotalBudget is { } budget && (budget < 0 || budget > Limits.MaxPricePerHour * 24 * 366))
+            errors.Add($"{at}.maxTotalBudget", $"must be between 0 and {Limits.MaxPricePerHour * 24 * 366}, was {budget}");
+        if (req.Currency is not null) CheckCurrency(errors, $"{at}.currency", req.Currency);
+        if (req.JobType is { } type && !Enum.IsDefined(type))
+            errors.Add($"{at}.jobType", "must be one of batch, single_run, recurring, long_running");
+
+        ValidateList(req.Libraries, $"{at}.libraries", errors, (lib, path) => ValidateLibrary(lib, path, errors));
+        ValidateList(req.Storage, $"{at}.storage", errors, (storage, path) =>
+        {
+            RequiredName(errors, $"{path}.kind", storage.Kind);
+            Range(errors, $"{path}.sizeGb", storage.SizeGb, 0, Limits.MaxDiskGb);
+        });
+        if (req.Connectivity is { } net)
+        {
+            var ports = net.Ports ?? [];
+            if (ports.Count > Limits.MaxListLength) errors.Add($"{at}.connectivity.ports", $"must list at most {Limits.MaxListLength} ports");
+            for (var i = 0; i < ports.Count && i < Limits.MaxListLength; i++)
+                Range(errors, $"{at}.connectivity.ports[{i}]", ports[i], 1, 65535);
+        }
+
+        ValidateList(req.Labels, $"{at}.labels", errors, (label, path) => ValidateLabel(label, path, errors));
+    }
+
+    internal static void ValidateLibrary(LibraryRequirement lib, string path, ValidationErrors errors)
+    {
+        RequiredName(errors, $"{path}.name", lib.Name);
+        if (!Matching.VersionConstraint.TryParse(lib.Constraint, out _, out var versionError))
+            errors.Add($"{path}.constraint", versionError + " (use e.g. >=12.0, ~> 1.2, ^2.1, 1.2 - 2.0)");
+    }
+
+    internal static void ValidateLabel(LabelConstraint label, string path, ValidationErrors errors)
+    {
+        RequiredName(errors, $"{path}.key", label.Key);
+        if (!Enum.IsDefined(label.Op)) errors.Add($"{path}.op", "must be one of =, !=, in, not in, exists, <, <=, >, >=");
+        switch (label.Op)
+        {
+            case LabelOperator.In or LabelOperator.NotIn when (label.Values ?? []).Count == 0:
+                errors.Add($"{path}.values", $"'{Matching.LabelMatcher.OpText(label.Op)}' needs a non-empty list of values");
+                break;
+            case LabelOperator.Equals or LabelOperator.NotEquals when label.Value is null:
+                errors.Add($"{path}.value", $"'{Matching.LabelMatcher.OpText(label.Op)}' needs a value");
+                break;
+            case LabelOperator.LessThan or LabelOperator.LessThanOrEqual or LabelOperator.GreaterThan or LabelOperator.GreaterThanOrEqual
+                when !Matching.LabelMatcher.IsNumber(label.Value):
+                errors.Add($"{path}.value", $"'{Matching.LabelMatcher.OpText(label.Op)}' compares numbers; value must be a number");
+                break;
+        }
+    }
+
+    internal static void ValidateList<T>(IReadOnlyList<T>? items, string at, ValidationErrors errors, Action<T, string> validate)
+    {
+        if (items is null)
+        {
+            errors.Add(at, "must be a list (or left out)");
+            return;
+        }
+
+        if (items.Count > Limits.MaxListLength) errors.Add(at, $"must list at most {Limits.MaxListLength} items, listed {items.Count}");
+        for (var i = 0; i < items.Count && i < Limits.MaxListLength; i++)
+        {
+            if (items[i] is null) errors.Add($"{at}[{i}]", "must be an object");
+            else validate(items[i], $"{at}[{i}]");
+        }
+    }
+
+    private static void CheckCurrency(ValidationErrors errors, string field, string currency)
+    {
+        if (currency.Length is < 2 or > 8 || !currency.All(char.IsAsciiLetterUpper))
+            errors.Add(field, "must be a currency code of 2–8 capital letters, e.g. USD, EUR, NTX");
     }
 
     private static void ValidateResources(ResourceRequirements r, string at, ValidationErrors errors)
@@ -60,6 +141,9 @@ public static class JobDescriptionValidator
         Range(errors, $"{at}.cpuCores", r.CpuCores, 1, Limits.MaxCpuCores);
         Range(errors, $"{at}.ramMb", r.RamMb, 1, Limits.MaxRamMb);
         Range(errors, $"{at}.diskGb", r.DiskGb, 0, Limits.MaxDiskGb);
+        if (r.CpuClockMhz is { } clock) Range(errors, $"{at}.cpuClockMhz", clock, 1, Limits.MaxClockMhz);
+        if (r.Architecture is not null) RequiredName(errors, $"{at}.architecture", r.Architecture);
+        if (r.DiskType is not null) RequiredName(errors, $"{at}.diskType", r.DiskType);
         if (r.Gpus is null)
         {
             errors.Add($"{at}.gpus", "must be a list (or left out)");

@@ -14,6 +14,11 @@ public static class Limits
     public const decimal MaxPricePerHour = 1_000_000m;
     public const int MaxDurationMinutes = 366 * 24 * 60;  // a year
     public const int MaxBodyBytes = 64 * 1024;
+    public const int MaxTargets = 64;
+    public const int MaxListLength = 64;
+    public const int MaxPreferences = 32;
+    public const int MaxClockMhz = 20_000;
+    public const int MaxDeadlineSeconds = 7 * 24 * 3600;
 
     /// <summary>Ids travel in URLs, actor names and database keys: letters, digits and . _ - : only.</summary>
     public static string? CheckId(string? id)

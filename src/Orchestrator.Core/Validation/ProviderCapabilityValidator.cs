@@ -40,6 +40,28 @@ public static class ProviderCapabilityValidator
 
             if (p.Executors is null || p.Executors.Count == 0) errors.Add($"{at}.executors", "must list at least one executor");
             if (p.Localities is not null) JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
+            JobDescriptionValidator.ValidateList(p.Libraries, $"{at}.libraries", errors, (lib, path) =>
+            {
+                JobDescriptionValidator.RequiredName(errors, $"{path}.name", lib.Name);
+                if (!Matching.VersionConstraint.TryParse("=" + lib.Version, out _, out _))
+                    errors.Add($"{path}.version", $"'{lib.Version}' is not a version like 12.2 or 1.2.3");
+            });
+            JobDescriptionValidator.ValidateList(p.Storage, $"{at}.storage", errors, (storage, path) =>
+            {
+                JobDescriptionValidator.RequiredName(errors, $"{path}.kind", storage.Kind);
+                JobDescriptionValidator.Range(errors, $"{path}.sizeGb", storage.SizeGb, 0, Limits.MaxDiskGb);
+            });
+            var ports = p.Connectivity?.OpenPorts ?? [];
+            for (var port = 0; port < ports.Count && port < Limits.MaxListLength; port++)
+                JobDescriptionValidator.Range(errors, $"{at}.connectivity.openPorts[{port}]", ports[port], 1, 65535);
+            foreach (var (key, value) in p.Labels ?? new Dictionary<string, string>())
+            {
+                JobDescriptionValidator.RequiredName(errors, $"{at}.labels", key);
+                if (value is null || value.Length > Limits.MaxNameLength) errors.Add($"{at}.labels.{key}", "must be a string of at most 64 characters");
+            }
+
+            if (string.IsNullOrWhiteSpace(p.Currency) || p.Currency.Length > 8) errors.Add($"{at}.currency", "must be a currency code such as USD");
+            if (p.MaxJobDurationMinutes < 0) errors.Add($"{at}.maxJobDurationMinutes", "must not be negative (0 means no limit)");
             if (p.PricePerHour < 0 || p.PricePerHour > Limits.MaxPricePerHour)
                 errors.Add($"{at}.pricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {p.PricePerHour}");
         }

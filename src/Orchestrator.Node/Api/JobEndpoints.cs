@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Orchestrator.Hosting;
+using Orchestrator.Jobs;
+using Orchestrator.Providers;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Validation;
@@ -15,23 +17,61 @@ public static class JobEndpoints
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/orchestrator/postJob", PostJob);
+        app.MapPost("/orchestrator/plan", Plan);
         app.MapGet("/orchestrator/jobs/{jobId}", GetJob);
         return app;
     }
 
-    private static async Task<IResult> PostJob(HttpContext http, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    /// <summary>
+    /// Reads and checks a job description: JSON shape, values, and that push targets name known providers.
+    /// Returns the problem to answer with, or the description.
+    /// </summary>
+    private static async Task<(JobDescription? Job, IResult? Problem)> ReadJobAsync(
+        HttpContext http, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
-        if (!IsJson(http.Request.ContentType)) return Problems.UnsupportedMediaType(http.Request.ContentType);
+        if (!IsJson(http.Request.ContentType)) return (null, Problems.UnsupportedMediaType(http.Request.ContentType));
 
         var body = await JsonBodyReader.ReadAsync<JobDescription>(http.Request, Limits.MaxBodyBytes, ct);
-        if (body.TooLarge) return Problems.TooLarge(Limits.MaxBodyBytes);
-        if (!body.Errors.IsEmpty) return Problems.Invalid(body.Errors);
+        if (body.TooLarge) return (null, Problems.TooLarge(Limits.MaxBodyBytes));
+        if (!body.Errors.IsEmpty) return (null, Problems.Invalid(body.Errors));
 
         var description = body.Value!;
         var errors = JobDescriptionValidator.Validate(description);
-        if (!errors.IsEmpty) return Problems.Invalid(errors);
+        if (errors.IsEmpty && description.TargetProviders.Count > 0)
+        {
+            var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
+            var ids = known.Providers.Select(p => p.Capability.Id).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < description.TargetProviders.Count; i++)
+                if (!ids.Contains(description.TargetProviders[i]))
+                    errors.Add($"targetProviders[{i}]", $"no provider '{description.TargetProviders[i]}' is known to this node (see GET /orchestrator/providers)");
+        }
 
-        var jobId = description.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
+        return errors.IsEmpty ? (description, null) : (null, Problems.Invalid(errors));
+    }
+
+    private static async Task<IResult> Plan(
+        HttpContext http, IRequiredActor<Planner> planner, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        var (description, problem) = await ReadJobAsync(http, directory, ct);
+        if (problem is not null) return problem;
+
+        var jobId = description!.JobId ?? "plan-" + Guid.CreateVersion7().ToString("N");
+        var reply = await planner.ActorRef.Ask<IOrchestratorMessage>(new PlanJob(jobId, description), AskTimeout, ct);
+        return reply switch
+        {
+            PlanResult result => Results.Ok(result),
+            JobRejected rejected => Problems.Invalid(rejected.Errors),
+            _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    private static async Task<IResult> PostJob(
+        HttpContext http, IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        var (description, problem) = await ReadJobAsync(http, directory, ct);
+        if (problem is not null) return problem;
+
+        var jobId = description!.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
         var requester = "http:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         try
         {

@@ -49,6 +49,7 @@ public static class AkkaSetup
             .WithSqlitePersistence(Path.Combine(options.DataDirectory, "orchestrator.db"))
             .WithProviders(plan.Providers, plan.Settings, plan.Approval)
             .WithJobs(plan.Settings, plan.Approval)
+            .WithPlanner(plan.Settings)
             .AddStartup((system, _) =>
             {
                 // One embedded node: it is its own seed. (The remoting port may be 0, so the address is only

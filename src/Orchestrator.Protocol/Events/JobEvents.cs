@@ -5,15 +5,30 @@ namespace Orchestrator.Protocol.Events;
 
 // Persisted with Hyperion, which records type and field layout: never rename or move these types or their fields.
 
+/// <summary>
+/// The job as accepted, with the node defaults it was accepted under made explicit (orchestration type,
+/// selection, preferences including the built-in ones, duration), so a later change of config does not change
+/// a job already posted.
+/// </summary>
 public sealed record JobPosted(
     string JobId,
     JobDescription Description,
     OrchestrationType OrchestrationType,
+    SelectionCriterion Selection,
+    IReadOnlyList<Preference> Preferences,
+    JobRequirements Requirements,
     string Requester,
     DateTimeOffset Deadline,
     DateTimeOffset At) : IJobEvent;
 
-public sealed record SearchStarted(string JobId, IReadOnlyList<string> Candidates, DateTimeOffset At) : IJobEvent;
+/// <summary>A search round began: who is asked, out of how many, and how many the directory ruled out, per constraint.</summary>
+public sealed record SearchStarted(
+    string JobId,
+    int Attempt,
+    IReadOnlyList<string> Candidates,
+    int Considered,
+    IReadOnlyDictionary<string, int> Prefiltered,
+    DateTimeOffset At) : IJobEvent;
 
 /// <summary>Every candidate answered or timed out. <see cref="Bids"/> is the EligibleComputeProvidersIndex, ranked.</summary>
 public sealed record SearchCompleted(
@@ -21,6 +36,16 @@ public sealed record SearchCompleted(
     IReadOnlyList<Bid> Bids,
     IReadOnlyList<DeclineMessage> Declines,
     IReadOnlyList<TimeoutResponse> Timeouts,
+    SearchExplanation Explanation,
+    DateTimeOffset At) : IJobEvent;
+
+/// <summary>Nothing could be contracted now; the job searches again at <see cref="RetryAt"/>, before its deadline.</summary>
+public sealed record SearchRetryScheduled(
+    string JobId,
+    int Attempt,
+    DateTimeOffset RetryAt,
+    FailureReason Reason,
+    string Message,
     DateTimeOffset At) : IJobEvent;
 
 public sealed record ProviderShortlisted(string JobId, string ProviderId, string Note, DateTimeOffset At) : IJobEvent;

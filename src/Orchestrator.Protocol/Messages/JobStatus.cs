@@ -23,4 +23,11 @@ public sealed record JobStatus(
     IReadOnlyList<DeclineMessage> Declines,
     IReadOnlyList<TimeoutResponse> Timeouts,
     Contract? Contract,
-    JobFailure? Failure) : IJobMessage;
+    JobFailure? Failure,
+    SelectionCriterion Selection,
+    IReadOnlyList<Preference> Preferences,
+    SearchExplanation? Explanation,
+    SearchWait? Waiting) : IJobMessage;
+
+/// <summary>The job found nothing it could contract on its last search and will search again at <see cref="NextSearchAt"/>.</summary>
+public sealed record SearchWait(int Attempt, DateTimeOffset NextSearchAt, FailureReason Reason, string Message);

@@ -2,8 +2,11 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Protocol.Messages;
 
-/// <summary>The seed's BidRequest: a job asks a provider whether, and at what price, it would run it.</summary>
-public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements)
+/// <summary>
+/// The seed's BidRequest: a job asks a provider whether, and at what price, it would run it. A dry run (a plan)
+/// gets the same answer but never locks anything.
+/// </summary>
+public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, bool DryRun = false)
     : IProviderMessage;
 
 /// <summary>
@@ -13,7 +16,10 @@ public sealed record BidRequest(string JobId, string ProviderId, string Requeste
 public sealed record JobRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements)
     : IProviderMessage;
 
-/// <summary>A provider's offer. <see cref="SpareCapacity"/> is the share of its capacity left free if it takes the job.</summary>
+/// <summary>
+/// A provider's offer. <see cref="SpareCapacity"/> is the share of its capacity left free if it takes the job;
+/// <see cref="Capability"/> is what it offers as of this bid, which the job scores its preferences against.
+/// </summary>
 public sealed record Bid(
     string JobId,
     string ProviderId,
@@ -21,7 +27,9 @@ public sealed record Bid(
     bool ResourcesLocked,
     DateTimeOffset? LockExpiresAt,
     double SpareCapacity,
-    DateTimeOffset BidAt) : IProviderMessage;
+    DateTimeOffset BidAt,
+    ProviderCapability? Capability = null,
+    IReadOnlyList<int>? FreeGpuIndices = null) : IProviderMessage;
 
 /// <summary>The seed's DeclineMessage: a provider (or the job, at verification) says no, and why.</summary>
 public sealed record DeclineMessage(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)

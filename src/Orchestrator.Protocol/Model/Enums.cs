@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Orchestrator.Protocol.Model;
 
 /// <summary>The seed's two orchestration mechanisms; <c>pull</c> (providers bid) is the default.</summary>
@@ -12,6 +14,48 @@ public enum ExecutorType
     Docker,
     Firecracker,
     Wasm,
+}
+
+/// <summary>NuNet's job types; a provider lists those it accepts.</summary>
+public enum JobType
+{
+    [JsonStringEnumMemberName("batch")] Batch,
+    [JsonStringEnumMemberName("single_run")] SingleRun,
+    [JsonStringEnumMemberName("recurring")] Recurring,
+    [JsonStringEnumMemberName("long_running")] LongRunning,
+}
+
+/// <summary>How the preferred provider is picked from the eligible bids.</summary>
+public enum SelectionCriterion
+{
+    /// <summary>Highest weighted preference score (then lower price, more spare capacity, provider id).</summary>
+    Score,
+    LowestPrice,
+    EarliestBid,
+}
+
+/// <summary>Operators of label constraints.</summary>
+public enum LabelOperator
+{
+    [JsonStringEnumMemberName("=")] Equals,
+    [JsonStringEnumMemberName("!=")] NotEquals,
+    [JsonStringEnumMemberName("in")] In,
+    [JsonStringEnumMemberName("not in")] NotIn,
+    [JsonStringEnumMemberName("exists")] Exists,
+    [JsonStringEnumMemberName("<")] LessThan,
+    [JsonStringEnumMemberName("<=")] LessThanOrEqual,
+    [JsonStringEnumMemberName(">")] GreaterThan,
+    [JsonStringEnumMemberName(">=")] GreaterThanOrEqual,
+}
+
+/// <summary>Provider dimensions a preference can ask "more of".</summary>
+public enum ResourceDimension
+{
+    [JsonStringEnumMemberName("cpuCores")] CpuCores,
+    [JsonStringEnumMemberName("cpuClockMhz")] CpuClockMhz,
+    [JsonStringEnumMemberName("ramMb")] RamMb,
+    [JsonStringEnumMemberName("diskGb")] DiskGb,
+    [JsonStringEnumMemberName("gpuVramMb")] GpuVramMb,
 }
 
 /// <summary>The lifecycle of a job. <see cref="Contracted"/> and <see cref="Failed"/> are terminal.</summary>
@@ -45,6 +89,18 @@ public enum DeclineReason
     ExecutorUnsupported,
     LocalityMismatch,
     PriceAboveMaximum,
+    JobTypeUnsupported,
+    ArchitectureMismatch,
+    CpuClockTooLow,
+    DiskTypeMismatch,
+    LibraryMissing,
+    StorageUnavailable,
+    ConnectivityMismatch,
+    CurrencyMismatch,
+    BudgetExceeded,
+    DurationTooLong,
+    LabelMismatch,
+    UnknownProvider,
     VerificationFailed,
     LeaseExpired,
     NotLocked,

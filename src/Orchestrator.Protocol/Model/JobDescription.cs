@@ -1,8 +1,8 @@
 namespace Orchestrator.Protocol.Model;
 
 /// <summary>
-/// The seed's <c>jobDescription</c>: what a user posts. Requirements are hard constraints; a provider that fails
-/// any of them is ineligible.
+/// The seed's <c>jobDescription</c>: what a user posts. Requirements are hard constraints (a provider failing any
+/// is ineligible); preferences are soft constraints that rank the eligible ones.
 /// </summary>
 public sealed record JobDescription
 {
@@ -12,7 +12,18 @@ public sealed record JobDescription
     /// <summary>Overrides the node's <c>defaultOrchestrationType</c> for this job.</summary>
     public OrchestrationType? OrchestrationType { get; init; }
 
+    /// <summary>Push only: the providers the user chose, in order of preference.</summary>
+    public IReadOnlyList<string> TargetProviders { get; init; } = [];
+
     public required JobRequirements Requirements { get; init; }
+
+    public IReadOnlyList<Preference> Preferences { get; init; } = [];
+
+    /// <summary>Overrides the node's <c>defaultSelection</c> for this job.</summary>
+    public SelectionCriterion? Selection { get; init; }
+
+    /// <summary>The job must be contracted within this many seconds of posting; the node's jobDeadline when absent.</summary>
+    public int? DeadlineSeconds { get; init; }
 }
 
 public sealed record JobRequirements
@@ -22,12 +33,30 @@ public sealed record JobRequirements
     /// <summary>Executors the job can run on (any of them); empty means any.</summary>
     public IReadOnlyList<ExecutorType> Executors { get; init; } = [];
 
+    /// <summary>The job's type; the provider must accept it. Absent means any provider.</summary>
+    public JobType? JobType { get; init; }
+
     /// <summary>Where the job may run (any of them); empty means anywhere.</summary>
     public IReadOnlyList<Locality> Localities { get; init; } = [];
+
+    /// <summary>Libraries that must be installed, each satisfying its version constraint.</summary>
+    public IReadOnlyList<LibraryRequirement> Libraries { get; init; } = [];
+
+    public IReadOnlyList<StorageRequirement> Storage { get; init; } = [];
+    public ConnectivityRequirement? Connectivity { get; init; }
 
     /// <summary>The most the user pays per hour; absent means no ceiling.</summary>
     public decimal? MaxPricePerHour { get; init; }
 
+    /// <summary>The currency the user pays in; the provider's must match. Absent means any.</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>The most the whole job may cost: price per hour times duration.</summary>
+    public decimal? MaxTotalBudget { get; init; }
+
     /// <summary>How long the contract holds the resources; the node's default when absent.</summary>
     public int? DurationMinutes { get; init; }
+
+    /// <summary>Constraints on the provider's free labels; all must hold.</summary>
+    public IReadOnlyList<LabelConstraint> Labels { get; init; } = [];
 }

@@ -49,6 +49,14 @@ public static class OrchestratorClient
         return JsonNode.Parse(body)!.AsArray();
     }
 
+    /// <summary>The same job JSON with a deadline, for jobs expected to wait for capacity that never comes.</summary>
+    public static string WithDeadline(string json, int seconds)
+    {
+        var job = JsonNode.Parse(json)!.AsObject();
+        job["deadlineSeconds"] = seconds;
+        return job.ToJsonString();
+    }
+
     public static string State(this JsonObject job) => job["state"]!.GetValue<string>();
 
     public static IEnumerable<string> HistoryStates(this JsonObject job) =>

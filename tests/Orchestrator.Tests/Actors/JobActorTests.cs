@@ -33,12 +33,16 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         var settings = Settings(search: TimeSpan.FromMinutes(10), deadline: TimeSpan.FromMinutes(20));
         RealProvider(Provider("cp-a", price: 1m), settings);
         RealProvider(Provider("cp-b", cpu: 1), settings);
+        RealProvider(Provider("cp-c", price: 3m), settings);
 
-        var job = PostJob("job-fast", settings, Approve(settings, "cp-a", "cp-b"));
+        var job = PostJob("job-fast", settings, Approve(settings, "cp-a", "cp-b", "cp-c"));
         var status = AwaitState(job, JobState.Contracted, TimeSpan.FromSeconds(20));
         Assert.Empty(status.Timeouts);
         Assert.Equal("cp-a", status.Contract!.ProviderId);
-        Assert.Contains(status.Declines, d => d.ProviderId == "cp-b" && d.Reason == DeclineReason.InsufficientCpu);
+        Assert.Equal(["cp-a", "cp-c"], status.CandidateProviders);
+        Assert.Equal(2, status.Explanation!.Eligible);
+        // cp-b could never run the job, so the directory's pre-filter did not ask it.
+        Assert.Equal(1, status.Explanation.FilteredOut["insufficient-cpu"]);
     }
 
     [Fact]

@@ -20,7 +20,19 @@ public class JobDescriptionValidatorTests
         { JobOf(Needs(maxPrice: -0.01m)), "requirements.maxPricePerHour" },
         { JobOf(Needs() with { DurationMinutes = 0 }), "requirements.durationMinutes" },
         { JobOf(Needs(executors: [(ExecutorType)42])), "requirements.executors[0]" },
-        { JobOf() with { OrchestrationType = OrchestrationType.Push }, "orchestrationType" },
+        { JobOf() with { OrchestrationType = OrchestrationType.Push }, "targetProviders" },
+        { JobOf() with { TargetProviders = ["cp-1"] }, "targetProviders" },
+        { JobOf() with { OrchestrationType = OrchestrationType.Push, TargetProviders = ["cp-1", "bad id"] }, "targetProviders[1]" },
+        { JobOf() with { DeadlineSeconds = 0 }, "deadlineSeconds" },
+        { JobOf(Needs() with { Libraries = [new LibraryRequirement("cuda", ">=twelve")] }), "requirements.libraries[0].constraint" },
+        { JobOf(Needs() with { Labels = [new LabelConstraint { Key = "tier", Op = LabelOperator.In }] }), "requirements.labels[0].values" },
+        { JobOf(Needs() with { Labels = [new LabelConstraint { Key = "uptime", Op = LabelOperator.GreaterThan, Value = "high" }] }), "requirements.labels[0].value" },
+        { JobOf(Needs() with { Currency = "usd" }), "requirements.currency" },
+        { JobOf(Needs() with { Connectivity = new ConnectivityRequirement { Ports = [70000] } }), "requirements.connectivity.ports[0]" },
+        { JobOf(Needs() with { Storage = [new StorageRequirement("", 5)] }), "requirements.storage[0].kind" },
+        { JobOf() with { Preferences = [new Preference { Weight = 0, LowerPrice = true }] }, "preferences[0].weight" },
+        { JobOf() with { Preferences = [new Preference { Weight = 10 }] }, "preferences[0]" },
+        { JobOf() with { Preferences = [new Preference { Weight = 10, LowerPrice = true, Executor = ExecutorType.Wasm }] }, "preferences[0]" },
     };
 
     [Theory]

@@ -1,0 +1,67 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Validation;
+
+/// <summary>Each preference: a weight of 1–100 and exactly one constraint, itself valid.</summary>
+public static class PreferenceValidator
+{
+    public static void Validate(IReadOnlyList<Preference>? preferences, ValidationErrors errors)
+    {
+        if (preferences is null)
+        {
+            errors.Add("preferences", "must be a list (or left out)");
+            return;
+        }
+
+        if (preferences.Count > Limits.MaxPreferences)
+            errors.Add("preferences", $"must list at most {Limits.MaxPreferences} preferences, listed {preferences.Count}");
+        for (var i = 0; i < preferences.Count && i < Limits.MaxPreferences; i++)
+        {
+            var at = $"preferences[{i}]";
+            if (preferences[i] is not { } p)
+            {
+                errors.Add(at, "must be an object");
+                continue;
+            }
+
+            if (p.Weight is < 1 or > 100) errors.Add($"{at}.weight", $"must be between 1 and 100, was {p.Weight}");
+            var set = Kinds(p).ToArray();
+            if (set.Length != 1)
+            {
+                errors.Add(at, set.Length == 0
+                    ? "must name one preference: localities, executor, gpu, label, library, diskType, more, lowerPrice or spareCapacity"
+                    : $"must name exactly one preference, named {string.Join(", ", set)}");
+                continue;
+            }
+
+            if (p.Localities is { } places) JobDescriptionValidator.ValidateLocalities(places, $"{at}.localities", errors);
+            if (p.Executor is { } e && !Enum.IsDefined(e)) errors.Add($"{at}.executor", "must be one of docker, firecracker, wasm");
+            if (p.Gpu is { VramMb: { } vram }) JobDescriptionValidator.Range(errors, $"{at}.gpu.vramMb", vram, 1, Limits.MaxVramMb);
+            if (p.Label is { } label) JobDescriptionValidator.ValidateLabel(label, $"{at}.label", errors);
+            if (p.Library is { } lib) JobDescriptionValidator.ValidateLibrary(lib, $"{at}.library", errors);
+            if (p.DiskType is { } disk) JobDescriptionValidator.RequiredName(errors, $"{at}.diskType", disk);
+            if (p.More is { } more)
+            {
+                if (!Enum.IsDefined(more.Resource))
+                    errors.Add($"{at}.more.resource", "must be one of cpuCores, cpuClockMhz, ramMb, diskGb, gpuVramMb");
+                if (more.Target is { } target) JobDescriptionValidator.Range(errors, $"{at}.more.target", target, 1, long.MaxValue / 2);
+            }
+
+            if (p.LowerPrice == false || p.SpareCapacity == false)
+                errors.Add(at, "lowerPrice and spareCapacity take true; leave the preference out to turn it off");
+        }
+    }
+
+    private static IEnumerable<string> Kinds(Preference p)
+    {
+        if (p.Localities is not null) yield return "localities";
+        if (p.Executor is not null) yield return "executor";
+        if (p.Gpu is not null) yield return "gpu";
+        if (p.Label is not null) yield return "label";
+        if (p.Library is not null) yield return "library";
+        if (p.DiskType is not null) yield return "diskType";
+        if (p.More is not null) yield return "more";
+        if (p.LowerPrice is not null) yield return "lowerPrice";
+        if (p.SpareCapacity is not null) yield return "spareCapacity";
+    }
+}

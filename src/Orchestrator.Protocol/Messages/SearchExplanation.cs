@@ -1,0 +1,36 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Protocol.Messages;
+
+/// <summary>One preference's part in a provider's score.</summary>
+public sealed record ScoreTerm(string Preference, int Weight, double Score, double Contribution);
+
+/// <summary>An eligible provider in rank order, with its score broken down per preference.</summary>
+public sealed record RankedProvider(
+    int Rank,
+    string ProviderId,
+    double Score,
+    decimal PricePerHour,
+    bool ResourcesLocked,
+    IReadOnlyList<ScoreTerm> Breakdown);
+
+/// <summary>
+/// Why a search came out as it did: how many providers were considered, how many each hard constraint filtered
+/// out (on the directory before asking, and in the providers' own answers), and the eligible ones ranked.
+/// </summary>
+public sealed record SearchExplanation(
+    OrchestrationType OrchestrationType,
+    SelectionCriterion Selection,
+    int Attempt,
+    int Considered,
+    int Asked,
+    IReadOnlyDictionary<string, int> FilteredOut,
+    int TimedOut,
+    int Eligible,
+    IReadOnlyList<RankedProvider> Ranking);
+
+/// <summary>A dry run of search and match (<c>POST /orchestrator/plan</c>): nothing locked, nothing persisted.</summary>
+public sealed record PlanJob(string JobId, JobDescription Description) : IOrchestratorMessage;
+
+public sealed record PlanResult(string JobId, SearchExplanation Explanation, IReadOnlyList<DeclineMessage> Declines,
+    IReadOnlyList<TimeoutResponse> Timeouts) : IOrchestratorMessage;
