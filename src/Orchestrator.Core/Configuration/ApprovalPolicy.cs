@@ -7,9 +7,22 @@ namespace Orchestrator.Configuration;
 /// </summary>
 public sealed class ApprovalPolicy
 {
-    private readonly HashSet<string> _approved;
+    // Copy-on-write: a provider onboarded at run time under self-approval joins the approved set, and every
+    // actor holding this policy sees it without locks.
+    private volatile HashSet<string> _approved;
 
     public ApprovalPolicy(IEnumerable<string> approvedIds) => _approved = new HashSet<string>(approvedIds, StringComparer.Ordinal);
+
+    /// <summary>Adds a party approved by self-approval (no configured list), and returns this policy.</summary>
+    public ApprovalPolicy With(string partyId)
+    {
+        lock (this)
+        {
+            if (!_approved.Contains(partyId)) _approved = new HashSet<string>(_approved.Append(partyId), StringComparer.Ordinal);
+        }
+
+        return this;
+    }
 
     public static ApprovalPolicy For(OrchestratorSettings settings, IEnumerable<string> onboardedProviderIds) =>
         settings.ApprovedIds.Count > 0

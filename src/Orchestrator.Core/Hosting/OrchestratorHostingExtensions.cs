@@ -35,17 +35,16 @@ public static class OrchestratorHostingExtensions
         builder.WithActors((system, registry) =>
             registry.Register<Planner>(system.ActorOf(Props.Create(() => new Planner(settings, registry.Get<ProviderDirectory>())), "planner")));
 
-    /// <summary>The provider directory and one persistent <see cref="ProviderActor"/> per onboarded provider.</summary>
+    /// <summary>
+    /// The provider directory, and the <see cref="ProviderHost"/> with one persistent <see cref="ProviderActor"/> per
+    /// onboarded provider (from the providers file, and onboarded at run time).
+    /// </summary>
     public static AkkaConfigurationBuilder WithProviders(
         this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ApprovalPolicy approval) =>
         builder.WithActors((system, registry) =>
         {
-            var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "providers");
+            var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "directory");
             registry.Register<ProviderDirectory>(directory);
-            foreach (var capability in providers)
-            {
-                var provider = system.ActorOf(ProviderActor.Props(capability, settings, approval), "provider-" + capability.Id);
-                directory.Tell(new RegisterProvider(capability, provider));
-            }
+            registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, approval, directory)), "providers"));
         });
 }

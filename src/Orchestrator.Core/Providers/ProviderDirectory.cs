@@ -1,30 +1,75 @@
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Orchestrator.Protocol.Messages;
 
 namespace Orchestrator.Providers;
 
-/// <summary>Which providers exist and how to reach them. A stopped provider leaves the directory.</summary>
+/// <summary>
+/// Which providers exist and how to reach them, across the cluster: each node's directory writes the providers
+/// onboarded there into a replicated dictionary (Akka.DistributedData) and reads everyone's. Jobs ask their
+/// local directory, so finding candidates costs no network round trip. Providers registered here are seen at
+/// once; those of other nodes as soon as replication brings them. A provider that stops leaves the directory.
+/// Outside a cluster (a plain actor system, as in actor tests) it keeps the local registrations only.
+/// </summary>
 public sealed class ProviderDirectory : ReceiveActor
 {
-    private readonly SortedDictionary<string, ProviderEntry> _providers = new(StringComparer.Ordinal);
+    public static readonly LWWDictionaryKey<string, ProviderAdvert> Key = new("orchestrator-providers");
+
+    private readonly Dictionary<string, ProviderAdvert> _local = new(StringComparer.Ordinal);
+    private readonly IActorRef? _replicator;
+    private readonly UniqueAddress? _self;
+    private IReadOnlyDictionary<string, ProviderAdvert> _replicated = new Dictionary<string, ProviderAdvert>();
     private KnownProviders _snapshot = new([]);
 
     public ProviderDirectory()
     {
+        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+        {
+            var ddata = DistributedData.Get(Context.System);
+            _replicator = ddata.Replicator;
+            _self = Cluster.Get(Context.System).SelfUniqueAddress;
+            _replicator.Tell(Dsl.Subscribe(Key, Self));
+        }
+
         Receive<RegisterProvider>(r =>
         {
-            _providers[r.Capability.Id] = new ProviderEntry(r.Capability, r.Provider);
+            var advert = new ProviderAdvert(r.Capability, r.Provider);
+            _local[r.Capability.Id] = advert;
             Context.Watch(r.Provider);
+            Replicate(d => d.SetItem(_self!, r.Capability.Id, advert));
             Refresh();
         });
         Receive<ListProviders>(_ => Sender.Tell(_snapshot));
-        Receive<Terminated>(t =>
+        Receive<Changed>(changed =>
         {
-            foreach (var id in _providers.Where(kv => kv.Value.Provider.Equals(t.ActorRef)).Select(kv => kv.Key).ToArray())
-                _providers.Remove(id);
+            _replicated = changed.Get(Key).Entries;
             Refresh();
         });
+        Receive<Terminated>(t =>
+        {
+            foreach (var id in _local.Where(kv => kv.Value.Provider.Equals(t.ActorRef)).Select(kv => kv.Key).ToArray())
+            {
+                _local.Remove(id);
+                Replicate(d => d.Remove(_self!, id));
+            }
+
+            Refresh();
+        });
+        Receive<UpdateSuccess>(_ => { });
+        Receive<IUpdateFailure>(_ => { }); // WriteLocal does not fail; the next registration rewrites anyway.
     }
 
-    // Built once per change, not per question: every job asks, providers change rarely.
-    private void Refresh() => _snapshot = new KnownProviders(_providers.Values.ToArray());
+    private void Replicate(Func<LWWDictionary<string, ProviderAdvert>, LWWDictionary<string, ProviderAdvert>> change) =>
+        _replicator?.Tell(Dsl.Update(Key, LWWDictionary<string, ProviderAdvert>.Empty, WriteLocal.Instance, change));
+
+    // Built once per change, not per question: every job asks, providers change rarely. Local entries win: they
+    // are current before replication reports them back.
+    private void Refresh()
+    {
+        var all = new SortedDictionary<string, ProviderEntry>(StringComparer.Ordinal);
+        foreach (var (id, advert) in _replicated) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
+        foreach (var (id, advert) in _local) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
+        _snapshot = new KnownProviders(all.Values.ToArray());
+    }
 }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Validation;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Node.Api;
@@ -12,7 +14,28 @@ public static class ProviderEndpoints
     public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/orchestrator/providers", ListProviders);
+        app.MapPost("/orchestrator/providers", Onboard);
         return app;
+    }
+
+    /// <summary>Onboards a compute provider on this node (persisted: it is back after a restart).</summary>
+    private static async Task<IResult> Onboard(HttpContext http, IRequiredActor<ProviderHost> host, CancellationToken ct)
+    {
+        if (!(http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+            return Problems.UnsupportedMediaType(http.Request.ContentType);
+        var body = await JsonBodyReader.ReadAsync<ProviderCapability>(http.Request, Limits.MaxBodyBytes, ct);
+        if (body.TooLarge) return Problems.TooLarge(Limits.MaxBodyBytes);
+        if (!body.Errors.IsEmpty) return Problems.Invalid(body.Errors);
+
+        var errors = ProviderCapabilityValidator.Validate([body.Value]).ToDictionary()
+            .ToDictionary(kv => kv.Key.StartsWith("[0].", StringComparison.Ordinal) ? kv.Key[4..] : kv.Key, kv => kv.Value);
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var result = await host.ActorRef.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
+        var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
+        if (result.Conflict is { } conflict)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The provider id is taken.", detail: conflict);
+        return result.Created ? Results.Created(location, result) : Results.Ok(result);
     }
 
     /// <summary>Every provider this node knows, with its capability and what is free, locked and contracted.</summary>

@@ -23,3 +23,6 @@ public sealed record ContractCommitted(string ProviderId, Contract Contract, IRe
     : IProviderEvent;
 
 public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>A provider onboarded on this node at run time (not from the providers file); it comes back after a restart.</summary>
+public sealed record ProviderOnboarded(string ProviderId, ProviderCapability Capability, DateTimeOffset At) : IProviderEvent;

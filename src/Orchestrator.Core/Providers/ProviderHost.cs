@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Orchestrator.Configuration;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Providers;
+
+/// <summary>
+/// The compute-provider side of a node: supervises one <see cref="ProviderActor"/> per onboarded provider and
+/// announces each to the directory. Providers from the providers file are onboarded at every start; providers
+/// onboarded at run time are journaled here and come back after a restart.
+/// </summary>
+public sealed class ProviderHost : ReceivePersistentActor
+{
+    private readonly OrchestratorSettings _settings;
+    private readonly ApprovalPolicy _approval;
+    private readonly IActorRef _directory;
+    private readonly Dictionary<string, ProviderCapability> _onboarded = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
+    {
+        _settings = settings;
+        _approval = approval;
+        _directory = directory;
+        PersistenceId = "provider-host-" + settings.NodeId;
+
+        foreach (var capability in fromFile) Start(capability);
+
+        Recover<ProviderOnboarded>(e =>
+        {
+            if (_onboarded.ContainsKey(e.ProviderId))
+                _log.Warning("provider {0} is in the providers file and was onboarded at run time; the file's capability is used", e.ProviderId);
+            else Start(e.Capability);
+        });
+        Command<OnboardProvider>(OnOnboard);
+    }
+
+    public override string PersistenceId { get; }
+
+    private void OnOnboard(OnboardProvider onboard)
+    {
+        var capability = onboard.Capability;
+        if (_onboarded.TryGetValue(capability.Id, out var existing))
+        {
+            Sender.Tell(Same(existing, capability)
+                ? new ProviderOnboardResult(capability.Id, Created: false, Conflict: null)
+                : new ProviderOnboardResult(capability.Id, Created: false, $"provider '{capability.Id}' is onboarded already with another capability"));
+            return;
+        }
+
+        Persist(new ProviderOnboarded(capability.Id, capability, DateTimeOffset.UtcNow), e =>
+        {
+            Start(e.Capability);
+            _log.Info("provider {0} onboarded", e.ProviderId);
+            Sender.Tell(new ProviderOnboardResult(e.ProviderId, Created: true, Conflict: null));
+        });
+    }
+
+    private void Start(ProviderCapability capability)
+    {
+        _onboarded[capability.Id] = capability;
+        // Providers onboarded under self-approval approve one another too.
+        var approval = _settings.ApprovedIds.Count > 0 ? _approval : _approval.With(capability.Id);
+        var provider = Context.ActorOf(ProviderActor.Props(capability, _settings, approval), Uri.EscapeDataString(capability.Id));
+        _directory.Tell(new RegisterProvider(capability, provider));
+    }
+
+    private static bool Same(ProviderCapability a, ProviderCapability b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+}
