@@ -174,6 +174,7 @@ public static class JobDecisions
             var retryAt = now + Backoff(job.Attempt, settings);
             if (retryAt < job.Deadline)
                 return new SearchRetryScheduled(job.JobId, job.Attempt + 1, retryAt, failure.Reason, failure.Message, now);
+            return failure with { Message = $"{failure.Message} (after {job.Attempt} search(es); no time for another before the deadline {job.Deadline:O})" };
         }
 
         return failure;
@@ -183,9 +184,9 @@ public static class JobDecisions
     {
         if (job.Bids.Count == 0)
         {
-            var message = job.Candidates.Count == 0
+            var message = job.Considered == 0
                 ? "no provider was eligible: no providers are known to this node"
-                : $"no provider was eligible: {job.Candidates.Count} asked, {Summary(job.Declines, job.Timeouts)}";
+                : $"no provider was eligible: {job.Considered} considered, " + RuledOut(job);
             return new JobFailed(job.JobId, FailureReason.NoEligibleProvider, message, now);
         }
 
@@ -198,6 +199,16 @@ public static class JobDecisions
 
         return new JobFailed(job.JobId, FailureReason.AllCandidatesDeclined,
             $"all {job.Bids.Count} eligible provider(s) dropped out: {Summary(late, lateTimeouts)}", now);
+    }
+
+    /// <summary>"ruled out by insufficient-cpu (3), locality-mismatch (1); 1 timed out".</summary>
+    private static string RuledOut(Job job)
+    {
+        var filtered = job.Explanation?.FilteredOut ?? job.Prefiltered;
+        var parts = filtered.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} ({kv.Value})").ToArray();
+        var text = parts.Length == 0 ? "none ruled out by a constraint" : "ruled out by " + string.Join(", ", parts);
+        var timedOut = job.Explanation?.TimedOut ?? 0;
+        return timedOut > 0 ? $"{text}; {timedOut} did not answer in time" : text;
     }
 
     private static string Summary(IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts)

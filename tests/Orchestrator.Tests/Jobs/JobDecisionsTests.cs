@@ -56,7 +56,7 @@ public class JobDecisionsTests
         var events = JobDecisions.CompleteSearch(job, [], declines, [timeout], _settings, T0);
         var failed = Assert.IsType<JobFailed>(events[^1]);
         Assert.Equal(FailureReason.NoEligibleProvider, failed.Reason);
-        Assert.Contains("cp-c timed out at bid after 5 s", failed.Message);
+        Assert.Equal("no provider was eligible: 3 considered, ruled out by insufficient-cpu (2); 1 did not answer in time (after 1 search(es); no time for another before the deadline 2026-11-27T12:00:00.5000000+00:00)", failed.Message);
         var after = job.Apply(events);
         Assert.Equal(JobState.Failed, after.State);
         Assert.Equal(2, after.Declines.Count);
