@@ -1,0 +1,24 @@
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>Every example the README points at works as it says, on the example providers.</summary>
+public class ExampleJobTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNodeFixture>
+{
+    [Theory]
+    [InlineData("job-docker-de.json", "cp-munich-small")]
+    [InlineData("job-us-locked.json", "cp-seattle-cpu")]
+    [InlineData("job-gpu-a100.json", "cp-berlin-a100")]
+    [InlineData("job-wasm-cheap.json", "cp-tokyo-edge")]
+    [InlineData("job-preferences.json", "cp-frankfurt-cpu")]
+    [InlineData("job-push.json", "cp-nairobi-cpu")]
+    [InlineData("job-cuda-libraries.json", "cp-berlin-a100")]
+    [InlineData("job-labels-storage.json", "cp-berlin-a100")]
+    [InlineData("job-long-running-arm.json", "cp-munich-small")]
+    public async Task Each_example_job_contracts_where_the_README_says(string file, string provider)
+    {
+        var job = await fixture.Node.Http.AwaitTerminalAsync(await fixture.Node.Http.PostJobOkAsync(ExampleNodeFixture.Example(file)));
+        Assert.True(job.State() == "Contracted", job.ToJsonString());
+        Assert.Equal(provider, job["contract"]!["providerId"]!.GetValue<string>());
+    }
+}
