@@ -148,3 +148,21 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         ExpectMsg<JobNotFound>();
     }
 }
+
+public class BoundedSearchActorTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
+{
+    [Fact]
+    public void A_search_among_many_eligible_providers_sends_exactly_max_bid_requests()
+    {
+        var settings = Fixtures.Settings(search: TimeSpan.FromMilliseconds(500), deadline: TimeSpan.FromSeconds(3)) with { MaxBidRequests = 5 };
+        // One probe stands in for 200 providers, so every bid request the job sends arrives in one place to be counted.
+        var everyone = CreateTestProbe("everyone");
+        for (var i = 0; i < 200; i++)
+            Directory.Tell(new Orchestrator.Providers.RegisterProvider(Fixtures.Provider($"cp-{i:D3}"), everyone.Ref));
+
+        PostJob("job-bounded", settings, Approve(settings));
+        var asked = Enumerable.Range(0, 5).Select(_ => everyone.ExpectMsg<BidRequest>().ProviderId).ToArray();
+        Assert.Equal(5, asked.Distinct().Count());
+        everyone.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+}
