@@ -18,7 +18,7 @@ catch (Exception e) when (e is StartupException or Akka.Configuration.Configurat
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
-builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, options, plan));
+builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, plan));
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -27,7 +27,8 @@ app.MapJobEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
 
-app.Logger.LogInformation("node {NodeId}: {Count} provider(s) onboarded, data in {Data}, HTTP on {Http}",
-    plan.Settings.NodeId, plan.Providers.Count, Path.GetFullPath(options.DataDirectory), options.Http);
+app.Logger.LogInformation("node {NodeId}: roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}",
+    plan.Settings.NodeId, string.Join(",", plan.Roles), plan.Providers.Count,
+    plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), options.Http);
 await app.RunAsync();
 return 0;

@@ -28,6 +28,7 @@ public static class OrchestratorHostingExtensions
                 // had entities, and those restart their remembered (in-flight) jobs without waiting for a message.
                 StateStoreMode = StateStoreMode.Persistence,
                 HandOffStopMessage = PoisonPill.Instance,
+                Role = "jobs",
             });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
@@ -40,11 +41,13 @@ public static class OrchestratorHostingExtensions
     /// onboarded provider (from the providers file, and onboarded at run time).
     /// </summary>
     public static AkkaConfigurationBuilder WithProviders(
-        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability>? providers, OrchestratorSettings settings, ApprovalPolicy approval) =>
         builder.WithActors((system, registry) =>
         {
             var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "directory");
             registry.Register<ProviderDirectory>(directory);
-            registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, approval, directory)), "providers"));
+            // A node without the providers role still has the directory (its jobs need it), but no providers.
+            if (providers is not null)
+                registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, approval, directory)), "providers"));
         });
 }

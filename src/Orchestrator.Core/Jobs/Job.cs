@@ -143,8 +143,9 @@ public sealed record Job
 
     public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
 
+    // Plain arrays: the status crosses the network when the job lives on another node.
     public JobStatus ToStatus() => new(
-        JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History, Candidates, Bids,
-        Selected?.ProviderId ?? Contract?.ProviderId, Declines, Timeouts, Contract, Failure, Selection, Preferences,
-        Explanation, Waiting);
+        JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
+        Bids.ToArray(), Selected?.ProviderId ?? Contract?.ProviderId, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure,
+        Selection, Preferences.ToArray(), Explanation, Waiting);
 }

@@ -43,6 +43,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _viewIsFresh;
     private SearchRound? _search;
     private bool _exchangeInFlight;
+    private readonly HashSet<IActorRef> _subscribers = [];
 
     public JobActor(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
     {
@@ -85,6 +86,18 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<SearchAgain>(_ => Proceed());
         Command<ExchangeOutcome>(OnOutcome);
+        Command<SubscribeToJob>(subscribe =>
+        {
+            if (!_job.Exists)
+            {
+                subscribe.Subscriber.Tell(new JobNotFound(_job.JobId));
+                return;
+            }
+
+            if (_subscribers.Add(subscribe.Subscriber)) Context.Watch(subscribe.Subscriber);
+            subscribe.Subscriber.Tell(CurrentChange());
+        });
+        Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<ReceiveTimeout>(_ =>
         {
@@ -100,6 +113,19 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private JobStateChanged CurrentChange()
+    {
+        var last = _job.History[^1];
+        return new JobStateChanged(_job.JobId, last.State, last.At, last.Note, _job.Contract, _job.Failure);
+    }
+
+    private void Notify()
+    {
+        if (_subscribers.Count == 0) return;
+        var change = CurrentChange();
+        foreach (var subscriber in _subscribers) subscriber.Tell(change);
+    }
 
     private void OnPost(PostJob post)
     {
@@ -243,7 +269,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var remaining = events.Count;
         PersistAll(events, e =>
         {
+            var before = _job.History.Count;
             _job = _job.Apply(e);
+            if (_job.History.Count > before) Notify();
             Effects(e);
             if (--remaining == 0) Proceed();
         });

@@ -36,7 +36,7 @@ public static class CandidateSelection
         var chosen = eligible.Count <= maxBidRequests
             ? eligible
             : eligible.OrderByDescending(id => Weight(seed, id)).ThenBy(id => id, StringComparer.Ordinal).Take(maxBidRequests).ToList();
-        return new CandidateChoice(chosen.Order(StringComparer.Ordinal).ToArray(), providers.Count, filtered);
+        return new CandidateChoice(chosen.Order(StringComparer.Ordinal).ToArray(), providers.Count, new Dictionary<string, int>(filtered));
     }
 
     private static ulong Weight(string seed, string providerId) =>

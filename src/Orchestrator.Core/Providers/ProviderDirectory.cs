@@ -30,6 +30,7 @@ public sealed class ProviderDirectory : ReceiveActor
             _replicator = ddata.Replicator;
             _self = Cluster.Get(Context.System).SelfUniqueAddress;
             _replicator.Tell(Dsl.Subscribe(Key, Self));
+            Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.MemberRemoved));
         }
 
         Receive<RegisterProvider>(r =>
@@ -56,6 +57,14 @@ public sealed class ProviderDirectory : ReceiveActor
 
             Refresh();
         });
+        // A node that left or was downed takes its providers with it: whoever sees it go removes them, so jobs
+        // stop choosing providers that cannot answer.
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            foreach (var (id, advert) in _replicated.Where(kv => kv.Value.Provider.Path.Address.Equals(removed.Member.Address)).ToArray())
+                Replicate(d => d.Remove(_self!, id));
+        });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<UpdateSuccess>(_ => { });
         Receive<IUpdateFailure>(_ => { }); // WriteLocal does not fail; the next registration rewrites anyway.
     }

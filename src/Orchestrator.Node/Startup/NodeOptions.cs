@@ -1,27 +1,49 @@
 namespace Orchestrator.Node.Startup;
 
 /// <summary>
-/// Command-line options of <c>orchestrator</c> (ASP.NET configuration syntax: <c>--key value</c>; environment
-/// variables ORCHESTRATOR_KEY work too).
+/// Options of <c>orchestrator</c>: <c>--key value</c> on the command line, or the environment variable
+/// <c>ORCHESTRATOR_KEY</c> (dashes as underscores), for containers. They override the HOCON files.
 /// </summary>
 public sealed record NodeOptions
 {
     public string Http { get; init; } = "http://127.0.0.1:9999";
-    public string DataDirectory { get; init; } = "data";
+    public string? DataDirectory { get; init; }
     public string? ProvidersFile { get; init; }
     public string? ConfigFile { get; init; }
     public string? NodeId { get; init; }
-    public string RemoteHost { get; init; } = "127.0.0.1";
-    public int RemotePort { get; init; }
+    public string? RemoteHost { get; init; }
+    public int? RemotePort { get; init; }
+    public string? PublicHost { get; init; }
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = [];
+    public string? Postgres { get; init; }
 
-    public static NodeOptions From(IConfiguration config) => new()
+    public static NodeOptions From(IConfiguration config)
     {
-        Http = config["http"] ?? config["urls"] ?? "http://127.0.0.1:9999",
-        DataDirectory = config["data"] ?? "data",
-        ProvidersFile = config["providers"],
-        ConfigFile = config["config"],
-        NodeId = config["node-id"],
-        RemoteHost = config["remote-host"] ?? "127.0.0.1",
-        RemotePort = int.TryParse(config["remote-port"], out var port) ? port : 0,
-    };
+        string? Get(string key) =>
+            config[key] is { Length: > 0 } value ? value
+            : Environment.GetEnvironmentVariable("ORCHESTRATOR_" + key.Replace('-', '_').ToUpperInvariant()) is { Length: > 0 } env ? env
+            : null;
+
+        static IReadOnlyList<string> List(string? value) =>
+            value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+
+        var port = Get("remote-port");
+        return new NodeOptions
+        {
+            Http = Get("http") ?? config["urls"] ?? "http://127.0.0.1:9999",
+            DataDirectory = Get("data"),
+            ProvidersFile = Get("providers"),
+            ConfigFile = Get("config"),
+            NodeId = Get("node-id"),
+            RemoteHost = Get("remote-host"),
+            RemotePort = port is null ? null
+                : int.TryParse(port, out var p) && p is >= 0 and <= 65535 ? p
+                : throw new StartupException($"--remote-port: '{port}' is not a port number"),
+            PublicHost = Get("public-host"),
+            Seeds = List(Get("seeds")),
+            Roles = List(Get("roles")),
+            Postgres = Get("postgres"),
+        };
+    }
 }

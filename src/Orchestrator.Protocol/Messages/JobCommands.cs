@@ -20,3 +20,20 @@ public sealed record JobRejected(string JobId, IReadOnlyDictionary<string, strin
 public sealed record JobConflict(string JobId, string Detail) : IJobMessage;
 
 public sealed record JobNotFound(string JobId) : IJobMessage;
+
+/// <summary>
+/// Follow a job: <see cref="Subscriber"/> gets a <see cref="JobStateChanged"/> with the current state at once,
+/// then one per state change. Subscriptions live in memory with the job; if the job's node crashes, the job
+/// resumes elsewhere and the subscriber (watching the sender of its first update) subscribes again.
+/// Answered with <see cref="JobNotFound"/> for an unknown job.
+/// </summary>
+public sealed record SubscribeToJob(string JobId, Akka.Actor.IActorRef Subscriber) : IJobMessage;
+
+/// <summary>A job entered <see cref="State"/>; sent to subscribers.</summary>
+public sealed record JobStateChanged(
+    string JobId,
+    JobState State,
+    DateTimeOffset At,
+    string? Note,
+    Contract? Contract,
+    JobFailure? Failure) : IOrchestratorMessage;
