@@ -69,7 +69,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<PostJob>(OnPost);
         Command<GetJob>(_ =>
         {
-            if (_job.Exists) Sender.Tell(_job.ToStatus());
+            if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress });
             else
             {
                 Sender.Tell(new JobNotFound(_job.JobId));
@@ -113,6 +113,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private string HostAddress => Context.System is ExtendedActorSystem system ? system.Provider.DefaultAddress.ToString() : "";
 
     private JobStateChanged CurrentChange()
     {

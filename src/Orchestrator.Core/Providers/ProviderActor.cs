@@ -63,8 +63,25 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// A lock whose lease ran out but whose expiry timer has not fired yet (e.g. a job resumed on another node
+    /// after a crash asks again) is released first, and the request is then handled as new.
+    /// </summary>
+    private bool ReleasedExpired(string jobId, IProviderMessage request)
+    {
+        if (!_ledger.Locks.TryGetValue(jobId, out var held) || held.ExpiresAt > Now) return false;
+        var sender = Sender;
+        Persist(new LockReleased(ProviderId, jobId, "lease expired", Now), e =>
+        {
+            Applied(e);
+            Self.Tell(request, sender);
+        });
+        return true;
+    }
+
     private void OnBidRequest(BidRequest request)
     {
+        if (!request.DryRun && ReleasedExpired(request.JobId, request)) return;
         if (!request.DryRun && HeldBid(request.JobId) is { } held)
         {
             Sender.Tell(held);
@@ -91,6 +108,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void OnJobRequest(JobRequest request)
     {
+        if (ReleasedExpired(request.JobId, request)) return;
         if (HeldBid(request.JobId) is { } held)
         {
             Sender.Tell(held);

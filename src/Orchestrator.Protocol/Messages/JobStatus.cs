@@ -27,7 +27,11 @@ public sealed record JobStatus(
     SelectionCriterion Selection,
     IReadOnlyList<Preference> Preferences,
     SearchExplanation? Explanation,
-    SearchWait? Waiting) : IJobMessage;
+    SearchWait? Waiting) : IJobMessage
+{
+    /// <summary>The cluster node hosting the job's actor when it answered.</summary>
+    public string HostedBy { get; init; } = "";
+}
 
 /// <summary>The job found nothing it could contract on its last search and will search again at <see cref="NextSearchAt"/>.</summary>
 public sealed record SearchWait(int Attempt, DateTimeOffset NextSearchAt, FailureReason Reason, string Message);

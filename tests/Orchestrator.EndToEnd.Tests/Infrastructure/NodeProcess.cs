@@ -51,6 +51,7 @@ public sealed class NodeProcess : IAsyncDisposable
         info.ArgumentList.Add(NodeExecutable());
         foreach (var arg in setup.Arguments(baseAddress)) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the node");
         var node = new NodeProcess(process, baseAddress, setup);
@@ -69,6 +70,7 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = setup.DataDirectory,
         };
+        foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
         info.ArgumentList.Add(NodeExecutable());
         foreach (var arg in setup.Arguments(new Uri($"http://127.0.0.1:{FreePort()}"))) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
@@ -134,7 +136,7 @@ public sealed class NodeProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

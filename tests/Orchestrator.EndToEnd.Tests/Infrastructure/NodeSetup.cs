@@ -10,6 +10,12 @@ public sealed class NodeSetup : IDisposable
     public string? ConfigFile { get; private init; }
     public string NodeId { get; private init; } = "sp-e2e";
 
+    /// <summary>More options, e.g. --remote-port, --seeds, --postgres for a cluster member.</summary>
+    public List<string> ExtraArguments { get; } = [];
+
+    /// <summary>Environment variables for the node process (the container way to configure it).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public static NodeSetup Create(string? providersJson = null, string? hocon = null, string nodeId = "sp-e2e", string? providersFile = null)
     {
         var dir = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
@@ -53,6 +59,8 @@ public sealed class NodeSetup : IDisposable
             yield return "--config";
             yield return ConfigFile;
         }
+
+        foreach (var extra in ExtraArguments) yield return extra;
     }
 
     public void Dispose()

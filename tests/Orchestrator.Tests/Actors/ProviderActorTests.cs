@@ -98,3 +98,22 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
         Assert.Equal(before.Free, StatusOfProvider(restarted).Free);
     }
 }
+
+public class ExpiredLeaseTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
+{
+    [Fact]
+    public void A_job_asking_again_after_its_lease_ran_out_gets_a_fresh_lock_not_the_expired_one()
+    {
+        // A lease far shorter than the timer's chance to run: the second request sees the lock already expired.
+        var settings = Fixtures.Settings(lease: TimeSpan.FromMilliseconds(1));
+        var provider = RealProvider(Fixtures.Provider("cp", cpu: 4), settings);
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Fixtures.Needs(cpu: 2)));
+        var first = ExpectMsg<Bid>();
+        AwaitCondition(() => DateTimeOffset.UtcNow > first.LockExpiresAt);
+
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Fixtures.Needs(cpu: 2)));
+        var second = ExpectMsg<Bid>();
+        Assert.True(second.ResourcesLocked);
+        Assert.True(second.LockExpiresAt > first.LockExpiresAt);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>Three node processes, one cluster, one PostgreSQL database: jobs sharded across them, surviving crashes.</summary>
+public class ClusterTests(ITestOutputHelper output)
+{
+    private static string ProvidersOf(int node) => $$"""
+        [
+          {"id":"cp-n{{node}}-a","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.0,"lockOnBid":true},
+          {"id":"cp-n{{node}}-b","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.5}
+        ]
+        """;
+
+    private const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
+
+    /// <summary>Posts a job to a node, and to the next one if that node is gone: the id makes the retry safe.</summary>
+    private static async Task<bool> PostAsync(IReadOnlyList<NodeProcess> nodes, int first, string id)
+    {
+        for (var attempt = 0; attempt < nodes.Count * 3; attempt++)
+        {
+            var node = nodes[(first + attempt) % nodes.Count];
+            try
+            {
+                using var response = await node.Http.PostJobAsync(Job.Replace("@ID@", id));
+                if (response.StatusCode == HttpStatusCode.Accepted) return true;
+            }
+            catch (HttpRequestException)
+            {
+                // That node is down: try the next.
+            }
+            catch (TaskCanceledException)
+            {
+            }
+        }
+
+        return false;
+    }
+
+    [Fact]
+    public async Task Jobs_posted_to_any_node_are_sharded_across_all_three_and_all_reach_a_terminal_state()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, ProvidersOf);
+        var ids = Enumerable.Range(0, 300).Select(i => $"c-{i:D4}").ToArray();
+        await Parallel.ForEachAsync(ids.Select((id, i) => (id, i)), new ParallelOptions { MaxDegreeOfParallelism = 24 },
+            async (job, _) => Assert.True(await PostAsync(cluster.Nodes, job.i % 3, job.id)));
+
+        var hosts = new HashSet<string>();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var job = await cluster.Nodes[(i + 1) % 3].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(2));
+            Assert.Equal("Contracted", job.State());
+            hosts.Add(job["hostedBy"]!.GetValue<string>());
+        }
+
+        Assert.Equal(cluster.RemotePorts.Select(p => $"akka.tcp://orchestrator@127.0.0.1:{p}").Order(), hosts.Order());
+        // Every node sees every provider through the replicated directory.
+        foreach (var node in cluster.Nodes) Assert.Equal(6, (await node.Http.GetProvidersAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_node_killed_mid_stream_loses_nothing_no_job_contracts_twice_and_no_provider_is_over_committed()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, ProvidersOf, "orchestrator.lockLease = 5s");
+        var ids = Enumerable.Range(0, 300).Select(i => $"k-{i:D4}").ToArray();
+        var acknowledged = new ConcurrentBag<string>();
+        var victim = cluster.Nodes[2];
+        var clock = Stopwatch.StartNew();
+        TimeSpan? killedAt = null;
+
+        await Parallel.ForEachAsync(ids.Select((id, i) => (id, i)), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (job, _) =>
+        {
+            if (await PostAsync(cluster.Nodes, job.i % 3, job.id)) acknowledged.Add(job.id);
+            // About half-way, kill the node with the highest address (the majority side keeps the lowest).
+            if (acknowledged.Count >= 150 && killedAt is null)
+            {
+                lock (cluster)
+                {
+                    if (killedAt is not null) return;
+                    killedAt = clock.Elapsed;
+                }
+
+                await victim.KillAsync();
+            }
+        });
+        Assert.NotNull(killedAt);
+        var survivors = cluster.Nodes.Take(2).ToArray();
+
+        var jobs = new List<JsonObject>();
+        foreach (var id in acknowledged) jobs.Add(await survivors[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        var recovered = clock.Elapsed - killedAt.Value;
+        output.WriteLine($"{acknowledged.Count} jobs acknowledged; node killed at {killedAt.Value.TotalSeconds:0.0} s; " +
+                         $"every job terminal {recovered.TotalSeconds:0.0} s after the kill");
+        Console.WriteLine($"[cluster crash test] recovery: every job terminal {recovered.TotalSeconds:0.0} s after SIGKILL");
+        foreach (var slow in jobs.OrderByDescending(j => DateTimeOffset.Parse(j["history"]!.AsArray()[^1]!["at"]!.GetValue<string>())).Take(3))
+            Console.WriteLine("[cluster crash test] slowest: " + string.Join(" | ", slow["history"]!.AsArray().Select(h => $"{h!["at"]} {h["state"]} {h["note"]}")));
+
+        Assert.Equal(ids.Length, acknowledged.Count);
+        Assert.All(jobs, j => Assert.Contains(j.State(), new[] { "Contracted", "Failed" }));
+
+        // The providers of the surviving nodes: no over-commitment, each contract held by exactly the job that
+        // names it, and no lock left once leases have run out.
+        var survivorProviders = new List<JsonNode>();
+        foreach (var node in survivors)
+            survivorProviders.AddRange((await node.Http.GetProvidersAsync()).Where(p => p!["capability"]!["id"]!.GetValue<string>().StartsWith($"cp-n{Array.IndexOf(survivors, node)}"))!);
+        var contractsOnProviders = survivorProviders.SelectMany(p => p["contracts"]!.AsArray())
+            .Select(c => (c!["jobId"]!.GetValue<string>(), c["providerId"]!.GetValue<string>())).ToArray();
+        Assert.Equal(contractsOnProviders.Length, contractsOnProviders.Select(c => c.Item1).Distinct().Count());
+        var byJob = jobs.Where(j => j.State() == "Contracted").ToDictionary(j => j["jobId"]!.GetValue<string>(), j => j["contract"]!["providerId"]!.GetValue<string>());
+        Assert.All(contractsOnProviders, c => Assert.Equal(byJob[c.Item1], c.Item2));
+        foreach (var p in survivorProviders)
+        {
+            var capacity = p["capability"]!["resources"]!["cpuCores"]!.GetValue<int>();
+            Assert.InRange(p["contracted"]!["cpuCores"]!.GetValue<int>() + p["locked"]!["cpuCores"]!.GetValue<int>(), 0, capacity);
+        }
+
+        var leaseOver = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        int locks;
+        do
+        {
+            locks = 0;
+            foreach (var node in survivors)
+                locks += (await node.Http.GetProvidersAsync()).Where(p => p!["capability"]!["id"]!.GetValue<string>().StartsWith($"cp-n{Array.IndexOf(survivors, node)}"))
+                    .Sum(p => p!["locks"]!.AsArray().Count);
+            if (locks > 0) await Task.Delay(250);
+        } while (locks > 0 && DateTime.UtcNow < leaseOver);
+        Assert.Equal(0, locks);
+    }
+
+    [Fact]
+    public async Task After_a_full_restart_every_job_and_every_ledger_is_as_before()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, ProvidersOf);
+        var ids = Enumerable.Range(0, 30).Select(i => $"r-{i:D3}").ToArray();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i))) Assert.True(await PostAsync(cluster.Nodes, i % 3, id));
+
+        var before = new Dictionary<string, string>();
+        foreach (var id in ids) before[id] = Stable(await cluster.Nodes[0].Http.AwaitTerminalAsync(id));
+        var ledgersBefore = await LedgersAsync(cluster);
+
+        await cluster.RestartAllAsync();
+
+        foreach (var id in ids) Assert.Equal(before[id], Stable(await cluster.Nodes[1].Http.GetJobAsync(id)));
+        Assert.Equal(ledgersBefore, await LedgersAsync(cluster));
+    }
+
+    /// <summary>A job as stored, without where it happens to be hosted now.</summary>
+    private static string Stable(JsonObject job)
+    {
+        job.Remove("hostedBy");
+        return job.ToJsonString();
+    }
+
+    private static async Task<string[]> LedgersAsync(ClusterOfNodes cluster)
+    {
+        var all = new List<string>();
+        foreach (var p in await cluster.Nodes[0].Http.GetProvidersAsync())
+        {
+            var copy = p!.DeepClone().AsObject();
+            copy.Remove("asOf");
+            all.Add(copy.ToJsonString());
+        }
+
+        return all.Order().ToArray();
+    }
+}
