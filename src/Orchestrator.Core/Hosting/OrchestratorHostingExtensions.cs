@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Orchestrator.Configuration;
 using Orchestrator.Jobs;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Protocol.Messages;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Hosting;
@@ -17,7 +18,7 @@ public static class OrchestratorHostingExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ApprovalPolicy approval) =>
         builder.WithShardRegion<JobRegion>(
-            "job",
+            JobSharding.TypeName,
             (_, registry, _) => jobId => JobActor.Props(jobId, settings, approval, registry.Get<ProviderDirectory>()),
             new JobMessageExtractor(),
             new ShardOptions
@@ -28,7 +29,7 @@ public static class OrchestratorHostingExtensions
                 // had entities, and those restart their remembered (in-flight) jobs without waiting for a message.
                 StateStoreMode = StateStoreMode.Persistence,
                 HandOffStopMessage = PoisonPill.Instance,
-                Role = "jobs",
+                Role = JobSharding.Role,
             });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>

@@ -72,7 +72,8 @@ public sealed record NodePlan(
         if (o.RemotePort is { } port) hocon.AppendLine($"akka.remote.dot-netty.tcp.port = {port}");
         if (o.PublicHost is { } pub) hocon.AppendLine($"akka.remote.dot-netty.tcp.public-hostname = {Q(pub)}");
         if (o.Seeds.Count > 0) hocon.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", o.Seeds.Select(Q))}]");
-        if (o.Roles.Count > 0) hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Select(Q))}]");
+        if (o.Roles.Count > 0)
+            hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Prepend("orchestrator").Distinct().Select(Q))}]");
         if (o.DataDirectory is { } data) hocon.AppendLine($"orchestrator.persistence.sqlite.file = {Q(Path.Combine(data, "orchestrator.db"))}");
         if (o.Postgres is { } pg)
         {

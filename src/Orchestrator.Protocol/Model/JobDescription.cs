@@ -13,11 +13,14 @@ public sealed record JobDescription
     public OrchestrationType? OrchestrationType { get; init; }
 
     /// <summary>Push only: the providers the user chose, in order of preference.</summary>
-    public IReadOnlyList<string> TargetProviders { get; init; } = [];
+    public IReadOnlyList<string> TargetProviders { get => _targetProviders; init => _targetProviders = Wire.Array(value); }
+    private readonly string[] _targetProviders = [];
 
     public required JobRequirements Requirements { get; init; }
 
-    public IReadOnlyList<Preference> Preferences { get; init; } = [];
+    public IReadOnlyList<Preference> Preferences { get => _preferences; init => _preferences = Wire.Array(value); }
+
+    private readonly Preference[] _preferences = [];
 
     /// <summary>Overrides the node's <c>defaultSelection</c> for this job.</summary>
     public SelectionCriterion? Selection { get; init; }
@@ -31,18 +34,23 @@ public sealed record JobRequirements
     public required ResourceRequirements Resources { get; init; }
 
     /// <summary>Executors the job can run on (any of them); empty means any.</summary>
-    public IReadOnlyList<ExecutorType> Executors { get; init; } = [];
+    public IReadOnlyList<ExecutorType> Executors { get => _executors; init => _executors = Wire.Array(value); }
+    private readonly ExecutorType[] _executors = [];
 
     /// <summary>The job's type; the provider must accept it. Absent means any provider.</summary>
     public JobType? JobType { get; init; }
 
     /// <summary>Where the job may run (any of them); empty means anywhere.</summary>
-    public IReadOnlyList<Locality> Localities { get; init; } = [];
+    public IReadOnlyList<Locality> Localities { get => _localities; init => _localities = Wire.Array(value); }
+    private readonly Locality[] _localities = [];
 
     /// <summary>Libraries that must be installed, each satisfying its version constraint.</summary>
-    public IReadOnlyList<LibraryRequirement> Libraries { get; init; } = [];
+    public IReadOnlyList<LibraryRequirement> Libraries { get => _libraries; init => _libraries = Wire.Array(value); }
+    private readonly LibraryRequirement[] _libraries = [];
 
-    public IReadOnlyList<StorageRequirement> Storage { get; init; } = [];
+    public IReadOnlyList<StorageRequirement> Storage { get => _storage; init => _storage = Wire.Array(value); }
+
+    private readonly StorageRequirement[] _storage = [];
     public ConnectivityRequirement? Connectivity { get; init; }
 
     /// <summary>The most the user pays per hour; absent means no ceiling.</summary>
@@ -58,5 +66,6 @@ public sealed record JobRequirements
     public int? DurationMinutes { get; init; }
 
     /// <summary>Constraints on the provider's free labels; all must hold.</summary>
-    public IReadOnlyList<LabelConstraint> Labels { get; init; } = [];
+    public IReadOnlyList<LabelConstraint> Labels { get => _labels; init => _labels = Wire.Array(value); }
+    private readonly LabelConstraint[] _labels = [];
 }

@@ -5,14 +5,20 @@ public sealed record ProviderCapability
 {
     public required string Id { get; init; }
     public required Resources Resources { get; init; }
-    public IReadOnlyList<ExecutorType> Executors { get; init; } = [];
+    public IReadOnlyList<ExecutorType> Executors { get => _executors; init => _executors = Wire.Array(value); }
+    private readonly ExecutorType[] _executors = [];
 
     /// <summary>Job types it accepts; empty means all.</summary>
-    public IReadOnlyList<JobType> JobTypes { get; init; } = [];
+    public IReadOnlyList<JobType> JobTypes { get => _jobTypes; init => _jobTypes = Wire.Array(value); }
+    private readonly JobType[] _jobTypes = [];
 
-    public IReadOnlyList<Locality> Localities { get; init; } = [];
-    public IReadOnlyList<Library> Libraries { get; init; } = [];
-    public IReadOnlyList<Storage> Storage { get; init; } = [];
+    public IReadOnlyList<Locality> Localities { get => _localities; init => _localities = Wire.Array(value); }
+
+    private readonly Locality[] _localities = [];
+    public IReadOnlyList<Library> Libraries { get => _libraries; init => _libraries = Wire.Array(value); }
+    private readonly Library[] _libraries = [];
+    public IReadOnlyList<Storage> Storage { get => _storage; init => _storage = Wire.Array(value); }
+    private readonly Storage[] _storage = [];
     public Connectivity Connectivity { get; init; } = new();
     public decimal PricePerHour { get; init; }
 
@@ -23,7 +29,8 @@ public sealed record ProviderCapability
     public int MaxJobDurationMinutes { get; init; }
 
     /// <summary>Free key/value labels for anything else (tier, uptime, sgx, …).</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = Wire.Map(value); }
+    private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
 
     /// <summary>Lock the resources when bidding, so the job-request step can be skipped.</summary>
     public bool LockOnBid { get; init; }

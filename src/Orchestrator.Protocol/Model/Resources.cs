@@ -28,7 +28,9 @@ public sealed record Resources
     /// <summary>Disk type, e.g. ssd, hdd, nvme; empty when not declared.</summary>
     public string DiskType { get; init; } = "";
 
-    public IReadOnlyList<Gpu> Gpus { get; init; } = [];
+    public IReadOnlyList<Gpu> Gpus { get => _gpus; init => _gpus = Wire.Array(value); }
+
+    private readonly Gpu[] _gpus = [];
 }
 
 /// <summary>What a job needs.</summary>
@@ -48,7 +50,9 @@ public sealed record ResourceRequirements
     /// <summary>Required disk type (exact, case-insensitive).</summary>
     public string? DiskType { get; init; }
 
-    public IReadOnlyList<GpuRequirement> Gpus { get; init; } = [];
+    public IReadOnlyList<GpuRequirement> Gpus { get => _gpus; init => _gpus = Wire.Array(value); }
+
+    private readonly GpuRequirement[] _gpus = [];
 }
 
 /// <summary>A place a provider is in, or a job may run in: kind (continent, country, city, region…) and name.</summary>
@@ -69,14 +73,16 @@ public sealed record StorageRequirement(string Kind, long SizeGb = 0);
 /// <summary>How a provider can be reached.</summary>
 public sealed record Connectivity
 {
-    public IReadOnlyList<int> OpenPorts { get; init; } = [];
+    public IReadOnlyList<int> OpenPorts { get => _openPorts; init => _openPorts = Wire.Array(value); }
+    private readonly int[] _openPorts = [];
     public bool Vpn { get; init; }
 }
 
 /// <summary>What a job needs of the provider's network: these ports open, and a VPN if asked.</summary>
 public sealed record ConnectivityRequirement
 {
-    public IReadOnlyList<int> Ports { get; init; } = [];
+    public IReadOnlyList<int> Ports { get => _ports; init => _ports = Wire.Array(value); }
+    private readonly int[] _ports = [];
     public bool? Vpn { get; init; }
 }
 
@@ -86,5 +92,6 @@ public sealed record LabelConstraint
     public required string Key { get; init; }
     public LabelOperator Op { get; init; } = LabelOperator.Equals;
     public string? Value { get; init; }
-    public IReadOnlyList<string> Values { get; init; } = [];
+    public IReadOnlyList<string> Values { get => _values; init => _values = Wire.Array(value); }
+    private readonly string[] _values = [];
 }
