@@ -140,32 +140,12 @@ public class ClusterTests(ITestOutputHelper output)
         foreach (var (id, i) in ids.Select((id, i) => (id, i))) Assert.True(await PostAsync(cluster.Nodes, i % 3, id));
 
         var before = new Dictionary<string, string>();
-        foreach (var id in ids) before[id] = Stable(await cluster.Nodes[0].Http.AwaitTerminalAsync(id));
-        var ledgersBefore = await LedgersAsync(cluster);
+        foreach (var id in ids) before[id] = (await cluster.Nodes[0].Http.AwaitTerminalAsync(id)).Stable();
+        var ledgersBefore = (await cluster.Nodes[0].Http.GetProvidersAsync()).Ledgers();
 
         await cluster.RestartAllAsync();
 
-        foreach (var id in ids) Assert.Equal(before[id], Stable(await cluster.Nodes[1].Http.GetJobAsync(id)));
-        Assert.Equal(ledgersBefore, await LedgersAsync(cluster));
-    }
-
-    /// <summary>A job as stored, without where it happens to be hosted now.</summary>
-    private static string Stable(JsonObject job)
-    {
-        job.Remove("hostedBy");
-        return job.ToJsonString();
-    }
-
-    private static async Task<string[]> LedgersAsync(ClusterOfNodes cluster)
-    {
-        var all = new List<string>();
-        foreach (var p in await cluster.Nodes[0].Http.GetProvidersAsync())
-        {
-            var copy = p!.DeepClone().AsObject();
-            copy.Remove("asOf");
-            all.Add(copy.ToJsonString());
-        }
-
-        return all.Order().ToArray();
+        foreach (var id in ids) Assert.Equal(before[id], (await cluster.Nodes[1].Http.GetJobAsync(id)).Stable());
+        Assert.Equal(ledgersBefore, (await cluster.Nodes[0].Http.GetProvidersAsync()).Ledgers());
     }
 }

@@ -25,8 +25,8 @@ public class DurabilityTests
         for (var i = 0; i < 12; i++) ids.Add(await node.Http.PostJobOkAsync(SmallJob));
         ids.Add(await node.Http.PostJobOkAsync("""{"deadlineSeconds":2,"requirements":{"resources":{"cpuCores":64,"ramMb":512,"diskGb":5}}}"""));
         var before = new List<string>();
-        foreach (var id in ids) before.Add((await node.Http.AwaitTerminalAsync(id)).ToJsonString());
-        var providersBefore = Ledgers(await node.Http.GetProvidersAsync());
+        foreach (var id in ids) before.Add((await node.Http.AwaitTerminalAsync(id)).Stable());
+        var providersBefore = (await node.Http.GetProvidersAsync()).Ledgers();
 
         await node.StopAsync();
         Assert.True(node.HasExited);
@@ -34,9 +34,9 @@ public class DurabilityTests
 
         await using var restarted = await node.RestartAsync();
         var after = new List<string>();
-        foreach (var id in ids) after.Add((await restarted.Http.GetJobAsync(id)).ToJsonString());
+        foreach (var id in ids) after.Add((await restarted.Http.GetJobAsync(id)).Stable());
         Assert.Equal(before, after);
-        Assert.Equal(providersBefore, Ledgers(await restarted.Http.GetProvidersAsync()));
+        Assert.Equal(providersBefore, (await restarted.Http.GetProvidersAsync()).Ledgers());
     }
 
     [Fact]
@@ -111,12 +111,4 @@ public class DurabilityTests
             Assert.InRange(held, 0, capacity);
         }
     }
-
-    /// <summary>A provider's ledger without the moment it was read.</summary>
-    private static string[] Ledgers(JsonArray providers) => providers.Select(p =>
-    {
-        var copy = p!.DeepClone().AsObject();
-        copy.Remove("asOf");
-        return copy.ToJsonString();
-    }).ToArray();
 }

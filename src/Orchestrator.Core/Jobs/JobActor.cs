@@ -44,6 +44,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private SearchRound? _search;
     private bool _exchangeInFlight;
     private readonly HashSet<IActorRef> _subscribers = [];
+    private IActorRef? _awaitingPostConfirmation;
 
     public JobActor(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
     {
@@ -134,8 +135,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         switch (JobDecisions.Post(_job, post, _settings, Now))
         {
             case PostDecision.Accept accept:
+                _awaitingPostConfirmation = Sender;
                 Persist(accept.Event, e =>
                 {
+                    _awaitingPostConfirmation = null;
                     _job = _job.Apply(e);
                     _log.Info("job {0}: posted by {1}", e.JobId, e.Requester);
                     Sender.Tell(new JobAccepted(e.JobId, _job.State, Created: true));
@@ -154,6 +157,19 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 if (!_job.Exists) Passivate();
                 break;
         }
+    }
+
+    /// <summary>
+    /// The journal refused a write. Akka stops the actor after this (sharding restarts it, and it recovers from
+    /// what was stored); a post that was not stored is answered now, so its client hears "unavailable" rather
+    /// than nothing.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Warning("job {0}: journal write failed ({1}); the job stops and resumes from its journal", _job.JobId, cause.Message);
+        if (@event is JobPosted && _awaitingPostConfirmation is { } client)
+            client.Tell(new JobUnavailable(_job.JobId, "the journal could not store the job: " + cause.Message));
+        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     /// <summary>Does the next step the current state calls for. Safe to call at any time, any number of times.</summary>

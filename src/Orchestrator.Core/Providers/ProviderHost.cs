@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Event;
 using Akka.Persistence;
 using Orchestrator.Configuration;
@@ -66,7 +67,11 @@ public sealed class ProviderHost : ReceivePersistentActor
         _onboarded[capability.Id] = capability;
         // Providers onboarded under self-approval approve one another too.
         var approval = _settings.ApprovedIds.Count > 0 ? _approval : _approval.With(capability.Id);
-        var provider = Context.ActorOf(ProviderActor.Props(capability, _settings, approval), Uri.EscapeDataString(capability.Id));
+        // A provider whose journal write fails stops (Akka's rule for persistent actors); the backoff supervisor
+        // starts it again, and it recovers its ledger once the journal is back.
+        var provider = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
+            ProviderActor.Props(capability, _settings, approval), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
+            Uri.EscapeDataString(capability.Id));
         _directory.Tell(new RegisterProvider(capability, provider));
     }
 

@@ -81,6 +81,7 @@ public static class JobEndpoints
                 JobAccepted accepted => Results.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
                     new PostJobResponse(accepted.JobId, accepted.State, accepted.Created)),
                 JobConflict conflict => Problems.Conflict(conflict.Detail),
+                JobUnavailable unavailable => Problems.Unavailable(unavailable.Reason),
                 JobRejected rejected => Problems.Invalid(rejected.Errors),
                 _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
             };

@@ -102,7 +102,10 @@ public sealed record NodePlan(
     private static void RefuseSharedSqlite(PersistenceChoice persistence, IReadOnlyList<string> seeds, Config config)
     {
         if (persistence.IsPostgres || seeds.Count == 0) return;
-        var self = $"akka.tcp://orchestrator@{config.GetString("akka.remote.dot-netty.tcp.hostname")}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
+        var host = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } pub
+            ? pub
+            : config.GetString("akka.remote.dot-netty.tcp.hostname");
+        var self = $"akka.tcp://orchestrator@{host}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
         if (seeds.Count == 1 && seeds[0] == self) return;
         throw new StartupException(
             "a cluster of several nodes needs a shared journal, and SQLite cannot be shared by several writers: " +

@@ -37,3 +37,6 @@ public sealed record JobStateChanged(
     string? Note,
     Contract? Contract,
     JobFailure? Failure) : IOrchestratorMessage;
+
+/// <summary>The job could not be stored (the journal is unreachable): nothing was accepted; post again later.</summary>
+public sealed record JobUnavailable(string JobId, string Reason) : IJobMessage;

@@ -57,6 +57,22 @@ public static class OrchestratorClient
         return job.ToJsonString();
     }
 
+    /// <summary>A job as stored, without where it happens to be hosted at the moment.</summary>
+    public static string Stable(this JsonObject job)
+    {
+        var copy = job.DeepClone().AsObject();
+        copy.Remove("hostedBy");
+        return copy.ToJsonString();
+    }
+
+    /// <summary>Provider ledgers, without the moment they were read, in a stable order.</summary>
+    public static string[] Ledgers(this JsonArray providers) => providers.Select(p =>
+    {
+        var copy = p!.DeepClone().AsObject();
+        copy.Remove("asOf");
+        return copy.ToJsonString();
+    }).Order().ToArray();
+
     public static string State(this JsonObject job) => job["state"]!.GetValue<string>();
 
     public static IEnumerable<string> HistoryStates(this JsonObject job) =>
