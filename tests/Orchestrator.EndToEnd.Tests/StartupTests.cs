@@ -26,4 +26,15 @@ public class StartupTests
         Assert.Equal(2, exitCode);
         Assert.Contains("orchestrator.defaultOrchestrationType", output);
     }
+
+    [Fact]
+    public async Task Joining_a_cluster_on_SQLite_is_refused_with_the_reason()
+    {
+        using var setup = NodeSetup.Create();
+        setup.ExtraArguments.AddRange(["--remote-port", "4999", "--seeds", "akka.tcp://orchestrator@127.0.0.1:4998"]);
+        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("SQLite cannot be shared by several writers", output);
+        Assert.Contains("--postgres", output);
+    }
 }

@@ -52,6 +52,7 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (var arg in setup.Arguments(baseAddress)) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
+        foreach (var (key, value) in setup.EnvironmentFor(baseAddress)) info.Environment[key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the node");
         var node = new NodeProcess(process, baseAddress, setup);

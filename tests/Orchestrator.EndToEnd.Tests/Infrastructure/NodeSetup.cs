@@ -16,7 +16,8 @@ public sealed class NodeSetup : IDisposable
     /// <summary>Environment variables for the node process (the container way to configure it).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
-    public static NodeSetup Create(string? providersJson = null, string? hocon = null, string nodeId = "sp-e2e", string? providersFile = null)
+    public static NodeSetup Create(string? providersJson = null, string? hocon = null, string nodeId = "sp-e2e", string? providersFile = null,
+        bool viaEnvironment = false)
     {
         var dir = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
         string? providers = providersFile;
@@ -33,15 +34,30 @@ public sealed class NodeSetup : IDisposable
             File.WriteAllText(config, hocon);
         }
 
-        return new NodeSetup(dir) { ProvidersFile = providers, ConfigFile = config, NodeId = nodeId };
+        return new NodeSetup(dir) { ProvidersFile = providers, ConfigFile = config, NodeId = nodeId, ViaEnvironment = viaEnvironment };
     }
 
     /// <summary>The node with the example providers shipped in examples/.</summary>
     public static NodeSetup WithExampleProviders(string? hocon = null) =>
         Create(hocon: hocon, providersFile: Path.Combine(AppContext.BaseDirectory, "examples", "providers.json"));
 
+    /// <summary>Configure the node with ORCHESTRATOR_* environment variables instead of options, as a container is.</summary>
+    public bool ViaEnvironment { get; init; }
+
+    /// <summary>The same settings as <see cref="Arguments"/>, as the environment variables a container would set.</summary>
+    public IEnumerable<KeyValuePair<string, string>> EnvironmentFor(Uri http)
+    {
+        if (!ViaEnvironment) yield break;
+        yield return new("ORCHESTRATOR_HTTP", http.ToString().TrimEnd('/'));
+        yield return new("ORCHESTRATOR_DATA", Path.Combine(DataDirectory, "data"));
+        yield return new("ORCHESTRATOR_NODE_ID", NodeId);
+        if (ProvidersFile is not null) yield return new("ORCHESTRATOR_PROVIDERS", ProvidersFile);
+        if (ConfigFile is not null) yield return new("ORCHESTRATOR_CONFIG", ConfigFile);
+    }
+
     public IEnumerable<string> Arguments(Uri http)
     {
+        if (ViaEnvironment) yield break;
         yield return "--http";
         yield return http.ToString().TrimEnd('/');
         yield return "--data";
