@@ -19,8 +19,11 @@ public static class ProviderEndpoints
     }
 
     /// <summary>Onboards a compute provider on this node (persisted: it is back after a restart).</summary>
-    private static async Task<IResult> Onboard(HttpContext http, IRequiredActor<ProviderHost> host, CancellationToken ct)
+    private static async Task<IResult> Onboard(HttpContext http, IActorRegistry registry, CancellationToken ct)
     {
+        if (!registry.TryGet<ProviderHost>(out var host))
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "This node does not host providers.",
+                detail: "onboard providers on a node with the providers role (--roles)");
         if (!(http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
             return Problems.UnsupportedMediaType(http.Request.ContentType);
         var body = await JsonBodyReader.ReadAsync<ProviderCapability>(http.Request, Limits.MaxBodyBytes, ct);
@@ -31,7 +34,7 @@ public static class ProviderEndpoints
             .ToDictionary(kv => kv.Key.StartsWith("[0].", StringComparison.Ordinal) ? kv.Key[4..] : kv.Key, kv => kv.Value);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await host.ActorRef.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
+        var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The provider id is taken.", detail: conflict);
