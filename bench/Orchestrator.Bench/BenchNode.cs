@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Configuration;
+using Orchestrator.Hosting;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Bench;
+
+/// <summary>An orchestrator node in the benchmark's process, wired exactly as the real node (same hosting extensions).</summary>
+public sealed class BenchNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private BenchNode(IHost host, ActorSystem system, IActorRef jobs)
+    {
+        _host = host;
+        System = system;
+        Jobs = jobs;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Jobs { get; }
+
+    public static async Task<BenchNode> StartAsync(string store, string target, int providers)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "hocon");
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\norchestrator.nodeId = bench\norchestrator.terminalJobIdle = 2s")
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "orchestrator.conf"))))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "cluster.conf"))))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "sharding.conf"))));
+        var settings = OrchestratorSettings.FromConfig(config);
+        var capabilities = Enumerable.Range(0, providers).Select(i => new ProviderCapability
+        {
+            Id = $"cp-{i:D5}",
+            Resources = new Resources { CpuCores = 4096, RamMb = 64L * 1024 * 1024, DiskGb = 1024 * 1024 },
+            Executors = [ExecutorType.Docker],
+            PricePerHour = 1m + i % 10 / 10m,
+        }).ToArray();
+        var approval = ApprovalPolicy.For(settings, capabilities.Select(c => c.Id));
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddAkka("orchestrator", akka =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend).WithClustering().WithOrchestratorSerialization();
+            if (store == "postgres") akka.WithPostgresPersistence(target);
+            else akka.WithSqlitePersistence(target);
+            akka.WithProviders(capabilities, settings, approval).WithJobs(settings, approval)
+                .AddStartup((system, _) =>
+                {
+                    var cluster = Akka.Cluster.Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var jobs = await registry.GetAsync<JobRegion>();
+        var up = new TaskCompletionSource();
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return new BenchNode(host, system, jobs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+namespace Orchestrator.Bench;
+
+/// <summary>What to run: <c>--quick</c> (a smoke run for CI), sizes, and where PostgreSQL is (optional).</summary>
+public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Providers, string? Postgres, string OutputDirectory)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+
+        var quick = args.Contains("--quick");
+        return new BenchOptions(
+            quick,
+            int.Parse(Value("--jobs") ?? (quick ? "300" : "20000")),
+            int.Parse(Value("--concurrency") ?? "64"),
+            int.Parse(Value("--providers") ?? "100"),
+            Value("--postgres") ?? Environment.GetEnvironmentVariable("ORCHESTRATOR_BENCH_POSTGRES"),
+            Value("--out") ?? "bench-results");
+    }
+}
