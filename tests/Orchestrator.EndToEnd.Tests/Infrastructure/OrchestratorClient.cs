@@ -28,19 +28,29 @@ public static class OrchestratorClient
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    /// <summary>Polls the job until it is terminal (the condition), failing after the timeout with its last state.</summary>
+    /// <summary>
+    /// Polls the job until it is terminal (the condition), failing after the timeout with its last state. A 503
+    /// ("could not answer in time", e.g. while the job's shard recovers after an outage) is what a client retries.
+    /// </summary>
     public static async Task<JsonObject> AwaitTerminalAsync(this HttpClient http, string jobId, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        JsonObject job;
+        string last = "no answer";
         do
         {
-            job = await http.GetJobAsync(jobId);
-            if (TerminalStates.Contains(job["state"]!.GetValue<string>())) return job;
+            using var response = await http.GetAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}");
+            last = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var job = JsonNode.Parse(last)!.AsObject();
+                if (TerminalStates.Contains(job["state"]!.GetValue<string>())) return job;
+            }
+            else Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"GET job {jobId}: {(int)response.StatusCode} {last}");
+
             await Task.Delay(50);
         } while (DateTime.UtcNow < deadline);
 
-        throw new TimeoutException($"job {jobId} still {job["state"]} after {timeout}: {job}");
+        throw new TimeoutException($"job {jobId} not terminal after {timeout}: {last}");
     }
 
     public static async Task<JsonArray> GetProvidersAsync(this HttpClient http)
