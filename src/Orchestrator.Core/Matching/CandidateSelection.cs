@@ -27,8 +27,8 @@ public static class CandidateSelection
         var eligible = new List<string>();
         foreach (var p in providers)
         {
-            var reason = CapabilityMatcher.FeatureMismatch(p, requirements)?.Reason
-                         ?? (CapabilityMatcher.Match(p, ProviderLedger.Empty(p).Free, requirements) as MatchResult.Ineligible)?.Reason;
+            // Against the whole advertised capacity: what is free is the provider's to say when asked.
+            var reason = (CapabilityMatcher.Match(p, FullCapacity(p), requirements) as MatchResult.Ineligible)?.Reason;
             if (reason is { } r) filtered[Reasons.Code(r)] = filtered.GetValueOrDefault(Reasons.Code(r)) + 1;
             else eligible.Add(p.Id);
         }
@@ -38,6 +38,9 @@ public static class CandidateSelection
             : eligible.OrderByDescending(id => Weight(seed, id)).ThenBy(id => id, StringComparer.Ordinal).Take(maxBidRequests).ToList();
         return new CandidateChoice(chosen.Order(StringComparer.Ordinal).ToArray(), providers.Count, new Dictionary<string, int>(filtered));
     }
+
+    private static FreeResources FullCapacity(ProviderCapability p) =>
+        new(p.Resources.CpuCores, p.Resources.RamMb, p.Resources.DiskGb, Enumerable.Range(0, p.Resources.Gpus.Count).ToArray());
 
     private static ulong Weight(string seed, string providerId) =>
         XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed + "\u0000" + providerId));
