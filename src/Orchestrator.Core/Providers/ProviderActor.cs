@@ -26,7 +26,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ProviderLedger _ledger;
 
-    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval)
+    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef? recoveryListener = null)
     {
         _settings = settings;
         _approval = approval;
@@ -34,7 +34,11 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         PersistenceId = "provider-" + capability.Id;
 
         Recover<IProviderEvent>(e => _ledger = _ledger.Apply(e));
-        Recover<RecoveryCompleted>(_ => ScheduleExpiries());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            ScheduleExpiries();
+            recoveryListener?.Tell(new ProviderRecovered(capability.Id));
+        });
 
         Command<BidRequest>(OnBidRequest);
         Command<JobRequest>(OnJobRequest);
@@ -52,8 +56,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now)));
     }
 
-    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, approval));
+    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef? recoveryListener = null) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, approval, recoveryListener));
 
     public override string PersistenceId { get; }
 

@@ -21,6 +21,7 @@ public sealed class ProviderHost : ReceivePersistentActor
     private readonly ApprovalPolicy _approval;
     private readonly IActorRef _directory;
     private readonly Dictionary<string, ProviderCapability> _onboarded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
@@ -39,6 +40,10 @@ public sealed class ProviderHost : ReceivePersistentActor
             else Start(e.Capability);
         });
         Command<OnboardProvider>(OnOnboard);
+        // A node is ready only once every provider has loaded its ledger: before that, the journal is busy
+        // replaying and a provider could not answer a bid in time.
+        Command<ProviderRecovered>(r => _recovered.Add(r.ProviderId));
+        Command<GetProvidersReadiness>(_ => Sender.Tell(new ProvidersReadiness(_recovered.Count, _onboarded.Count)));
     }
 
     public override string PersistenceId { get; }
@@ -70,7 +75,7 @@ public sealed class ProviderHost : ReceivePersistentActor
         // A provider whose journal write fails stops (Akka's rule for persistent actors); the backoff supervisor
         // starts it again, and it recovers its ledger once the journal is back.
         var provider = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            ProviderActor.Props(capability, _settings, approval), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
+            ProviderActor.Props(capability, _settings, approval, recoveryListener: Self), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
             Uri.EscapeDataString(capability.Id));
         _directory.Tell(new RegisterProvider(capability, provider));
     }

@@ -1,5 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Hosting;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Providers;
 
 namespace Orchestrator.Node.Api;
 
@@ -8,13 +11,31 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/healthz/ready", (ActorSystem system) =>
+        app.MapGet("/healthz/ready", async (ActorSystem system, IActorRegistry registry, CancellationToken ct) =>
         {
             var self = Cluster.Get(system).SelfMember;
-            return self.Status == MemberStatus.Up
-                ? Results.Ok(new { status = "ready", member = self.Address.ToString() })
-                : Results.Json(new { status = "not-ready", member = self.Status.ToString() }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            if (self.Status != MemberStatus.Up)
+                return NotReady(new { status = "not-ready", member = self.Status.ToString() });
+            if (registry.TryGet<ProviderHost>(out var host))
+            {
+                ProvidersReadiness providers;
+                try
+                {
+                    providers = await host.Ask<ProvidersReadiness>(GetProvidersReadiness.Instance, TimeSpan.FromSeconds(5), ct);
+                }
+                catch (AskTimeoutException)
+                {
+                    return NotReady(new { status = "not-ready", providers = "the provider host did not answer in 5 s" });
+                }
+
+                if (!providers.Ready)
+                    return NotReady(new { status = "not-ready", providers = $"{providers.Recovered} of {providers.Total} provider ledgers loaded" });
+            }
+
+            return Results.Ok(new { status = "ready", member = self.Address.ToString() });
         });
         return app;
     }
+
+    private static IResult NotReady(object body) => Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -10,3 +10,17 @@ public sealed record OnboardProvider(ProviderCapability Capability) : IProviderM
 
 /// <summary><see cref="Created"/> false: the same capability was onboarded already. <see cref="Conflict"/>: the id has another.</summary>
 public sealed record ProviderOnboardResult(string ProviderId, bool Created, string? Conflict) : IProviderMessage;
+
+/// <summary>Ask a node's provider host whether every provider has loaded its ledger (readiness).</summary>
+public sealed record GetProvidersReadiness : IOrchestratorMessage
+{
+    public static readonly GetProvidersReadiness Instance = new();
+}
+
+public sealed record ProvidersReadiness(int Recovered, int Total) : IOrchestratorMessage
+{
+    public bool Ready => Recovered >= Total;
+}
+
+/// <summary>A provider finished recovering its ledger from the journal.</summary>
+public sealed record ProviderRecovered(string ProviderId) : IProviderMessage;

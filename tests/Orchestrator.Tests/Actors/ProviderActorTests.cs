@@ -117,3 +117,21 @@ public class ExpiredLeaseTests(Xunit.Abstractions.ITestOutputHelper output) : Ac
         Assert.True(second.LockExpiresAt > first.LockExpiresAt);
     }
 }
+
+public class ProviderHostTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
+{
+    [Fact]
+    public void The_host_reports_ready_only_once_every_provider_has_loaded_its_ledger()
+    {
+        var settings = Fixtures.Settings();
+        var host = Sys.ActorOf(Props.Create(() => new Orchestrator.Providers.ProviderHost(
+            new[] { Fixtures.Provider("cp-a"), Fixtures.Provider("cp-b") }, settings, Approve(settings), Directory)));
+        AwaitAssert(() =>
+        {
+            host.Tell(GetProvidersReadiness.Instance);
+            var readiness = ExpectMsg<ProvidersReadiness>();
+            Assert.Equal(2, readiness.Total);
+            Assert.True(readiness.Ready);
+        });
+    }
+}
