@@ -42,9 +42,14 @@ public class DurabilityTests
     [Fact]
     public async Task After_a_SIGKILL_in_flight_jobs_resume_every_job_ends_and_no_provider_is_over_committed()
     {
-        // Jobs left without capacity wait for it until their deadline: a short one keeps the test quick.
+        // Jobs left without capacity wait for it until their deadline. The deadline must leave the jobs that can
+        // contract time to do so on a loaded 2-core machine (8 s did not: 31 of 40 once), and short leases let
+        // capacity held by jobs interrupted mid-request come back well before it.
         using var setup = NodeSetup.Create(Providers, """
-            orchestrator { jobDeadline = 8s, defaultSearchTimeout = 2s, jobRequestTimeout = 2s, contractTimeout = 2s }
+            orchestrator {
+              jobDeadline = 30s, defaultSearchTimeout = 2s, jobRequestTimeout = 2s, contractTimeout = 2s
+              lockLease = 5s, searchRetryMaxBackoff = 2s
+            }
             """);
         var node = await NodeProcess.StartAsync(setup);
 
