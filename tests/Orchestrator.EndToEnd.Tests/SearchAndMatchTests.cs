@@ -141,8 +141,12 @@ public class SearchAndMatchTests(SearchAndMatchNodeFixture fixture) : IClassFixt
 
         // It waits: Searching, with the explanation of its last search and when it searches next.
         JsonObject waiting;
-        do waiting = await Http.GetJobAsync(jobId);
-        while (waiting["waiting"] is null && waiting.State() != "Failed");
+        while (true)
+        {
+            waiting = await Http.GetJobAsync(jobId);
+            if (waiting["waiting"] is not null || waiting.State() == "Failed") break;
+            await Task.Delay(50);
+        }
         Assert.Equal("Searching", waiting.State());
         Assert.Equal("no-eligible-provider", waiting["waiting"]!["reason"]!.GetValue<string>());
         Assert.Equal(3, waiting["explanation"]!["filteredOut"]!["label-mismatch"]!.GetValue<int>());

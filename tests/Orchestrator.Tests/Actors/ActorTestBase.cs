@@ -77,6 +77,14 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
         return status!;
     }
 
+    /// <summary>A probe provider bids (without locking) and is then sent the job request, which it leaves unanswered.</summary>
+    protected static void BidThenAwaitJobRequest(Akka.TestKit.TestProbe provider, string providerId, decimal price, string jobId)
+    {
+        provider.ExpectMsg<BidRequest>();
+        provider.Reply(Fixtures.BidFrom(providerId, price, job: jobId));
+        provider.ExpectMsg<JobRequest>();
+    }
+
     protected ProviderStatus StatusOfProvider(IActorRef provider)
     {
         provider.Tell(new GetProviderStatus("any"), TestActor);

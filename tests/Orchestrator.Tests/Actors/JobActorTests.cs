@@ -53,9 +53,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         RealProvider(Provider("cp-steady", price: 5m), settings);
         var job = PostJob("job-decline", settings, Approve(settings, "cp-fickle", "cp-steady"));
 
-        fickle.ExpectMsg<BidRequest>();
-        fickle.Reply(BidFrom("cp-fickle", 0.1m, job: "job-decline"));
-        fickle.ExpectMsg<JobRequest>();
+        BidThenAwaitJobRequest(fickle, "cp-fickle", 0.1m, "job-decline");
         fickle.Reply(new DeclineMessage("job-decline", "cp-fickle", ExchangePhase.JobRequest, DeclineReason.InsufficientCpu, "gone"));
         fickle.ExpectMsg<ReleaseLock>(r => Assert.Equal("job-decline", r.JobId));
 
@@ -75,9 +73,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         RealProvider(Provider("cp-steady", price: 5m), settings);
         var job = PostJob("job-request-timeout", settings, Approve(settings, "cp-mute", "cp-steady"));
 
-        mute.ExpectMsg<BidRequest>();
-        mute.Reply(BidFrom("cp-mute", 0.1m, job: "job-request-timeout"));
-        mute.ExpectMsg<JobRequest>();
+        BidThenAwaitJobRequest(mute, "cp-mute", 0.1m, "job-request-timeout");
 
         var status = AwaitState(job, JobState.Contracted);
         Assert.Contains(status.Timeouts, t => t.ProviderId == "cp-mute" && t.Phase == ExchangePhase.JobRequest);
@@ -105,9 +101,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         var settings = Settings(request: TimeSpan.FromMinutes(5), deadline: TimeSpan.FromSeconds(2));
         var stuck = ProbeProvider("cp-stuck");
         var job = PostJob("job-deadline", settings, Approve(settings, "cp-stuck"));
-        stuck.ExpectMsg<BidRequest>();
-        stuck.Reply(BidFrom("cp-stuck", 1m, job: "job-deadline"));
-        stuck.ExpectMsg<JobRequest>();
+        BidThenAwaitJobRequest(stuck, "cp-stuck", 1m, "job-deadline");
 
         var status = AwaitState(job, JobState.Failed);
         Assert.Equal(FailureReason.DeadlinePassed, status.Failure!.Reason);
@@ -120,9 +114,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         var settings = Settings(request: TimeSpan.FromMinutes(5));
         var slow = ProbeProvider("cp-slow");
         var job = PostJob("job-resume", settings, Approve(settings, "cp-slow"));
-        slow.ExpectMsg<BidRequest>();
-        slow.Reply(BidFrom("cp-slow", 1m, job: "job-resume"));
-        slow.ExpectMsg<JobRequest>();
+        BidThenAwaitJobRequest(slow, "cp-slow", 1m, "job-resume");
 
         Watch(job);
         Sys.Stop(job);
