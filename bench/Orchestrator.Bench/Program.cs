@@ -18,6 +18,7 @@ Console.WriteLine($"orchestrator bench: {(options.Quick ? "quick" : "full")} run
 // 1 + 2 + 5: throughput on SQLite with 100 providers, latency at half that rate, memory after.
 var sqliteFile = Path.Combine(work, "throughput.db");
 double peak;
+if (options.Runs("sqlite"))
 await using (var node = await BenchNode.StartAsync("sqlite", sqliteFile, options.Providers))
 {
     var driver = new LoadDriver(node, "sqlite");
@@ -36,11 +37,19 @@ await using (var node = await BenchNode.StartAsync("sqlite", sqliteFile, options
     rows[^1] = rows[^1] with { ResidentMb = Process.GetCurrentProcess().WorkingSet64 / 1024.0 / 1024.0 };
 }
 
-var sqliteFloor = DatabaseFloor.SqliteRowsPerSecond(Path.Combine(work, "floor.db"), options.Quick ? 20_000 : 200_000);
-rows.Add(new Row("raw floor, SQLite (journal-shaped rows, batches of 100, WAL + synchronous=NORMAL)", 0, 0, 0, 0, 0, null, null, sqliteFloor, null));
+if (options.Runs("journal"))
+    foreach (var actors in new[] { 64, 512 })
+    {
+        await using var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, $"journal-{actors}.db"), 1);
+        var (rowsPerSecond, newPerSecond) = await JournalProbe.RunAsync(node.System, actors, TimeSpan.FromSeconds(options.Quick ? 3 : 10));
+        Console.WriteLine($"journal probe, {actors} actors: {rowsPerSecond:0} rows/s; new actors recovering + writing once: {newPerSecond:0}/s");
+    }
+
+var sqliteFloor = !options.Runs("floor") ? 0 : DatabaseFloor.SqliteRowsPerSecond(Path.Combine(work, "floor.db"), options.Quick ? 20_000 : 200_000);
+if (options.Runs("floor")) rows.Add(new Row("raw floor, SQLite (journal-shaped rows, batches of 100, WAL + synchronous=NORMAL)", 0, 0, 0, 0, 0, null, null, sqliteFloor, null));
 
 // 3: the size of the network.
-foreach (var providers in options.Quick ? new[] { 10, 1000 } : new[] { 10, 1000, 10000 })
+foreach (var providers in !options.Runs("scale") ? [] : options.Quick ? new[] { 10, 1000 } : new[] { 10, 1000, 10000 })
 {
     await using var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, $"scale-{providers}.db"), providers);
     var driver = new LoadDriver(node, $"scale{providers}");
@@ -49,7 +58,7 @@ foreach (var providers in options.Quick ? new[] { 10, 1000 } : new[] { 10, 1000,
 }
 
 // 1 on PostgreSQL, when one is given.
-if (options.Postgres is { } server)
+if (options.Postgres is { } server && options.Runs("postgres"))
 {
     var database = "orch_bench_" + Guid.NewGuid().ToString("N")[..8];
     await using (var admin = new NpgsqlConnection(server))
