@@ -1,9 +1,9 @@
 namespace Orchestrator.Bench;
 
 /// <summary>What to run: <c>--quick</c> (a smoke run for CI), sizes, and where PostgreSQL is (optional).</summary>
-public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Providers, string? Postgres, string OutputDirectory, IReadOnlySet<string> Only)
+public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Providers, string? Postgres, string OutputDirectory, IReadOnlySet<string> Only, int MemoryJobs)
 {
-    /// <summary>Scenarios to run: every one, unless <c>--only a,b</c> names some (sqlite, floor, scale, http, memory, postgres).</summary>
+    /// <summary>Scenarios to run: every one, unless <c>--only a,b</c> names some (sqlite, journal, floor, scale, http, memory, postgres).</summary>
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
     public static BenchOptions Parse(string[] args)
@@ -22,6 +22,7 @@ public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Pro
             int.Parse(Value("--providers") ?? "100"),
             Value("--postgres") ?? Environment.GetEnvironmentVariable("ORCHESTRATOR_BENCH_POSTGRES"),
             Value("--out") ?? "bench-results",
-            (Value("--only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet());
+            (Value("--only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+            int.Parse(Value("--memory-jobs") ?? (quick ? "1000" : "100000")));
     }
 }

@@ -29,7 +29,6 @@ public static class JournalProbe
         // New persistent actors, each recovering (finding nothing) and writing one event: a job's first step.
         clock.Restart();
         var count = 0;
-        var started = new List<Task>();
         while (clock.Elapsed < duration)
         {
             var batch = Enumerable.Range(0, actors).Select(_ =>
@@ -42,12 +41,8 @@ public static class JournalProbe
             count += batch.Length;
         }
 
-        foreach (var g in Timings.GroupBy(t => t.Item1)) Console.WriteLine($"{g.Key}: {Percentiles.Of(g.Select(t => t.Item2).ToArray())}");
-        Timings.Clear();
         return (rowsPerSecond, count / clock.Elapsed.TotalSeconds);
     }
-
-    public static readonly System.Collections.Concurrent.ConcurrentBag<(string, double)> Timings = new();
 
     private sealed class Writer : ReceivePersistentActor
     {
@@ -57,7 +52,6 @@ public static class JournalProbe
             Command<string>(_ => Persist(new CandidateDropped(id, "p", null, null, DateTimeOffset.UtcNow), _ =>
             {
                 Interlocked.Increment(ref written[0]);
-                if (until == DateTime.MinValue) Timings.Add(("persisted", Stopwatch.GetElapsedTime(_created).TotalMilliseconds));
                 if (DateTime.UtcNow < until) Self.Tell("next");
                 else
                 {
@@ -66,11 +60,10 @@ public static class JournalProbe
                 }
             }));
             Recover<CandidateDropped>(_ => { });
-            Recover<RecoveryCompleted>(_ => Timings.Add(("recovered", Stopwatch.GetElapsedTime(_created).TotalMilliseconds)));
+
         }
 
         public override string PersistenceId { get; }
-        private readonly long _created = Stopwatch.GetTimestamp();
 
         protected override void PreStart()
         {

@@ -32,6 +32,7 @@ public static class SqlitePersistenceHostingExtensions
     private const string SqliteTuning = """
         akka.persistence.journal.sql {
           parallelism = 1
+          prefer-parameters-on-multirow-insert = true
           read-isolation-level = read-uncommitted
         }
         akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted

@@ -45,6 +45,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _exchangeInFlight;
     private readonly HashSet<IActorRef> _subscribers = [];
     private IActorRef? _awaitingPostConfirmation;
+    private JobPosted? _postAwaitingView;
 
     public JobActor(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
     {
@@ -79,10 +80,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<KnownProviders>(known =>
         {
-            _known = known;
-            _providers = known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
-            _directoryAsked = false;
-            _viewIsFresh = true;
+            TakeView(known);
             Proceed();
         });
         Command<SearchAgain>(_ => Proceed());
@@ -111,6 +109,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
+    // A job never saves snapshots, so recovery need not ask the snapshot store (one query less per new job).
+    public override Recovery Recovery { get; } = new(SnapshotSelectionCriteria.None);
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -135,16 +136,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         switch (JobDecisions.Post(_job, post, _settings, Now))
         {
             case PostDecision.Accept accept:
+                // The first search is chosen from a fresh directory view and written with the post, in one atomic
+                // write: one journal round trip less before the first bid request goes out.
                 _awaitingPostConfirmation = Sender;
-                Persist(accept.Event, e =>
-                {
-                    _awaitingPostConfirmation = null;
-                    _job = _job.Apply(e);
-                    _log.Info("job {0}: posted by {1}", e.JobId, e.Requester);
-                    Sender.Tell(new JobAccepted(e.JobId, _job.State, Created: true));
-                    StartDeadline();
-                    Proceed();
-                });
+                _postAwaitingView = accept.Event;
+                _viewIsFresh = false;
+                AskDirectory();
+                BecomeStacked(AwaitingViewForPost);
                 break;
             case PostDecision.AlreadyPosted existing:
                 Sender.Tell(new JobAccepted(post.JobId, existing.State, Created: false));
@@ -158,6 +156,42 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
         }
     }
+
+    private void AwaitingViewForPost()
+    {
+        Command<KnownProviders>(known =>
+        {
+            TakeView(known);
+            UnbecomeStacked();
+            var posted = _postAwaitingView!;
+            _postAwaitingView = null;
+            var client = _awaitingPostConfirmation!;
+            var search = JobDecisions.StartSearch(_job.Apply(posted), ChooseCandidates(_job.Apply(posted)), Now);
+            _viewIsFresh = false;
+            PersistThen([posted, search], () =>
+            {
+                _awaitingPostConfirmation = null;
+                _log.Info("job {0}: posted by {1}", posted.JobId, posted.Requester);
+                // The answer names the state the post created; the search already under way shows in the job's history.
+                client.Tell(new JobAccepted(posted.JobId, JobState.Posted, Created: true));
+                StartDeadline();
+                Stash.UnstashAll();
+            });
+        });
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void TakeView(KnownProviders known)
+    {
+        _known = known;
+        _providers = known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
+        _directoryAsked = false;
+        _viewIsFresh = true;
+    }
+
+    private CandidateChoice ChooseCandidates(Job job) =>
+        CandidateSelection.Choose(_known!.Providers.Select(p => p.Capability).ToArray(), job.Description!, job.Requirements!,
+            _settings.MaxBidRequests, seed: job.JobId);
 
     /// <summary>
     /// The journal refused a write. Akka stops the actor after this (sharding restarts it, and it recovers from
@@ -193,8 +227,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             case JobState.Posted:
             case JobState.Searching when _job.Waiting is not null:
-                var choice = CandidateSelection.Choose(_known!.Providers.Select(p => p.Capability).ToArray(), _job.Description!,
-                    _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
+                var choice = ChooseCandidates(_job);
                 _viewIsFresh = false;
                 PersistThen([JobDecisions.StartSearch(_job, choice, Now)]);
                 break;
@@ -280,10 +313,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private bool IsSelected(string providerId) => _job.Selected?.ProviderId == providerId;
 
-    /// <summary>Persists the events in order, applies each, carries out its effects, then takes the next step.</summary>
-    private void PersistThen(IReadOnlyList<IJobEvent> events)
+    /// <summary>
+    /// Persists the events (with the steps that follow from them without waiting for anyone) in one atomic write,
+    /// applies each, carries out its effects, then takes the next step.
+    /// </summary>
+    private void PersistThen(IReadOnlyList<IJobEvent> decided, Action? afterAll = null)
     {
-        if (events.Count == 0) return;
+        if (decided.Count == 0) return;
+        var events = JobDecisions.WithFollowUps(_job, decided, Now);
         var remaining = events.Count;
         PersistAll(events, e =>
         {
@@ -291,7 +328,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             _job = _job.Apply(e);
             if (_job.History.Count > before) Notify();
             Effects(e);
-            if (--remaining == 0) Proceed();
+            if (--remaining > 0) return;
+            afterAll?.Invoke();
+            Proceed();
         });
     }
 

@@ -70,6 +70,18 @@ public static class JobDecisions
     public static SearchStarted StartSearch(Job job, CandidateChoice choice, DateTimeOffset now) =>
         new(job.JobId, job.Attempt + 1, choice.Candidates, choice.Considered, choice.Prefiltered, now);
 
+    /// <summary>
+    /// The events, followed by the steps they call for that need no answer from anyone, so both go to the journal
+    /// in one write: a shortlisted provider's job request is recorded as sent with the shortlisting itself.
+    /// </summary>
+    public static IReadOnlyList<IJobEvent> WithFollowUps(Job job, IReadOnlyList<IJobEvent> events, DateTimeOffset now)
+    {
+        var after = job.Apply(events);
+        return after is { State: JobState.Matched, ResourcesLocked: false, Selected: { } selected }
+            ? [.. events, new JobRequestSent(job.JobId, selected.ProviderId, now)]
+            : events;
+    }
+
     /// <summary>All bid answers are in (or timed out): rank and explain the index, then shortlist, wait, or fail.</summary>
     public static IReadOnlyList<IJobEvent> CompleteSearch(
         Job job, IEnumerable<Bid> bids, IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts,
@@ -84,7 +96,7 @@ public static class JobDecisions
     /// <summary>The selected provider answered the job request (a locked bid), declined, or timed out.</summary>
     public static IReadOnlyList<IJobEvent> OnJobRequestAnswer(Job job, IProviderMessage answer, OrchestratorSettings settings, DateTimeOffset now) => answer switch
     {
-        Bid { ResourcesLocked: true } bid => [new ResourcesConfirmed(job.JobId, bid, now)],
+        Bid { ResourcesLocked: true } bid => [new ResourcesConfirmed(job.JobId, bid with { Capability = null }, now)],
         Bid bid => Drop(job, new DeclineMessage(job.JobId, bid.ProviderId, ExchangePhase.JobRequest, DeclineReason.NotLocked,
             "answered the job request without locking resources"), null, settings, now),
         DeclineMessage decline => Drop(job, decline, null, settings, now),

@@ -32,6 +32,7 @@ public sealed record SearchOutcome(
             new Dictionary<string, int>(filtered), sortedTimeouts.Length, ranked.Count,
             ranked.Select((r, i) => new RankedProvider(i + 1, r.Bid.ProviderId, r.Score, r.Bid.PricePerHour, r.Bid.ResourcesLocked, r.Breakdown))
                 .ToArray());
-        return new SearchOutcome(ranked.Select(r => r.Bid).ToArray(), sortedDeclines, sortedTimeouts, explanation);
+        // The capability each bid carried served the ranking; what is kept (and journaled) is the offer itself.
+        return new SearchOutcome(ranked.Select(r => r.Bid with { Capability = null }).ToArray(), sortedDeclines, sortedTimeouts, explanation);
     }
 }
