@@ -44,9 +44,12 @@ public sealed class LoadDriver
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JobStateChanged>> _waiting = new();
     private readonly IActorRef _tracker;
 
-    public LoadDriver(BenchNode node, string name)
+    private readonly JobDescription _job;
+
+    public LoadDriver(BenchNode node, string name, int? durationMinutes = null)
     {
         _node = node;
+        _job = Job with { Requirements = Job.Requirements with { DurationMinutes = durationMinutes } };
         _tracker = node.System.ActorOf(Props.Create(() => new Tracker(_waiting)), "tracker-" + name);
     }
 
@@ -100,7 +103,7 @@ public sealed class LoadDriver
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var reply = await _node.Jobs.Ask<IJobMessage>(new PostJob(id, Job with { JobId = id }, "bench"), TimeSpan.FromSeconds(60));
+            var reply = await _node.Jobs.Ask<IJobMessage>(new PostJob(id, _job with { JobId = id }, "bench"), TimeSpan.FromSeconds(60));
             if (reply is not JobAccepted) return (null, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _node.Jobs.Tell(new SubscribeToJob(id, _tracker));
             var terminal = await done.Task.WaitAsync(TimeSpan.FromMinutes(5));

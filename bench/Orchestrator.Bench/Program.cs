@@ -69,7 +69,8 @@ if (options.Runs("http"))
 if (options.Runs("memory"))
     await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "memory.db"), options.Providers))
     {
-        var driver = new LoadDriver(node, "memory");
+        // One-minute jobs: contracts end as they would in a running network, so what stays is the orchestrator's own.
+        var driver = new LoadDriver(node, "memory", durationMinutes: 1);
         var done = 0;
         foreach (var milestone in MemoryMilestones(options.MemoryJobs))
         {
@@ -84,6 +85,34 @@ if (options.Runs("memory"))
             });
         }
     }
+
+// 1 on PostgreSQL, when one is given.
+if (options.Postgres is { } server && options.Runs("postgres"))
+{
+    var database = "orch_bench_" + Guid.NewGuid().ToString("N")[..8];
+    await using (var admin = new NpgsqlConnection(server))
+    {
+        await admin.OpenAsync();
+        await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
+    }
+
+    var cs = new NpgsqlConnectionStringBuilder(server) { Database = database }.ToString();
+    await using (var node = await BenchNode.StartAsync("postgres", cs, options.Providers))
+    {
+        var driver = new LoadDriver(node, "pg");
+        await driver.RunClosedAsync("warmup", Math.Min(500, options.Jobs), options.Concurrency);
+        var before = await DatabaseFloor.PostgresJournalRows(cs);
+        var throughput = await driver.RunClosedAsync("t", options.Jobs, options.Concurrency);
+        rows.Add(Row.From("throughput, PostgreSQL", options.Providers, throughput, await DatabaseFloor.PostgresJournalRows(cs) - before));
+    }
+
+    var pgFloor = await DatabaseFloor.PostgresRowsPerSecond(cs, options.Quick ? 20_000 : 200_000);
+    rows.Add(new Row("raw floor, PostgreSQL (journal-shaped rows, batches of 100)", 0, 0, 0, 0, 0, null, null, pgFloor, null));
+    NpgsqlConnection.ClearAllPools();
+    await using var drop = new NpgsqlConnection(server);
+    await drop.OpenAsync();
+    await new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", drop).ExecuteNonQueryAsync();
+}
 
 var report = new Report(DateTimeOffset.UtcNow, Environment.ProcessorCount, Environment.OSVersion.ToString(),
     options.Quick, options.Jobs, options.Concurrency, rows, sqliteFloor);
@@ -101,6 +130,12 @@ try
 catch (IOException)
 {
 }
+
+// Speed is reported, never asserted; but every job of every scenario must have contracted (the providers have
+// ample capacity), so a run that lost or failed jobs is a failed run.
+var broken = rows.Where(r => r.Jobs > 0 && (r.Unfinished > 0 || r.Contracted != r.Jobs)).ToArray();
+foreach (var r in broken) Console.Error.WriteLine($"FAILED: {r.Scenario}: {r.Contracted} of {r.Jobs} contracted, {r.Failed} failed, {r.Unfinished} unfinished");
+return broken.Length == 0 ? 0 : 1;
 
 /// <summary>One line of the result table.</summary>
 public sealed record Row(

@@ -36,7 +36,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
     private KnownProviders? _known;
-    private Dictionary<string, IActorRef>? _providers;
+    private IReadOnlyDictionary<string, IActorRef>? _providers;
     private bool _directoryAsked;
 
     // A new search round needs a directory view taken for it, not one left over from an earlier round.
@@ -184,13 +184,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void TakeView(KnownProviders known)
     {
         _known = known;
-        _providers = known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
+        _providers = known.ById;
         _directoryAsked = false;
         _viewIsFresh = true;
     }
 
     private CandidateChoice ChooseCandidates(Job job) =>
-        CandidateSelection.Choose(_known!.Providers.Select(p => p.Capability).ToArray(), job.Description!, job.Requirements!,
+        CandidateSelection.Choose(_known!.Pool, job.Description!, job.Requirements!,
             _settings.MaxBidRequests, seed: job.JobId);
 
     /// <summary>

@@ -51,10 +51,10 @@ internal sealed class PlanActor : ReceiveActor
 
     private void OnProviders(KnownProviders known)
     {
-        var choice = CandidateSelection.Choose(known.Providers.Select(p => p.Capability).ToArray(), _job.Description!,
+        var choice = CandidateSelection.Choose(known.Pool, _job.Description!,
             _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
         _job = _job.Apply(JobDecisions.StartSearch(_job, choice, DateTimeOffset.UtcNow));
-        _round = SearchRound.Start(Context, _job.JobId, _job.Candidates, known.Providers.ToDictionary(p => p.Capability.Id, p => p.Provider),
+        _round = SearchRound.Start(Context, _job.JobId, _job.Candidates, known.ById,
             id => new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true), _settings.DefaultSearchTimeout);
         FinishIfComplete();
     }

@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
 using Orchestrator.Protocol.Model;
-using Orchestrator.Providers;
 
 namespace Orchestrator.Matching;
 
@@ -18,32 +17,46 @@ public sealed record CandidateChoice(IReadOnlyList<string> Candidates, int Consi
 public static class CandidateSelection
 {
     public static CandidateChoice Choose(
-        IReadOnlyList<ProviderCapability> providers, JobDescription job, JobRequirements requirements, int maxBidRequests, string seed)
+        IReadOnlyList<ProviderCapability> providers, JobDescription job, JobRequirements requirements, int maxBidRequests, string seed) =>
+        Choose(new ProviderPool(providers), job, requirements, maxBidRequests, seed);
+
+    public static CandidateChoice Choose(ProviderPool pool, JobDescription job, JobRequirements requirements, int maxBidRequests, string seed)
     {
         if (job.OrchestrationType == OrchestrationType.Push)
-            return new CandidateChoice(job.TargetProviders.Distinct().ToArray(), providers.Count, new Dictionary<string, int>());
+            return new CandidateChoice(job.TargetProviders.Distinct().ToArray(), pool.Providers.Count, new Dictionary<string, int>());
 
-        var filtered = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var eligible = new List<string>();
-        foreach (var p in providers)
-        {
-            // Against the whole advertised capacity: what is free is the provider's to say when asked.
-            var reason = (CapabilityMatcher.Match(p, FullCapacity(p), requirements) as MatchResult.Ineligible)?.Reason;
-            if (reason is { } r) filtered[Reasons.Code(r)] = filtered.GetValueOrDefault(Reasons.Code(r)) + 1;
-            else eligible.Add(p.Id);
-        }
-
-        var chosen = eligible.Count <= maxBidRequests
-            ? eligible
-            : eligible.OrderByDescending(id => Weight(seed, id)).ThenBy(id => id, StringComparer.Ordinal).Take(maxBidRequests).ToList();
-        return new CandidateChoice(chosen.Order(StringComparer.Ordinal).ToArray(), providers.Count, new Dictionary<string, int>(filtered));
+        var prefilter = pool.PrefilterFor(requirements);
+        var chosen = prefilter.Eligible.Length <= maxBidRequests
+            ? prefilter.Eligible
+            : HighestWeights(pool, prefilter.Eligible, maxBidRequests, XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed)));
+        var ids = chosen.Select(i => pool.Providers[i].Id).Order(StringComparer.Ordinal).ToArray();
+        return new CandidateChoice(ids, pool.Providers.Count, prefilter.Filtered);
     }
 
-    private static FreeResources FullCapacity(ProviderCapability p) =>
-        new(p.Resources.CpuCores, p.Resources.RamMb, p.Resources.DiskGb, Enumerable.Range(0, p.Resources.Gpus.Count).ToArray());
+    /// <summary>The <paramref name="count"/> eligible providers with the highest weight for this seed, in one pass.</summary>
+    private static int[] HighestWeights(ProviderPool pool, int[] eligible, int count, ulong seedHash)
+    {
+        // A min-heap of the best so far: its head is the weakest of them, replaced when a stronger one comes.
+        var best = new PriorityQueue<int, ulong>(count);
+        foreach (var i in eligible)
+        {
+            var weight = Weight(seedHash, pool.IdHashes[i]);
+            if (best.Count < count) best.Enqueue(i, weight);
+            else if (best.TryPeek(out _, out var weakest) && weight > weakest) best.EnqueueDequeue(i, weight);
+        }
 
-    private static ulong Weight(string seed, string providerId) =>
-        XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed + "\u0000" + providerId));
+        return best.UnorderedItems.Select(e => e.Element).ToArray();
+    }
+
+    // Rendezvous weight of (job, provider): both ids hashed once, combined by a 64-bit finaliser (SplitMix64's), so
+    // every job ranks the providers in its own well-mixed order without hashing a string per provider.
+    private static ulong Weight(ulong seed, ulong provider)
+    {
+        var z = seed ^ provider;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
 }
 
 /// <summary>The wire spelling of decline reasons, used as keys of filter counts.</summary>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Orchestrator.Matching;
 using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Providers;
@@ -15,4 +16,12 @@ public sealed record ListProviders
     public static readonly ListProviders Instance = new();
 }
 
-public sealed record KnownProviders(IReadOnlyList<ProviderEntry> Providers);
+/// <summary>
+/// The directory's view, built once per change and shared by every job that asks: the providers, how to reach
+/// each by id, and the pool candidate selection works on.
+/// </summary>
+public sealed record KnownProviders(IReadOnlyList<ProviderEntry> Providers)
+{
+    public IReadOnlyDictionary<string, IActorRef> ById { get; } = Providers.ToDictionary(p => p.Capability.Id, p => p.Provider);
+    public ProviderPool Pool { get; } = new(Providers.Select(p => p.Capability).ToArray());
+}
