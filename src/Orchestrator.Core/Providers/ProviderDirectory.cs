@@ -12,8 +12,19 @@ namespace Orchestrator.Providers;
 /// once; those of other nodes as soon as replication brings them. A provider that stops leaves the directory.
 /// Outside a cluster (a plain actor system, as in actor tests) it keeps the local registrations only.
 /// </summary>
-public sealed class ProviderDirectory : ReceiveActor
+public sealed class ProviderDirectory : ReceiveActor, IWithTimers
 {
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    // Onboarding thousands of providers at start must not rebuild the view or rewrite the replicated dictionary once
+    // per provider (each costs the whole dictionary): changes are replicated together, the view rebuilt when asked.
+    private static readonly TimeSpan ReplicationBatch = TimeSpan.FromMilliseconds(50);
+    private readonly List<Func<LWWDictionary<string, ProviderAdvert>, LWWDictionary<string, ProviderAdvert>>> _pending = [];
+    private bool _stale = true;
+
     public static readonly LWWDictionaryKey<string, ProviderAdvert> Key = new("orchestrator-providers");
 
     private readonly Dictionary<string, ProviderAdvert> _local = new(StringComparer.Ordinal);
@@ -21,6 +32,8 @@ public sealed class ProviderDirectory : ReceiveActor
     private readonly UniqueAddress? _self;
     private IReadOnlyDictionary<string, ProviderAdvert> _replicated = new Dictionary<string, ProviderAdvert>();
     private KnownProviders _snapshot = new([]);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public ProviderDirectory()
     {
@@ -41,7 +54,18 @@ public sealed class ProviderDirectory : ReceiveActor
             Replicate(d => d.SetItem(_self!, r.Capability.Id, advert));
             Refresh();
         });
-        Receive<ListProviders>(_ => Sender.Tell(_snapshot));
+        Receive<ListProviders>(_ =>
+        {
+            if (_stale) Rebuild();
+            Sender.Tell(_snapshot);
+        });
+        Receive<Flush>(_ =>
+        {
+            var changes = _pending.ToArray();
+            _pending.Clear();
+            _replicator?.Tell(Dsl.Update(Key, LWWDictionary<string, ProviderAdvert>.Empty, WriteLocal.Instance,
+                d => changes.Aggregate(d, (current, change) => change(current))));
+        });
         Receive<Changed>(changed =>
         {
             _replicated = changed.Get(Key).Entries;
@@ -69,13 +93,20 @@ public sealed class ProviderDirectory : ReceiveActor
         Receive<IUpdateFailure>(_ => { }); // WriteLocal does not fail; the next registration rewrites anyway.
     }
 
-    private void Replicate(Func<LWWDictionary<string, ProviderAdvert>, LWWDictionary<string, ProviderAdvert>> change) =>
-        _replicator?.Tell(Dsl.Update(Key, LWWDictionary<string, ProviderAdvert>.Empty, WriteLocal.Instance, change));
-
-    // Built once per change, not per question: every job asks, providers change rarely. Local entries win: they
-    // are current before replication reports them back.
-    private void Refresh()
+    private void Replicate(Func<LWWDictionary<string, ProviderAdvert>, LWWDictionary<string, ProviderAdvert>> change)
     {
+        if (_replicator is null) return;
+        _pending.Add(change);
+        if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", Flush.Instance, ReplicationBatch);
+    }
+
+    private void Refresh() => _stale = true;
+
+    // Built at most once per change, when a job asks, and shared by every job: providers change rarely. Local
+    // entries win: they are current before replication reports them back.
+    private void Rebuild()
+    {
+        _stale = false;
         var all = new SortedDictionary<string, ProviderEntry>(StringComparer.Ordinal);
         foreach (var (id, advert) in _replicated) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
         foreach (var (id, advert) in _local) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
