@@ -178,4 +178,21 @@ public class JobDecisionsTests
         var effective = JobDecisions.EffectivePreferences([own], _settings);
         Assert.Equal(90, Assert.Single(effective, p => p.LowerPrice == true).Weight);
     }
+
+    [Fact]
+    public void A_shortlisting_is_written_with_its_job_request_unless_the_bid_already_locked()
+    {
+        var job = Posted();
+        var decided = JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m)], [], [], _settings, T0);
+        var written = JobDecisions.WithFollowUps(job, decided, T0);
+        Assert.Equal([typeof(SearchCompleted), typeof(ProviderShortlisted), typeof(JobRequestSent)], written.Select(e => e.GetType()));
+        Assert.Equal("cp-a", Assert.IsType<JobRequestSent>(written[^1]).ProviderId);
+        Assert.Equal(JobState.Requested, job.Apply(written).State);
+
+        var locked = JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m, locked: true)], [], [], _settings, T0);
+        Assert.Equal(locked, JobDecisions.WithFollowUps(job, locked, T0));
+
+        var nothing = JobDecisions.CompleteSearch(job, [], [], [], _settings, T0.AddMinutes(10));
+        Assert.Equal(nothing, JobDecisions.WithFollowUps(job, nothing, T0.AddMinutes(10)));
+    }
 }
