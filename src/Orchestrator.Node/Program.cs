@@ -5,8 +5,10 @@ using Orchestrator.Node.Startup;
 var builder = WebApplication.CreateBuilder(args);
 var options = NodeOptions.From(builder.Configuration);
 NodePlan plan;
+ApiAccess access;
 try
 {
+    access = ApiAccess.From(options);
     plan = NodePlan.Make(options);
 }
 catch (Exception e) when (e is StartupException or Akka.Configuration.ConfigurationException)
@@ -23,12 +25,14 @@ builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, plan)
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBearerToken(access);
 app.MapJobEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
 
-app.Logger.LogInformation("node {NodeId}: roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}",
+app.Logger.LogInformation("node {NodeId}: roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
     plan.Settings.NodeId, string.Join(",", plan.Roles), plan.Providers.Count,
-    plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), options.Http);
+    plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), options.Http,
+    access.RequiresToken ? " (changes need the API token)" : "");
 await app.RunAsync();
 return 0;

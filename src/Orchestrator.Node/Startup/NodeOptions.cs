@@ -17,6 +17,8 @@ public sealed record NodeOptions
     public IReadOnlyList<string> Seeds { get; init; } = [];
     public IReadOnlyList<string> Roles { get; init; } = [];
     public string? Postgres { get; init; }
+    public string? ApiToken { get; init; }
+    public string? ApiTokenFile { get; init; }
 
     public static NodeOptions From(IConfiguration config)
     {
@@ -44,6 +46,8 @@ public sealed record NodeOptions
             Seeds = List(Get("seeds")),
             Roles = List(Get("roles")),
             Postgres = Get("postgres"),
+            ApiToken = Get("api-token"),
+            ApiTokenFile = Get("api-token-file"),
         };
     }
 }

@@ -10,6 +10,9 @@ public sealed class NodeSetup : IDisposable
     public string? ConfigFile { get; private init; }
     public string NodeId { get; private init; } = "sp-e2e";
 
+    /// <summary>Bind HTTP to this host (e.g. 0.0.0.0) on the test's port; the test still talks to it on loopback.</summary>
+    public string? HttpBindHost { get; init; }
+
     /// <summary>More options, e.g. --remote-port, --seeds, --postgres for a cluster member.</summary>
     public List<string> ExtraArguments { get; } = [];
 
@@ -17,7 +20,7 @@ public sealed class NodeSetup : IDisposable
     public Dictionary<string, string> Environment { get; } = [];
 
     public static NodeSetup Create(string? providersJson = null, string? hocon = null, string nodeId = "sp-e2e", string? providersFile = null,
-        bool viaEnvironment = false)
+        bool viaEnvironment = false, string? httpBindHost = null)
     {
         var dir = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
         string? providers = providersFile;
@@ -34,7 +37,7 @@ public sealed class NodeSetup : IDisposable
             File.WriteAllText(config, hocon);
         }
 
-        return new NodeSetup(dir) { ProvidersFile = providers, ConfigFile = config, NodeId = nodeId, ViaEnvironment = viaEnvironment };
+        return new NodeSetup(dir) { ProvidersFile = providers, ConfigFile = config, NodeId = nodeId, ViaEnvironment = viaEnvironment, HttpBindHost = httpBindHost };
     }
 
     /// <summary>The node with the example providers shipped in examples/.</summary>
@@ -59,7 +62,7 @@ public sealed class NodeSetup : IDisposable
     {
         if (ViaEnvironment) yield break;
         yield return "--http";
-        yield return http.ToString().TrimEnd('/');
+        yield return (HttpBindHost is { } host ? new UriBuilder(http) { Host = host }.Uri : http).ToString().TrimEnd('/');
         yield return "--data";
         yield return Path.Combine(DataDirectory, "data");
         yield return "--node-id";
