@@ -1,0 +1,113 @@
+namespace Orchestrator.Trust;
+
+/// <summary>Why a counterparty is not trusted, in the words a DeclineMessage carries.</summary>
+public enum DistrustReason
+{
+    UnknownAuthority,
+    BadSignature,
+    KeyMismatch,
+    NotYetValid,
+    Expired,
+    Revoked,
+    WrongRole,
+    IdNotCovered,
+}
+
+/// <summary>The outcome of checking a counterparty: trusted, or the reason and a sentence saying what was wrong.</summary>
+public sealed record TrustVerdict(DistrustReason? Reason, string Detail)
+{
+    public static readonly TrustVerdict Trusted = new(null, "trusted");
+    public bool IsTrusted => Reason is null;
+}
+
+/// <summary>
+/// What a node trusts: the authorities' public keys it is configured with, and their revocation lists, read from
+/// files and read again whenever a file changes (no restart). A credential is trusted when a trusted authority
+/// signed it, it is in its validity period and not revoked, it grants the role, it covers the participant id, and
+/// it names the key that signed the message at hand.
+/// </summary>
+public sealed class TrustStore
+{
+    private readonly Dictionary<string, byte[]> _authorities;
+    private readonly IReadOnlyList<string> _revocationFiles;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (DateTime Written, IReadOnlySet<string> Serials)> _revoked = new(StringComparer.Ordinal);
+
+    public TrustStore(IEnumerable<byte[]> authorityKeys, IEnumerable<string>? revocationFiles = null)
+    {
+        _authorities = authorityKeys.ToDictionary(KeyPair.KeyIdOf, k => k, StringComparer.Ordinal);
+        _revocationFiles = revocationFiles?.ToArray() ?? [];
+    }
+
+    public IReadOnlyCollection<string> AuthorityIds => _authorities.Keys;
+
+    public TrustVerdict Verify(Credential credential, ParticipantRole role, string participantId, byte[]? signingKey, DateTimeOffset now)
+    {
+        if (!_authorities.TryGetValue(credential.AuthorityKeyId, out var authority))
+            return Distrust(DistrustReason.UnknownAuthority, $"credential {credential.Serial} is signed by authority {Short(credential.AuthorityKeyId)}, which this node does not trust");
+        if (!TryBase64(credential.Signature, out var signature) || !KeyPair.Verify(authority, credential.SignedBytes(), signature))
+            return Distrust(DistrustReason.BadSignature, $"credential {credential.Serial}: the authority's signature does not match its contents");
+        if (!TryBase64(credential.SubjectPublicKey, out var subject) || KeyPair.KeyIdOf(subject) != credential.SubjectKeyId)
+            return Distrust(DistrustReason.KeyMismatch, $"credential {credential.Serial}: its key id does not match its public key");
+        if (signingKey is not null && KeyPair.KeyIdOf(signingKey) != credential.SubjectKeyId)
+            return Distrust(DistrustReason.KeyMismatch, $"signed by key {Short(KeyPair.KeyIdOf(signingKey))}, but credential {credential.Serial} is for key {Short(credential.SubjectKeyId)}");
+        if (now < credential.IssuedAt)
+            return Distrust(DistrustReason.NotYetValid, $"credential {credential.Serial} is valid from {credential.IssuedAt:O}");
+        if (now >= credential.ExpiresAt)
+            return Distrust(DistrustReason.Expired, $"credential {credential.Serial} expired at {credential.ExpiresAt:O}");
+        if (IsRevoked(credential))
+            return Distrust(DistrustReason.Revoked, $"credential {credential.Serial} was revoked by its authority");
+        if (!credential.Roles.Contains(role))
+            return Distrust(DistrustReason.WrongRole, $"credential {credential.Serial} approves {string.Join(", ", credential.Roles.Select(RoleName))}, not {RoleName(role)}");
+        if (!credential.Ids.Contains(participantId, StringComparer.Ordinal))
+            return Distrust(DistrustReason.IdNotCovered, $"credential {credential.Serial} covers {string.Join(", ", credential.Ids)}, not '{participantId}'");
+        return TrustVerdict.Trusted;
+    }
+
+    public static string RoleName(ParticipantRole role) => role == ParticipantRole.ServiceProvider ? "service-provider" : "compute-provider";
+
+    private bool IsRevoked(Credential credential)
+    {
+        lock (_gate)
+        {
+            foreach (var file in _revocationFiles) Refresh(file);
+            return _revoked.Values.Any(list => list.Serials.Contains(credential.Serial));
+        }
+    }
+
+    // A list is read again when its file changed; one not signed by a trusted authority is ignored, keeping what was
+    // read before (a tampered file must not un-revoke anything).
+    private void Refresh(string file)
+    {
+        if (!File.Exists(file)) return;
+        var written = File.GetLastWriteTimeUtc(file);
+        if (_revoked.TryGetValue(file, out var known) && known.Written == written) return;
+        try
+        {
+            var list = RevocationList.FromJson(File.ReadAllText(file));
+            if (_authorities.TryGetValue(list.AuthorityKeyId, out var authority) && TryBase64(list.Signature, out var signature) &&
+                KeyPair.Verify(authority, list.SignedBytes(), signature))
+                _revoked[file] = (written, list.Revoked.ToHashSet(StringComparer.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or TrustException)
+        {
+            // Half-written or unreadable: try again on the next check.
+        }
+    }
+
+    private static TrustVerdict Distrust(DistrustReason reason, string detail) => new(reason, detail);
+
+    private static string Short(string keyId) => keyId.Length > 16 ? keyId[..16] : keyId;
+
+    private static bool TryBase64(string text, out byte[] bytes)
+    {
+        bytes = new byte[text.Length];
+        if (Convert.TryFromBase64String(text, bytes, out var written))
+        {
+            bytes = bytes[..written];
+            return true;
+        }
+
+        return false;
+    }
+}

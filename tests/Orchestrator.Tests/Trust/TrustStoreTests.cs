@@ -1,0 +1,90 @@
+using Orchestrator.Trust;
+
+namespace Orchestrator.Tests.Trust;
+
+public sealed class TrustStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _folder = Directory.CreateTempSubdirectory("trust-").FullName;
+    private readonly KeyPair _authority = KeyPair.Create();
+    private readonly KeyPair _node = KeyPair.Create();
+
+    private Credential Approve(KeyPair? authority = null, ParticipantRole role = ParticipantRole.ComputeProvider, string id = "cp-1",
+        DateTimeOffset? expires = null) =>
+        Credential.Issue(authority ?? _authority, _node.PublicKey, [role], [id], Now.AddDays(-1), expires ?? Now.AddDays(30));
+
+    private TrustStore Store(params string[] revocationFiles) => new([_authority.PublicKey], revocationFiles);
+
+    [Fact]
+    public void A_credential_from_the_trusted_authority_for_the_right_role_id_and_key_is_trusted()
+    {
+        var verdict = Store().Verify(Approve(), ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now);
+        Assert.True(verdict.IsTrusted, verdict.Detail);
+    }
+
+    [Fact]
+    public void A_credential_survives_its_json_form_unchanged()
+    {
+        var credential = Approve();
+        var read = Credential.FromJson(credential.ToJson());
+        Assert.True(Store().Verify(read, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted);
+        Assert.Contains("\"compute-provider\"", credential.ToJson());
+    }
+
+    [Fact]
+    public void Each_flaw_is_refused_with_its_own_reason()
+    {
+        using var stranger = KeyPair.Create();
+        var store = Store();
+        var good = Approve();
+        Assert.Equal(DistrustReason.UnknownAuthority, store.Verify(Approve(stranger), ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+        Assert.Equal(DistrustReason.BadSignature, store.Verify(good with { Ids = ["cp-1", "cp-2"] }, ParticipantRole.ComputeProvider, "cp-2", _node.PublicKey, Now).Reason);
+        Assert.Equal(DistrustReason.BadSignature, store.Verify(good with { ExpiresAt = Now.AddYears(10) }, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+        Assert.Equal(DistrustReason.KeyMismatch, store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", stranger.PublicKey, Now).Reason);
+        Assert.Equal(DistrustReason.Expired, store.Verify(Approve(expires: Now), ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+        Assert.Equal(DistrustReason.NotYetValid, store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now.AddDays(-2)).Reason);
+        Assert.Equal(DistrustReason.WrongRole, store.Verify(good, ParticipantRole.ServiceProvider, "cp-1", _node.PublicKey, Now).Reason);
+        var impersonation = store.Verify(good, ParticipantRole.ComputeProvider, "cp-other", _node.PublicKey, Now);
+        Assert.Equal(DistrustReason.IdNotCovered, impersonation.Reason);
+        Assert.Contains("cp-other", impersonation.Detail);
+    }
+
+    [Fact]
+    public void A_revocation_is_picked_up_from_the_file_without_a_new_store_and_a_forged_list_is_ignored()
+    {
+        var file = Path.Combine(_folder, "revoked.json");
+        var store = Store(file);
+        var credential = Approve();
+        Assert.True(store.Verify(credential, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted);
+
+        File.WriteAllText(file, RevocationList.Empty(_authority, Now).Add(_authority, credential.Serial, Now).ToJson());
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(1));
+        Assert.Equal(DistrustReason.Revoked, store.Verify(credential, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+
+        // Someone without the authority's key empties the list: it is not believed, the revocation stands.
+        var forged = RevocationList.Empty(_authority, Now) with { Signature = Convert.ToBase64String(new byte[64]) };
+        File.WriteAllText(file, forged.ToJson());
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(2));
+        Assert.Equal(DistrustReason.Revoked, store.Verify(credential, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+    }
+
+    [Fact]
+    public void A_saved_key_is_owner_only_and_loads_back_to_the_same_id()
+    {
+        var file = Path.Combine(_folder, "keys", "node.pem");
+        using var created = KeyPair.LoadOrCreate(file);
+        using var loaded = KeyPair.LoadOrCreate(file);
+        Assert.Equal(created.Id, loaded.Id);
+        Assert.Equal(64, created.Id.Length);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(created.PublicKey, KeyPair.ParsePublicKey(created.PublicKeyPem()));
+    }
+
+    public void Dispose()
+    {
+        _authority.Dispose();
+        _node.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
