@@ -2,6 +2,8 @@ using Akka.Hosting;
 using Orchestrator.Node.Api;
 using Orchestrator.Node.Startup;
 
+if (Orchestrator.Node.Cli.CommandLine.IsCommand(args)) return Orchestrator.Node.Cli.CommandLine.Run(args);
+
 var builder = WebApplication.CreateBuilder(args);
 var options = NodeOptions.From(builder.Configuration);
 NodePlan plan;
@@ -17,6 +19,9 @@ catch (Exception e) when (e is StartupException or Akka.Configuration.Configurat
     return 2;
 }
 
+// The node's identity: created on first start, kept with its data (see `orchestrator identity show`).
+using var nodeKey = Orchestrator.Trust.KeyPair.LoadOrCreate(Path.Combine(plan.DataDirectory, Orchestrator.Node.Cli.IdentityCommands.NodeKeyFile));
+
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
@@ -30,8 +35,8 @@ app.MapJobEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
 
-app.Logger.LogInformation("node {NodeId}: roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
-    plan.Settings.NodeId, string.Join(",", plan.Roles), plan.Providers.Count,
+app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
+    plan.Settings.NodeId, nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,
     plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), options.Http,
     access.RequiresToken ? " (changes need the API token)" : "");
 await app.RunAsync();

@@ -22,7 +22,8 @@ public sealed record NodePlan(
     ApprovalPolicy Approval,
     PersistenceChoice Persistence,
     IReadOnlyList<string> Seeds,
-    IReadOnlyList<string> Roles)
+    IReadOnlyList<string> Roles,
+    string DataDirectory)
 {
     public bool HostsProviders => Roles.Contains("providers");
 
@@ -39,7 +40,8 @@ public sealed record NodePlan(
         var providers = !roles.Contains("providers") ? []
             : options.ProvidersFile is { } file ? ProvidersFile.Load(file)
             : [LocalMachine.Detect(settings.NodeId + "-machine", dataDirectory)];
-        return new NodePlan(config, settings, providers, ApprovalPolicy.For(settings, providers.Select(p => p.Id)), persistence, seeds, roles);
+        return new NodePlan(config, settings, providers, ApprovalPolicy.For(settings, providers.Select(p => p.Id)), persistence, seeds, roles,
+            dataDirectory);
     }
 
     /// <summary>hocon/*.conf shipped with the node, the operator's --config file on top, and the options on top of that.</summary>

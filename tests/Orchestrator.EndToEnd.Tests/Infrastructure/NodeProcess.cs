@@ -145,7 +145,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node built alongside the tests, in the same configuration.</summary>
-    private static string NodeExecutable()
+    public static string NodeExecutable()
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var tfm = here.Name;

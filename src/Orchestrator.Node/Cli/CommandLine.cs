@@ -1,0 +1,40 @@
+using System.CommandLine;
+
+namespace Orchestrator.Node.Cli;
+
+/// <summary>
+/// <c>orchestrator</c> with a command word runs that command and exits; without one it runs the node (its
+/// <c>--key value</c> options are the node's settings).
+/// </summary>
+public static class CommandLine
+{
+    private static readonly string[] Words = ["authority", "identity", "credential"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Words.Contains(args[0]);
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("orchestrator: run a DMS node (no command), or manage the network's trust")
+        {
+            AuthorityCommands.Create(),
+            IdentityCommands.Create(),
+            CredentialCommands.Create(),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0) return parsed.Invoke();
+        // Misuse is exit code 2, as for the node's own bad settings; 1 means the command ran and said no.
+        foreach (var error in parsed.Errors) Console.Error.WriteLine("orchestrator: " + error.Message);
+        Console.Error.WriteLine($"orchestrator: see `orchestrator {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))} --help`");
+        return 2;
+    }
+
+    /// <summary>A command's failure: the message on stderr and exit code 1 (2 is left for misuse).</summary>
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine("orchestrator: " + message);
+        return 1;
+    }
+
+    public static IReadOnlyList<string> List(string? value) =>
+        value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+}
