@@ -107,7 +107,8 @@ public sealed record NodePlan(
         var host = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } pub
             ? pub
             : config.GetString("akka.remote.dot-netty.tcp.hostname");
-        var self = $"akka.tcp://orchestrator@{host}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
+        var protocol = config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") ? "akka.ssl.tcp" : "akka.tcp";
+        var self = $"{protocol}://orchestrator@{host}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
         if (seeds.Count == 1 && seeds[0] == self) return;
         throw new StartupException(
             "a cluster of several nodes needs a shared journal, and SQLite cannot be shared by several writers: " +

@@ -8,16 +8,23 @@ public sealed class ClusterOfNodes : IAsyncDisposable
 {
     private readonly List<NodeSetup> _setups = [];
 
-    private ClusterOfNodes(PostgresDatabase database) => Database = database;
+    private ClusterOfNodes(PostgresDatabase database, string protocol)
+    {
+        Database = database;
+        Protocol = protocol;
+    }
+
+    /// <summary>akka.tcp, or akka.ssl.tcp when the transport runs over TLS.</summary>
+    public string Protocol { get; }
 
     public PostgresDatabase Database { get; }
     public List<NodeProcess> Nodes { get; } = [];
     public IReadOnlyList<int> RemotePorts { get; private set; } = [];
-    public string SeedAddress => $"akka.tcp://orchestrator@127.0.0.1:{RemotePorts[0]}";
+    public string SeedAddress => $"{Protocol}://orchestrator@127.0.0.1:{RemotePorts[0]}";
 
-    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string> providersOf, string? hocon = null)
+    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string> providersOf, string? hocon = null, string protocol = "akka.tcp")
     {
-        var cluster = new ClusterOfNodes(await PostgresDatabase.CreateAsync());
+        var cluster = new ClusterOfNodes(await PostgresDatabase.CreateAsync(), protocol);
         cluster.RemotePorts = Enumerable.Range(0, count).Select(_ => NodeProcess.FreePort()).Order().ToArray();
         for (var i = 0; i < count; i++)
         {

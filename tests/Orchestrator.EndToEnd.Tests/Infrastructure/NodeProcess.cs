@@ -37,7 +37,10 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeProcess> StartAsync(NodeSetup setup)
+    public static Task<NodeProcess> StartAsync(NodeSetup setup) => StartAsync(setup, StartTimeout);
+
+    /// <summary>Starts the node and waits until it is ready; one that is not ready in time is killed, then this throws.</summary>
+    public static async Task<NodeProcess> StartAsync(NodeSetup setup, TimeSpan readyWithin)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -60,7 +63,16 @@ public sealed class NodeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => node.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await node.WaitUntilReadyAsync();
+        try
+        {
+            await node.WaitUntilReadyAsync(readyWithin);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
         return node;
     }
 
@@ -108,10 +120,10 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
+    private async Task WaitUntilReadyAsync(TimeSpan readyWithin)
     {
         var started = Stopwatch.StartNew();
-        while (started.Elapsed < StartTimeout)
+        while (started.Elapsed < readyWithin)
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"the node exited with {_process.ExitCode} before it was ready:\n{Output}");
@@ -128,7 +140,7 @@ public sealed class NodeProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"the node was not ready within {StartTimeout}:\n{Output}");
+        throw new TimeoutException($"the node was not ready within {readyWithin}:\n{Output}");
     }
 
     private void Append(string? line)
