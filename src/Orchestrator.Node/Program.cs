@@ -8,19 +8,21 @@ var builder = WebApplication.CreateBuilder(args);
 var options = NodeOptions.From(builder.Configuration);
 NodePlan plan;
 ApiAccess access;
+NodeTrust trust;
+Orchestrator.Trust.KeyPair nodeKey;
 try
 {
     access = ApiAccess.From(options);
     plan = NodePlan.Make(options);
+    // The node's identity: created on first start, kept with its data (see `orchestrator identity show`).
+    nodeKey = Orchestrator.Trust.KeyPair.LoadOrCreate(Path.Combine(plan.DataDirectory, Orchestrator.Node.Cli.IdentityCommands.NodeKeyFile));
+    trust = NodeTrust.From(plan.Config, plan, nodeKey, DateTimeOffset.UtcNow);
 }
-catch (Exception e) when (e is StartupException or Akka.Configuration.ConfigurationException)
+catch (Exception e) when (e is StartupException or Akka.Configuration.ConfigurationException or Orchestrator.Trust.TrustException)
 {
     Console.Error.WriteLine("orchestrator: " + e.Message);
     return 2;
 }
-
-// The node's identity: created on first start, kept with its data (see `orchestrator identity show`).
-using var nodeKey = Orchestrator.Trust.KeyPair.LoadOrCreate(Path.Combine(plan.DataDirectory, Orchestrator.Node.Cli.IdentityCommands.NodeKeyFile));
 
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
@@ -39,5 +41,9 @@ app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} p
     plan.Settings.NodeId, nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,
     plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), options.Http,
     access.RequiresToken ? " (changes need the API token)" : "");
+if (trust.Credential is { } credential)
+    app.Logger.LogInformation("node {NodeId}: approved by authority {Authority} (credential {Serial}) until {Expires:O}",
+        plan.Settings.NodeId, credential.AuthorityKeyId[..16], credential.Serial, credential.ExpiresAt);
 await app.RunAsync();
+nodeKey.Dispose();
 return 0;

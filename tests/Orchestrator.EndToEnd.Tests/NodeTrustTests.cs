@@ -1,0 +1,70 @@
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>A node configured with the network's authority checks its own credential at start.</summary>
+public sealed class NodeTrustTests : IDisposable
+{
+    private const string Providers = """[{"id":"cp-1","resources":{"cpuCores":4,"ramMb":4096,"diskGb":10},"executors":["docker"]}]""";
+    private readonly string _authority = Directory.CreateTempSubdirectory("authority-").FullName;
+
+    private string Hocon => $$"""
+        orchestrator.trust {
+          authorities = ["{{_authority}}/auth/authority.pub"]
+          credential = "{{_authority}}/node.credential.json"
+          revocations = ["{{_authority}}/auth/revoked.json"]
+        }
+        """;
+
+    /// <summary>The authority, the node's key (made before its first start, as an operator would), and a credential.</summary>
+    private async Task<NodeSetup> ApprovedNodeAsync(string ids, string roles = "service-provider,compute-provider", string? keyOf = null)
+    {
+        Assert.Equal(0, (await Cli.RunAsync(_authority, "authority", "init", "--dir", "auth")).ExitCode);
+        var setup = NodeSetup.Create(Providers, Hocon);
+        var keyFolder = keyOf ?? Path.Combine(setup.DataDirectory, "data");
+        var identity = await Cli.RunAsync(_authority, "identity", "show", "--data", keyFolder);
+        var publicKey = identity.Output[identity.Output.IndexOf("-----BEGIN", StringComparison.Ordinal)..];
+        var approve = await Cli.RunAsync(_authority, "authority", "approve", "--dir", "auth", "--node-key", publicKey,
+            "--roles", roles, "--ids", ids, "--expires", "30d", "--out", "node.credential.json");
+        Assert.Equal(0, approve.ExitCode);
+        return setup;
+    }
+
+    [Fact]
+    public async Task A_node_whose_credential_covers_its_key_id_and_providers_starts_and_says_who_approved_it()
+    {
+        using var setup = await ApprovedNodeAsync("sp-e2e,cp-1");
+        await using var node = await NodeProcess.StartAsync(setup);
+        Assert.Contains("approved by authority", node.Output);
+        var id = await node.Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":1,"ramMb":512,"diskGb":1}}}""");
+        Assert.Equal("Contracted", (await node.Http.AwaitTerminalAsync(id)).State());
+    }
+
+    [Fact]
+    public async Task A_credential_that_does_not_cover_a_provider_the_node_onboards_stops_it_naming_the_provider()
+    {
+        using var setup = await ApprovedNodeAsync("sp-e2e");
+        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("id-not-covered", output);
+        Assert.Contains("'cp-1'", output);
+    }
+
+    [Fact]
+    public async Task A_credential_for_another_key_or_one_revoked_stops_the_node_with_that_reason()
+    {
+        using var setup = await ApprovedNodeAsync("sp-e2e,cp-1", keyOf: Path.Combine(_authority, "someone-else"));
+        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("key-mismatch", output);
+
+        Directory.Delete(Path.Combine(_authority, "auth"), recursive: true);
+        using var revokedSetup = await ApprovedNodeAsync("sp-e2e,cp-1");
+        Assert.Equal(0, (await Cli.RunAsync(_authority, "authority", "revoke", "--dir", "auth", "node.credential.json")).ExitCode);
+        var revoked = await NodeProcess.RunToExitAsync(revokedSetup);
+        Assert.Equal(2, revoked.ExitCode);
+        Assert.Contains("revoked", revoked.Output);
+    }
+
+    public void Dispose() => Directory.Delete(_authority, recursive: true);
+}
