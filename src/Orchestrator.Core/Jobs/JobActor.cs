@@ -166,7 +166,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             var posted = _postAwaitingView!;
             _postAwaitingView = null;
             var client = _awaitingPostConfirmation!;
-            var search = JobDecisions.StartSearch(_job.Apply(posted), ChooseCandidates(_job.Apply(posted)), Now);
+            var postedJob = _job.Apply(posted);
+            var search = JobDecisions.StartSearch(postedJob, ChooseCandidates(postedJob), Now);
             _viewIsFresh = false;
             PersistThen([posted, search], () =>
             {
