@@ -16,10 +16,7 @@ public class ApiTokenTests
     public async Task A_node_bound_to_every_interface_without_a_token_refuses_to_start_and_says_why()
     {
         using var setup = NodeSetup.Create(Providers, httpBindHost: "0.0.0.0");
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("--http", output);
-        Assert.Contains("ORCHESTRATOR_API_TOKEN", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "--http", "ORCHESTRATOR_API_TOKEN");
     }
 
     [Fact]
@@ -27,9 +24,7 @@ public class ApiTokenTests
     {
         using var setup = NodeSetup.Create(Providers, httpBindHost: "0.0.0.0");
         setup.Environment["ORCHESTRATOR_API_TOKEN"] = "short";
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("at least 16", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "at least 16");
     }
 
     [Fact]

@@ -44,26 +44,19 @@ public sealed class NodeTrustTests : IDisposable
     public async Task A_credential_that_does_not_cover_a_provider_the_node_onboards_stops_it_naming_the_provider()
     {
         using var setup = await ApprovedNodeAsync("sp-e2e");
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("id-not-covered", output);
-        Assert.Contains("'cp-1'", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "id-not-covered", "'cp-1'");
     }
 
     [Fact]
     public async Task A_credential_for_another_key_or_one_revoked_stops_the_node_with_that_reason()
     {
         using var setup = await ApprovedNodeAsync("sp-e2e,cp-1", keyOf: Path.Combine(_authority, "someone-else"));
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("key-mismatch", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "key-mismatch");
 
         Directory.Delete(Path.Combine(_authority, "auth"), recursive: true);
         using var revokedSetup = await ApprovedNodeAsync("sp-e2e,cp-1");
         Assert.Equal(0, (await Cli.RunAsync(_authority, "authority", "revoke", "--dir", "auth", "node.credential.json")).ExitCode);
-        var revoked = await NodeProcess.RunToExitAsync(revokedSetup);
-        Assert.Equal(2, revoked.ExitCode);
-        Assert.Contains("revoked", revoked.Output);
+        await NodeProcess.AssertRefusesToStartAsync(revokedSetup, "revoked");
     }
 
     public void Dispose() => Directory.Delete(_authority, recursive: true);

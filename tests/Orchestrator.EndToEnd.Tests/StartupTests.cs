@@ -12,19 +12,14 @@ public class StartupTests
     public async Task A_bad_providers_file_stops_the_node_with_the_field_named(string providers, string named)
     {
         using var setup = NodeSetup.Create(providers);
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("--providers", output);
-        Assert.Contains(named, output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "--providers", named);
     }
 
     [Fact]
     public async Task A_bad_setting_stops_the_node_with_the_key_named()
     {
         using var setup = NodeSetup.Create(hocon: "orchestrator.defaultOrchestrationType = broadcast");
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("orchestrator.defaultOrchestrationType", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "orchestrator.defaultOrchestrationType");
     }
 
     [Fact]
@@ -32,9 +27,6 @@ public class StartupTests
     {
         using var setup = NodeSetup.Create();
         setup.ExtraArguments.AddRange(["--remote-port", "4999", "--seeds", "akka.tcp://orchestrator@127.0.0.1:4998"]);
-        var (exitCode, output) = await NodeProcess.RunToExitAsync(setup);
-        Assert.Equal(2, exitCode);
-        Assert.Contains("SQLite cannot be shared by several writers", output);
-        Assert.Contains("--postgres", output);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "SQLite cannot be shared by several writers", "--postgres");
     }
 }

@@ -76,6 +76,14 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>The node stops at start with exit code 2, and what it prints says each of <paramref name="saying"/>.</summary>
+    public static async Task AssertRefusesToStartAsync(NodeSetup setup, params string[] saying)
+    {
+        var (exitCode, output) = await RunToExitAsync(setup);
+        Assert.True(exitCode == 2, $"expected exit code 2, got {exitCode}:\n{output}");
+        foreach (var text in saying) Assert.Contains(text, output);
+    }
+
     /// <summary>Runs the node to completion (for start-up failures) and returns its exit code.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(NodeSetup setup)
     {
