@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Configuration;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Bench;
 
@@ -41,7 +42,7 @@ public sealed class BenchNode : IAsyncDisposable
             Executors = [ExecutorType.Docker],
             PricePerHour = 1m + i % 10 / 10m,
         }).ToArray();
-        var approval = ApprovalPolicy.For(settings, capabilities.Select(c => c.Id));
+        var approval = ParticipantTrust.ByList(ApprovalPolicy.For(settings, capabilities.Select(c => c.Id)));
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

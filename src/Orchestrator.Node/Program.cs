@@ -27,7 +27,10 @@ catch (Exception e) when (e is StartupException or Akka.Configuration.Configurat
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
-builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, plan));
+var participants = trust is { Store: { } store, Credential: { } own }
+    ? Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store)
+    : Orchestrator.Trust.ParticipantTrust.ByList(plan.Approval);
+builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, plan, participants));
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -44,6 +47,9 @@ app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} p
 if (trust.Credential is { } credential)
     app.Logger.LogInformation("node {NodeId}: approved by authority {Authority} (credential {Serial}) until {Expires:O}",
         plan.Settings.NodeId, credential.AuthorityKeyId[..16], credential.Serial, credential.ExpiresAt);
+else
+    app.Logger.LogWarning("node {NodeId}: no network authority configured (orchestrator.trust): counterparties are approved by id " +
+                          "(orchestrator.approvedIds or self-approval), and bids and contracts are not signed", plan.Settings.NodeId);
 await app.RunAsync();
 nodeKey.Dispose();
 return 0;

@@ -7,6 +7,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Providers;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Hosting;
 
@@ -16,10 +17,10 @@ public static class OrchestratorHostingExtensions
     /// The job shard region: one persistent <see cref="JobActor"/> per job, remembered (event-sourced store) so
     /// an in-flight job is restarted after a crash. Terminal jobs passivate themselves.
     /// </summary>
-    public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ApprovalPolicy approval) =>
+    public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust) =>
         builder.WithShardRegion<JobRegion>(
             JobSharding.TypeName,
-            (_, registry, _) => jobId => JobActor.Props(jobId, settings, approval, registry.Get<ProviderDirectory>()),
+            (_, registry, _) => jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>()),
             new JobMessageExtractor(),
             new ShardOptions
             {
@@ -42,13 +43,13 @@ public static class OrchestratorHostingExtensions
     /// onboarded provider (from the providers file, and onboarded at run time).
     /// </summary>
     public static AkkaConfigurationBuilder WithProviders(
-        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability>? providers, OrchestratorSettings settings, ApprovalPolicy approval) =>
+        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability>? providers, OrchestratorSettings settings, ParticipantTrust trust) =>
         builder.WithActors((system, registry) =>
         {
             var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "directory");
             registry.Register<ProviderDirectory>(directory);
             // A node without the providers role still has the directory (its jobs need it), but no providers.
             if (providers is not null)
-                registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, approval, directory)), "providers"));
+                registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, trust, directory)), "providers"));
         });
 }

@@ -49,6 +49,7 @@ public sealed record Job
     public bool ResourcesLocked { get; init; }
 
     public Contract? Contract { get; init; }
+    public ContractSignatures? Signatures { get; init; }
     public JobFailure? Failure { get; init; }
 
     public bool Exists => Description is not null;
@@ -128,6 +129,7 @@ public sealed record Job
         {
             State = JobState.Contracted,
             Contract = c.Contract,
+            Signatures = c.Signatures,
             History = History.Add(new StateChange(JobState.Contracted, c.At,
                 $"contract {c.Contract.ContractId} signed by {c.Contract.RequesterNodeId} and {c.Contract.ProviderId}")),
         },
@@ -147,5 +149,5 @@ public sealed record Job
     public JobStatus ToStatus() => new(
         JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
         Bids.ToArray(), Selected?.ProviderId ?? Contract?.ProviderId, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure,
-        Selection, Preferences.ToArray(), Explanation, Waiting);
+        Selection, Preferences.ToArray(), Explanation, Waiting) { Signatures = Signatures };
 }

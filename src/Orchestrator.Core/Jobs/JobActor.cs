@@ -8,6 +8,7 @@ using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Jobs;
 
@@ -29,7 +30,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     private readonly OrchestratorSettings _settings;
-    private readonly ApprovalPolicy _approval;
+    private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Job _job;
@@ -43,14 +44,18 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _viewIsFresh;
     private SearchRound? _search;
     private bool _exchangeInFlight;
+
+    // The nonce of the job request in flight: the provider signs its acceptance over it, so an acceptance made for
+    // another job or an earlier request does not verify.
+    private string _requestNonce = "";
     private readonly HashSet<IActorRef> _subscribers = [];
     private IActorRef? _awaitingPostConfirmation;
     private JobPosted? _postAwaitingView;
 
-    public JobActor(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
+    public JobActor(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory)
     {
         _settings = settings;
-        _approval = approval;
+        _trust = trust;
         _directory = directory;
         _job = Job.New(jobId);
         PersistenceId = "job-" + jobId;
@@ -104,8 +109,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    public static Props Props(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory) =>
-        Akka.Actor.Props.Create(() => new JobActor(jobId, settings, approval, directory));
+    public static Props Props(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory) =>
+        Akka.Actor.Props.Create(() => new JobActor(jobId, settings, trust, directory));
 
     public override string PersistenceId { get; }
 
@@ -240,7 +245,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case JobState.Requested when !_job.ResourcesLocked && !_exchangeInFlight:
                 var provider = _job.Selected!.ProviderId;
-                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Requirements!),
+                _requestNonce = Nonce.New();
+                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Requirements!, _requestNonce),
                     ExchangePhase.JobRequest, _settings.JobRequestTimeout);
                 break;
             case JobState.Matched or JobState.Requested when _job.ResourcesLocked && !_exchangeInFlight:
@@ -257,8 +263,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void StartSearchRound()
     {
-        _search = SearchRound.Start(Context, _job.JobId, _job.Candidates, _providers!,
-            id => new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!), _settings.DefaultSearchTimeout);
+        var nonce = Nonce.New();
+        _search = SearchRound.Start(Context, _job.JobId, _job.Candidates, _providers!, nonce,
+            id => new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce), _settings.DefaultSearchTimeout);
         FinishSearchIfComplete();
     }
 
@@ -271,7 +278,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void CloseContract()
     {
-        var dropped = JobDecisions.VerifyProvider(_job, _approval, _settings, Now);
+        var dropped = JobDecisions.VerifyProvider(_job, _trust, _settings, Now);
         if (dropped.Count > 0)
         {
             PersistThen(dropped);
@@ -279,7 +286,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         var provider = _job.Selected!.ProviderId;
-        Exchange(provider, new ContractProposal(JobDecisions.ProposeContract(_job, _settings, Now)),
+        var terms = JobDecisions.ProposeContract(_job, _settings, Now);
+        Exchange(provider, new ContractProposal(terms, _trust.Sign(Signing.ContractBytes(terms))),
             ExchangePhase.ContractClosure, _settings.ContractTimeout);
     }
 
@@ -298,16 +306,17 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         switch (outcome.Phase)
         {
             case ExchangePhase.Bid when _job.State == JobState.Searching && _search is not null:
-                _search.Record(outcome.Answer);
+                _search.Record(JobDecisions.Vetted(outcome.Answer, _trust, _search.Nonce, ExchangePhase.Bid, Now));
                 FinishSearchIfComplete();
                 break;
             case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested:
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnJobRequestAnswer(_job, outcome.Answer, _settings, Now));
+                PersistThen(JobDecisions.OnJobRequestAnswer(_job,
+                    JobDecisions.Vetted(outcome.Answer, _trust, _requestNonce, ExchangePhase.JobRequest, Now), _settings, Now));
                 break;
             case ExchangePhase.ContractClosure when IsSelected(outcome.ProviderId):
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, _settings, Now));
+                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, _trust, _settings, Now));
                 break;
         }
     }

@@ -4,6 +4,7 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 using Orchestrator.Validation;
 
 namespace Orchestrator.Jobs;
@@ -96,7 +97,7 @@ public static class JobDecisions
     /// <summary>The selected provider answered the job request (a locked bid), declined, or timed out.</summary>
     public static IReadOnlyList<IJobEvent> OnJobRequestAnswer(Job job, IProviderMessage answer, OrchestratorSettings settings, DateTimeOffset now) => answer switch
     {
-        Bid { ResourcesLocked: true } bid => [new ResourcesConfirmed(job.JobId, bid with { Capability = null }, now)],
+        Bid { ResourcesLocked: true } bid => [new ResourcesConfirmed(job.JobId, bid with { Capability = null, Proof = null }, now)],
         Bid bid => Drop(job, new DeclineMessage(job.JobId, bid.ProviderId, ExchangePhase.JobRequest, DeclineReason.NotLocked,
             "answered the job request without locking resources"), null, settings, now),
         DeclineMessage decline => Drop(job, decline, null, settings, now),
@@ -104,24 +105,55 @@ public static class JobDecisions
         _ => [],
     };
 
-    /// <summary>The selected provider signed the contract, declined it, or timed out.</summary>
-    public static IReadOnlyList<IJobEvent> OnContractAnswer(Job job, IProviderMessage answer, OrchestratorSettings settings, DateTimeOffset now) => answer switch
+    /// <summary>
+    /// The selected provider signed the contract, declined it, or timed out. A signed contract is accepted only if
+    /// its terms are the job's (<see cref="ContractTerms"/>) and the provider's signature and credential check out;
+    /// the requester then signs the same terms, and both signatures are stored with the contract.
+    /// </summary>
+    public static IReadOnlyList<IJobEvent> OnContractAnswer(Job job, IProviderMessage answer, ParticipantTrust trust, OrchestratorSettings settings,
+        DateTimeOffset now) => answer switch
     {
-        ContractSigned signed => [new ContractClosed(job.JobId, signed.Contract, now)],
+        ContractSigned signed => Countersign(job, signed, trust, settings, now),
         DeclineMessage decline => Drop(job, decline, null, settings, now),
         TimeoutResponse timeout => Drop(job, null, timeout, settings, now),
         _ => [],
     };
 
-    /// <summary>The service provider's half of contract closure: is the counterparty approved?</summary>
-    public static IReadOnlyList<IJobEvent> VerifyProvider(Job job, ApprovalPolicy approval, OrchestratorSettings settings, DateTimeOffset now)
+    private static IReadOnlyList<IJobEvent> Countersign(Job job, ContractSigned signed, ParticipantTrust trust, OrchestratorSettings settings, DateTimeOffset now)
     {
-        var provider = job.Selected!.ProviderId;
-        if (approval.IsApproved(provider)) return [];
-        return Drop(job, new DeclineMessage(job.JobId, provider, ExchangePhase.ContractClosure, DeclineReason.VerificationFailed,
-            approval.Why(provider, "compute provider")), null, settings, now);
+        var terms = signed.Contract;
+        var verdict = ContractTerms.Mismatch(ProposeContract(job, settings, terms.StartsAt), terms) is { } mismatch
+            ? new TrustVerdict(DistrustReason.TermsMismatch, mismatch)
+            : trust.CheckContract(signed.ProviderProof, ParticipantRole.ComputeProvider, job.Selected!.ProviderId, terms, now);
+        if (!verdict.IsTrusted) return Drop(job, Distrusted(job.JobId, job.Selected!.ProviderId, ExchangePhase.ContractClosure, verdict), null, settings, now);
+        var signatures = trust.Sign(Signing.ContractBytes(terms)) is { } requester ? new ContractSignatures(requester, signed.ProviderProof!) : null;
+        return [new ContractClosed(job.JobId, terms, now, signatures)];
     }
 
+    /// <summary>
+    /// A bid or job-request acceptance from a provider whose signature or credential does not check out becomes its
+    /// decline, with the reason: the job never ranks it, nor relies on its lock.
+    /// </summary>
+    public static IProviderMessage Vetted(IProviderMessage answer, ParticipantTrust trust, string nonce, ExchangePhase phase, DateTimeOffset now) =>
+        answer is Bid bid && trust.CheckBid(bid, nonce, now) is { IsTrusted: false } verdict
+            ? Distrusted(bid.JobId, bid.ProviderId, phase, verdict)
+            : answer;
+
+    public static DeclineMessage Distrusted(string jobId, string providerId, ExchangePhase phase, TrustVerdict verdict) =>
+        new(jobId, providerId, phase, DeclineReason.VerificationFailed, verdict.ToString());
+
+    /// <summary>
+    /// The service provider's half of contract closure on a network without an authority: is the counterparty on the
+    /// approved list? (With an authority, the provider's signature on the contract is checked instead.)
+    /// </summary>
+    public static IReadOnlyList<IJobEvent> VerifyProvider(Job job, ParticipantTrust trust, OrchestratorSettings settings, DateTimeOffset now)
+    {
+        var provider = job.Selected!.ProviderId;
+        if (trust.IsSigned || trust.CheckApproved(ParticipantRole.ComputeProvider, provider) is not { IsTrusted: false } verdict) return [];
+        return Drop(job, Distrusted(job.JobId, provider, ExchangePhase.ContractClosure, verdict), null, settings, now);
+    }
+
+    /// <summary>The terms the job proposes, starting <paramref name="now"/>.</summary>
     public static Contract ProposeContract(Job job, OrchestratorSettings settings, DateTimeOffset now)
     {
         var bid = job.Selected!;

@@ -54,7 +54,8 @@ internal sealed class PlanActor : ReceiveActor
         var choice = CandidateSelection.Choose(known.Pool, _job.Description!,
             _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
         _job = _job.Apply(JobDecisions.StartSearch(_job, choice, DateTimeOffset.UtcNow));
-        _round = SearchRound.Start(Context, _job.JobId, _job.Candidates, known.ById,
+        // A plan only explains: its dry-run bids are not verified, so its nonce is never checked.
+        _round = SearchRound.Start(Context, _job.JobId, _job.Candidates, known.ById, nonce: "",
             id => new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true), _settings.DefaultSearchTimeout);
         FinishIfComplete();
     }

@@ -33,6 +33,6 @@ public sealed record SearchOutcome(
             ranked.Select((r, i) => new RankedProvider(i + 1, r.Bid.ProviderId, r.Score, r.Bid.PricePerHour, r.Bid.ResourcesLocked, r.Breakdown))
                 .ToArray());
         // The capability each bid carried served the ranking; what is kept (and journaled) is the offer itself.
-        return new SearchOutcome(ranked.Select(r => r.Bid with { Capability = null }).ToArray(), sortedDeclines, sortedTimeouts, explanation);
+        return new SearchOutcome(ranked.Select(r => r.Bid with { Capability = null, Proof = null }).ToArray(), sortedDeclines, sortedTimeouts, explanation);
     }
 }

@@ -5,8 +5,11 @@ using Orchestrator.Protocol.Model;
 namespace Orchestrator.Jobs;
 
 /// <summary>The answers of one search as they come in; complete when every candidate answered or timed out.</summary>
-internal sealed class SearchRound(IEnumerable<string> candidates)
+internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
 {
+    /// <summary>Sent with every bid request of the round; signed bids must be signed over it.</summary>
+    public string Nonce { get; } = nonce;
+
     private readonly HashSet<string> _pending = new(candidates, StringComparer.Ordinal);
 
     public List<Bid> Bids { get; } = [];
@@ -19,9 +22,9 @@ internal sealed class SearchRound(IEnumerable<string> candidates)
     /// directory does not know (it left, or a push target that never existed) is declined on the spot.
     /// </summary>
     public static SearchRound Start(IActorContext context, string jobId, IReadOnlyList<string> candidates,
-        IReadOnlyDictionary<string, IActorRef> providers, Func<string, BidRequest> request, TimeSpan timeout)
+        IReadOnlyDictionary<string, IActorRef> providers, string nonce, Func<string, BidRequest> request, TimeSpan timeout)
     {
-        var round = new SearchRound(candidates);
+        var round = new SearchRound(candidates, nonce);
         foreach (var id in candidates)
         {
             if (providers.TryGetValue(id, out var provider))

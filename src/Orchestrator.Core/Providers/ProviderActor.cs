@@ -6,12 +6,14 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Providers;
 
 /// <summary>
 /// The compute-provider side of a DMS node: answers bid requests and job requests against its capability,
 /// keeps a persistent ledger of locks (leases) and contracts, and signs contracts after verifying the requester.
+/// On a network with an authority every bid and acceptance is signed with the node key over the request's nonce.
 /// Every answer about a job it already holds is the same answer again, so a job that recovers on another node
 /// can re-ask without locking twice.
 /// </summary>
@@ -22,14 +24,14 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private sealed record ContractDue(string JobId);
 
     private readonly OrchestratorSettings _settings;
-    private readonly ApprovalPolicy _approval;
+    private readonly ParticipantTrust _trust;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ProviderLedger _ledger;
 
-    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef? recoveryListener = null)
+    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null)
     {
         _settings = settings;
-        _approval = approval;
+        _trust = trust;
         _ledger = ProviderLedger.Empty(capability);
         PersistenceId = "provider-" + capability.Id;
 
@@ -56,8 +58,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now)));
     }
 
-    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef? recoveryListener = null) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, approval, recoveryListener));
+    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, trust, recoveryListener));
 
     public override string PersistenceId { get; }
 
@@ -86,7 +88,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private void OnBidRequest(BidRequest request)
     {
         if (!request.DryRun && ReleasedExpired(request.JobId, request)) return;
-        if (!request.DryRun && HeldBid(request.JobId) is { } held)
+        if (!request.DryRun && HeldBid(request.JobId, request.Nonce) is { } held)
         {
             Sender.Tell(held);
             return;
@@ -98,22 +100,28 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, no.Reason, no.Detail));
                 break;
             case MatchResult.Eligible yes when _ledger.Capability.LockOnBid && !request.DryRun:
-                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes);
+                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes, request.Nonce);
                 break;
             case MatchResult.Eligible yes:
-                Sender.Tell(OfferFor(request.JobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity));
+                Sender.Tell(OfferFor(request.JobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, request.Nonce));
                 break;
         }
     }
 
-    /// <summary>A bid carrying what the provider offers right now, which the job scores its preferences against.</summary>
-    private Bid OfferFor(string jobId, decimal price, bool locked, DateTimeOffset? expires, double spare) =>
-        new(jobId, ProviderId, price, locked, expires, spare, Now, _ledger.Capability, _ledger.Free.FreeGpuIndices);
+    /// <summary>
+    /// A bid carrying what the provider offers right now, which the job scores its preferences against; signed over
+    /// the request's nonce on a network with an authority.
+    /// </summary>
+    private Bid OfferFor(string jobId, decimal price, bool locked, DateTimeOffset? expires, double spare, string nonce)
+    {
+        var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, _ledger.Capability, _ledger.Free.FreeGpuIndices);
+        return _trust.IsSigned ? bid with { Proof = _trust.Sign(Signing.BidBytes(bid, nonce)) } : bid;
+    }
 
     private void OnJobRequest(JobRequest request)
     {
         if (ReleasedExpired(request.JobId, request)) return;
-        if (HeldBid(request.JobId) is { } held)
+        if (HeldBid(request.JobId, request.Nonce) is { } held)
         {
             Sender.Tell(held);
             return;
@@ -125,7 +133,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.JobRequest, no.Reason, no.Detail));
                 break;
             case MatchResult.Eligible yes:
-                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes);
+                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes, request.Nonce);
                 break;
         }
     }
@@ -135,13 +143,16 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         var terms = proposal.Contract;
         if (_ledger.Contracts.TryGetValue(terms.JobId, out var signed))
         {
-            Sender.Tell(new ContractSigned(signed.Contract));
+            Sender.Tell(SignedAnswer(signed.Contract));
             return;
         }
 
-        if (!_approval.IsApproved(terms.RequesterNodeId))
+        var requester = _trust.CheckApproved(ParticipantRole.ServiceProvider, terms.RequesterNodeId) is { IsTrusted: false } unapproved
+            ? unapproved
+            : _trust.CheckContract(proposal.RequesterProof, ParticipantRole.ServiceProvider, terms.RequesterNodeId, terms, Now);
+        if (!requester.IsTrusted)
         {
-            Decline(terms.JobId, DeclineReason.VerificationFailed, _approval.Why(terms.RequesterNodeId, "service provider"));
+            Decline(terms.JobId, DeclineReason.VerificationFailed, requester.ToString());
             ReleaseIfHeld(terms.JobId, "requester failed verification");
             return;
         }
@@ -159,14 +170,23 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var gpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray();
-        // The provider signs the terms it locked: its own resources and price, whatever the proposal claimed.
-        var contract = terms with { Resources = held.Resources, AssignedGpus = gpus, PricePerHour = held.PricePerHour };
+        // The provider signs only the terms it locked: for the requester it locked for, its resources, its price.
+        var mismatch = terms.RequesterNodeId != held.RequesterNodeId
+            ? $"the resources were locked for requester '{held.RequesterNodeId}', not '{terms.RequesterNodeId}'"
+            : ContractTerms.Locked(terms, held.Resources, held.PricePerHour);
+        if (mismatch is not null)
+        {
+            Decline(terms.JobId, DeclineReason.VerificationFailed, new TrustVerdict(DistrustReason.TermsMismatch, mismatch).ToString());
+            ReleaseIfHeld(terms.JobId, "the proposed terms were not the locked ones");
+            return;
+        }
+
+        var contract = terms with { AssignedGpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray() };
         Persist(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now), e =>
         {
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
-            Sender.Tell(new ContractSigned(contract));
+            Sender.Tell(SignedAnswer(contract));
         });
     }
 
@@ -179,7 +199,10 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             Persist(new ContractEnded(ProviderId, release.JobId, Now), Applied);
     }
 
-    private void Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match)
+    /// <summary>The contract as committed, signed by this provider (again, when a recovered job asks again).</summary>
+    private ContractSigned SignedAnswer(Contract contract) => new(contract, _trust.Sign(Signing.ContractBytes(contract)));
+
+    private void Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match, string nonce)
     {
         var expires = Now + _settings.LockLease;
         var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
@@ -188,17 +211,17 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             Applied(e);
             Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
-            Sender.Tell(OfferFor(jobId, e.PricePerHour, true, expires, match.SpareCapacity));
+            Sender.Tell(OfferFor(jobId, e.PricePerHour, true, expires, match.SpareCapacity, nonce));
         });
     }
 
     /// <summary>The answer already given for a job this provider holds resources for.</summary>
-    private Bid? HeldBid(string jobId)
+    private Bid? HeldBid(string jobId, string nonce)
     {
         if (_ledger.Locks.TryGetValue(jobId, out var held))
-            return OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, Spare());
+            return OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, Spare(), nonce);
         if (_ledger.Contracts.TryGetValue(jobId, out var signed))
-            return OfferFor(jobId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare());
+            return OfferFor(jobId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare(), nonce);
         return null;
     }
 

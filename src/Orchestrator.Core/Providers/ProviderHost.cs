@@ -7,6 +7,7 @@ using Orchestrator.Configuration;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Providers;
 
@@ -18,16 +19,16 @@ namespace Orchestrator.Providers;
 public sealed class ProviderHost : ReceivePersistentActor
 {
     private readonly OrchestratorSettings _settings;
-    private readonly ApprovalPolicy _approval;
+    private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
     private readonly Dictionary<string, ProviderCapability> _onboarded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ApprovalPolicy approval, IActorRef directory)
+    public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory)
     {
         _settings = settings;
-        _approval = approval;
+        _trust = trust;
         _directory = directory;
         PersistenceId = "provider-host-" + settings.NodeId;
 
@@ -59,6 +60,12 @@ public sealed class ProviderHost : ReceivePersistentActor
             return;
         }
 
+        if (_trust.Admit(capability.Id, selfApproval: false) is { } refused)
+        {
+            Sender.Tell(new ProviderOnboardResult(capability.Id, Created: false, Conflict: null, Refused: refused));
+            return;
+        }
+
         Persist(new ProviderOnboarded(capability.Id, capability, DateTimeOffset.UtcNow), e =>
         {
             Start(e.Capability);
@@ -71,11 +78,11 @@ public sealed class ProviderHost : ReceivePersistentActor
     {
         _onboarded[capability.Id] = capability;
         // Providers onboarded under self-approval approve one another too.
-        var approval = _settings.ApprovedIds.Count > 0 ? _approval : _approval.With(capability.Id);
+        _trust.Admit(capability.Id, selfApproval: _settings.ApprovedIds.Count == 0);
         // A provider whose journal write fails stops (Akka's rule for persistent actors); the backoff supervisor
         // starts it again, and it recovers its ledger once the journal is back.
         var provider = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            ProviderActor.Props(capability, _settings, approval, recoveryListener: Self), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
+            ProviderActor.Props(capability, _settings, _trust, recoveryListener: Self), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
             Uri.EscapeDataString(capability.Id));
         _directory.Tell(new RegisterProvider(capability, provider));
     }

@@ -6,9 +6,6 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Trust;
 
-/// <summary>A signature by a node key over one message, with the credential that says who the key may act as.</summary>
-public sealed record Proof(string Signature, Credential Credential);
-
 /// <summary>
 /// What the parties sign, byte for byte. A bid and a job-request acceptance are bound to the job and to the nonce
 /// the job sent with its request, so a signed bid cannot be replayed into another job or another round; a contract

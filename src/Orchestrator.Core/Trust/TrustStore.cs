@@ -1,3 +1,5 @@
+using Orchestrator.Protocol.Model;
+
 namespace Orchestrator.Trust;
 
 /// <summary>Why a counterparty is not trusted, in the words a DeclineMessage carries.</summary>
@@ -11,6 +13,12 @@ public enum DistrustReason
     Revoked,
     WrongRole,
     IdNotCovered,
+    /// <summary>The network has an authority, and the counterparty sent no signature.</summary>
+    Unsigned,
+    /// <summary>No authority configured: the party is not on <c>orchestrator.approvedIds</c>.</summary>
+    NotApproved,
+    /// <summary>A signed contract whose terms are not the ones proposed (price, resources, parties, duration).</summary>
+    TermsMismatch,
 }
 
 /// <summary>The outcome of checking a counterparty: trusted, or the reason and a sentence saying what was wrong.</summary>
@@ -18,6 +26,10 @@ public sealed record TrustVerdict(DistrustReason? Reason, string Detail)
 {
     public static readonly TrustVerdict Trusted = new(null, "trusted");
     public bool IsTrusted => Reason is null;
+
+    /// <summary>"expired: credential … expired at …": the reason first, as DeclineMessages and the CLI show it.</summary>
+    public override string ToString() =>
+        Reason is { } reason ? $"{System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(reason.ToString())}: {Detail}" : Detail;
 }
 
 /// <summary>

@@ -38,6 +38,8 @@ public static class ProviderEndpoints
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The provider id is taken.", detail: conflict);
+        if (result.Refused is { } refused)
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This node is not approved to host the provider.", detail: refused);
         return result.Created ? Results.Created(location, result) : Results.Ok(result);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Node.Cli;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Node.Cli;

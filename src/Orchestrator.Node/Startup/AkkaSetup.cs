@@ -118,7 +118,7 @@ public sealed record NodePlan(
 
 public static class AkkaSetup
 {
-    public static void Configure(AkkaConfigurationBuilder akka, NodePlan plan)
+    public static void Configure(AkkaConfigurationBuilder akka, NodePlan plan, Orchestrator.Trust.ParticipantTrust trust)
     {
         akka.AddHocon(plan.Config, HoconAddMode.Prepend)
             .WithClustering()
@@ -126,8 +126,8 @@ public static class AkkaSetup
         if (plan.Persistence.IsPostgres) akka.WithPostgresPersistence(plan.Persistence.Target);
         else akka.WithSqlitePersistence(plan.Persistence.Target);
 
-        akka.WithProviders(plan.HostsProviders ? plan.Providers : null, plan.Settings, plan.Approval)
-            .WithJobs(plan.Settings, plan.Approval)
+        akka.WithProviders(plan.HostsProviders ? plan.Providers : null, plan.Settings, trust)
+            .WithJobs(plan.Settings, trust)
             .WithPlanner(plan.Settings);
 
         if (plan.Seeds.Count == 0)

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Node.Startup;

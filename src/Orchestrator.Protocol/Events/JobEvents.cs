@@ -63,6 +63,7 @@ public sealed record CandidateDropped(
     TimeoutResponse? Timeout,
     DateTimeOffset At) : IJobEvent;
 
-public sealed record ContractClosed(string JobId, Contract Contract, DateTimeOffset At) : IJobEvent;
+/// <summary>The contract, with both parties' signatures over its terms when the network has an authority.</summary>
+public sealed record ContractClosed(string JobId, Contract Contract, DateTimeOffset At, ContractSignatures? Signatures = null) : IJobEvent;
 
 public sealed record JobFailed(string JobId, FailureReason Reason, string Message, DateTimeOffset At) : IJobEvent;

@@ -31,6 +31,9 @@ public sealed record JobStatus(
 {
     /// <summary>The cluster node hosting the job's actor when it answered.</summary>
     public string HostedBy { get; init; } = "";
+
+    /// <summary>Both parties' signatures over <see cref="Contract"/>, on a network with an authority.</summary>
+    public ContractSignatures? Signatures { get; init; }
 }
 
 /// <summary>The job found nothing it could contract on its last search and will search again at <see cref="NextSearchAt"/>.</summary>

@@ -8,8 +8,11 @@ public sealed record OnboardProvider(ProviderCapability Capability) : IProviderM
     public string ProviderId => Capability.Id;
 }
 
-/// <summary><see cref="Created"/> false: the same capability was onboarded already. <see cref="Conflict"/>: the id has another.</summary>
-public sealed record ProviderOnboardResult(string ProviderId, bool Created, string? Conflict) : IProviderMessage;
+/// <summary>
+/// <see cref="Created"/> false: the same capability was onboarded already. <see cref="Conflict"/>: the id has another.
+/// <see cref="Refused"/>: the node's credential does not approve it to act as this provider.
+/// </summary>
+public sealed record ProviderOnboardResult(string ProviderId, bool Created, string? Conflict, string? Refused = null) : IProviderMessage;
 
 /// <summary>Ask a node's provider host whether every provider has loaded its ledger (readiness).</summary>
 public sealed record GetProvidersReadiness : IOrchestratorMessage

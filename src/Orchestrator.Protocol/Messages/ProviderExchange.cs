@@ -4,21 +4,24 @@ namespace Orchestrator.Protocol.Messages;
 
 /// <summary>
 /// The seed's BidRequest: a job asks a provider whether, and at what price, it would run it. A dry run (a plan)
-/// gets the same answer but never locks anything.
+/// gets the same answer but never locks anything. A signing provider signs its bid over <see cref="Nonce"/>, fresh
+/// for each round, so a bid cannot be replayed into another job or round.
 /// </summary>
-public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, bool DryRun = false)
+public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, bool DryRun = false, string Nonce = "")
     : IProviderMessage;
 
 /// <summary>
 /// The seed's job request: the shortlisted provider is asked to lock the resources (when its bid did not).
-/// Idempotent per job: asking again returns the existing lock.
+/// Idempotent per job: asking again returns the existing lock, signed over this request's <see cref="Nonce"/>.
 /// </summary>
-public sealed record JobRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements)
+public sealed record JobRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, string Nonce = "")
     : IProviderMessage;
 
 /// <summary>
 /// A provider's offer. <see cref="SpareCapacity"/> is the share of its capacity left free if it takes the job;
 /// <see cref="Capability"/> is what it offers as of this bid, which the job scores its preferences against.
+/// <see cref="Proof"/>, on a network with an authority, is the provider's signature over the bid and the request's
+/// nonce, with its credential; the job checks it before ranking.
 /// </summary>
 public sealed record Bid(
     string JobId,
@@ -29,7 +32,8 @@ public sealed record Bid(
     double SpareCapacity,
     DateTimeOffset BidAt,
     ProviderCapability? Capability = null,
-    IReadOnlyList<int>? FreeGpuIndices = null) : IProviderMessage;
+    IReadOnlyList<int>? FreeGpuIndices = null,
+    Proof? Proof = null) : IProviderMessage;
 
 /// <summary>The seed's DeclineMessage: a provider (or the job, at verification) says no, and why.</summary>
 public sealed record DeclineMessage(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)
@@ -38,14 +42,20 @@ public sealed record DeclineMessage(string JobId, string ProviderId, ExchangePha
 /// <summary>The seed's TimeoutResponse: no answer from the provider within the phase's timeout.</summary>
 public sealed record TimeoutResponse(string JobId, string ProviderId, ExchangePhase Phase, TimeSpan After) : IProviderMessage;
 
-/// <summary>Contract closure: the job has verified the provider and proposes the terms for it to verify and sign.</summary>
-public sealed record ContractProposal(Contract Contract) : IProviderMessage
+/// <summary>
+/// Contract closure: the job has verified the provider and proposes the terms, signed by the requester (on a
+/// network with an authority), for the provider to verify and sign.
+/// </summary>
+public sealed record ContractProposal(Contract Contract, Proof? RequesterProof = null) : IProviderMessage
 {
     public string ProviderId => Contract.ProviderId;
 }
 
-/// <summary>The provider verified the requester and committed the resources to the contract.</summary>
-public sealed record ContractSigned(Contract Contract) : IProviderMessage
+/// <summary>
+/// The provider verified the requester and committed the resources to the contract: the proposed terms with the
+/// GPUs it assigned, signed by the provider.
+/// </summary>
+public sealed record ContractSigned(Contract Contract, Proof? ProviderProof = null) : IProviderMessage
 {
     public string ProviderId => Contract.ProviderId;
 }

@@ -6,6 +6,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
+using Orchestrator.Trust;
 using Xunit.Abstractions;
 
 namespace Orchestrator.Tests.Actors;
@@ -29,9 +30,9 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
 
     protected IActorRef Directory => _directory ??= Sys.ActorOf(Props.Create<ProviderDirectory>());
 
-    protected IActorRef RealProvider(ProviderCapability capability, OrchestratorSettings settings, ApprovalPolicy? approval = null)
+    protected IActorRef RealProvider(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust? trust = null)
     {
-        var provider = Sys.ActorOf(ProviderActor.Props(capability, settings, approval ?? Approve(settings, capability.Id)));
+        var provider = Sys.ActorOf(ProviderActor.Props(capability, settings, trust ?? Approve(settings, capability.Id)));
         Directory.Tell(new RegisterProvider(capability, provider));
         return provider;
     }
@@ -43,18 +44,20 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
         return probe;
     }
 
-    protected static ApprovalPolicy Approve(OrchestratorSettings settings, params string[] ids) => new(ids.Append(settings.NodeId));
+    /// <summary>Approval by list (no authority): this node and the given ids.</summary>
+    protected static ParticipantTrust Approve(OrchestratorSettings settings, params string[] ids) =>
+        ParticipantTrust.ByList(new ApprovalPolicy(ids.Append(settings.NodeId)));
 
-    protected IActorRef StartJob(string jobId, OrchestratorSettings settings, ApprovalPolicy approval) =>
-        Sys.ActorOf(JobActor.Props(jobId, settings, approval, Directory));
+    protected IActorRef StartJob(string jobId, OrchestratorSettings settings, ParticipantTrust trust) =>
+        Sys.ActorOf(JobActor.Props(jobId, settings, trust, Directory));
 
-    protected IActorRef PostJob(string jobId, OrchestratorSettings settings, ApprovalPolicy approval, JobRequirements? needs = null)
+    protected IActorRef PostJob(string jobId, OrchestratorSettings settings, ParticipantTrust trust, JobRequirements? needs = null)
     {
         // The directory must know every provider before the job asks it: a round trip makes sure it has
         // processed the registrations sent before.
         Directory.Tell(ListProviders.Instance, TestActor);
         ExpectMsg<KnownProviders>();
-        var job = StartJob(jobId, settings, approval);
+        var job = StartJob(jobId, settings, trust);
         job.Tell(new PostJob(jobId, Fixtures.JobOf(needs), "test"), TestActor);
         Assert.True(ExpectMsg<JobAccepted>().Created);
         return job;

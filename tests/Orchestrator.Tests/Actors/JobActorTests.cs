@@ -2,6 +2,7 @@ using Akka.Actor;
 using Orchestrator.Configuration;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 using Xunit.Abstractions;
 using static Orchestrator.Tests.Fixtures;
 
@@ -85,7 +86,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
     public void A_provider_that_does_not_approve_the_requester_declines_the_contract()
     {
         var settings = Settings();
-        var provider = RealProvider(Provider("cp-strict"), settings, approval: new ApprovalPolicy(["cp-strict"]));
+        var provider = RealProvider(Provider("cp-strict"), settings, ParticipantTrust.ByList(new ApprovalPolicy(["cp-strict"])));
         var job = PostJob("job-unapproved-sp", settings, Approve(settings, "cp-strict"));
 
         var status = AwaitState(job, JobState.Failed);

@@ -8,8 +8,9 @@ namespace Orchestrator.Tests.Actors;
 
 public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output)
 {
-    private static Contract Terms(string job, string provider, string requester = "sp-test") =>
-        new($"{job}@{provider}", job, requester, provider, Needs().Resources, [], 0m, DateTimeOffset.UtcNow,
+    /// <summary>The terms a job would propose for what it asked the provider to lock (at the fixture's price).</summary>
+    private static Contract Terms(string job, string provider, JobRequirements? needs = null, decimal price = 1m, string requester = "sp-test") =>
+        new($"{job}@{provider}", job, requester, provider, (needs ?? Needs()).Resources, [], price, DateTimeOffset.UtcNow,
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1));
 
     [Fact]
@@ -67,6 +68,22 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
     }
 
     [Fact]
+    public void A_proposal_for_other_terms_than_were_locked_is_declined_and_the_lock_released()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp", cpu: 8, price: 2m), settings);
+        provider.Tell(new JobRequest("job-1", "cp", "sp-test", Needs(cpu: 2)));
+        ExpectMsg<Bid>();
+
+        provider.Tell(new ContractProposal(Terms("job-1", "cp", Needs(cpu: 2), price: 1.5m)));
+        var decline = ExpectMsg<DeclineMessage>();
+        Assert.Equal((ExchangePhase.ContractClosure, DeclineReason.VerificationFailed), (decline.Phase, decline.Reason));
+        Assert.Equal("terms-mismatch: the contract's price per hour is 1.5, not the agreed 2", decline.Detail);
+        Assert.Empty(StatusOfProvider(provider).Contracts);
+        Assert.Empty(StatusOfProvider(provider).Locks);
+    }
+
+    [Fact]
     public void The_ledger_survives_a_restart_exactly()
     {
         var settings = Settings();
@@ -76,7 +93,7 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
         ExpectMsg<Bid>();
         provider.Tell(new JobRequest("job-2", "cp-durable", "sp-test", Needs(cpu: 3)));
         ExpectMsg<Bid>();
-        provider.Tell(new ContractProposal(Terms("job-2", "cp-durable")));
+        provider.Tell(new ContractProposal(Terms("job-2", "cp-durable", Needs(cpu: 3))));
         var signed = ExpectMsg<ContractSigned>();
         var before = StatusOfProvider(provider);
 
@@ -93,7 +110,7 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
         Assert.Equal(signed.Contract.ContractId, Assert.Single(after.Contracts).ContractId);
 
         // A proposal re-sent after a crash gets the same contract, not a second commitment.
-        restarted.Tell(new ContractProposal(Terms("job-2", "cp-durable")));
+        restarted.Tell(new ContractProposal(Terms("job-2", "cp-durable", Needs(cpu: 3))));
         Assert.Equal(signed.Contract.SignedAt, ExpectMsg<ContractSigned>().Contract.SignedAt);
         Assert.Equal(before.Free, StatusOfProvider(restarted).Free);
     }

@@ -4,6 +4,7 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 using static Orchestrator.Tests.Fixtures;
 
 namespace Orchestrator.Tests.Jobs;
@@ -12,6 +13,9 @@ public class JobDecisionsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private readonly OrchestratorSettings _settings = Settings();
+
+    // Approval by list (no authority): the contract's parties were checked before it was proposed.
+    private static readonly ParticipantTrust Unsigned = ParticipantTrust.ByList(new ApprovalPolicy([]));
 
     private Job Posted(string id = "job-1", JobRequirements? needs = null)
     {
@@ -96,13 +100,13 @@ public class JobDecisionsTests
     {
         var job = Posted();
         job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m, locked: true), BidFrom("cp-b", 2m, locked: true)], [], [], _settings, T0));
-        var approval = new ApprovalPolicy(["cp-b"]);
+        var approval = ParticipantTrust.ByList(new ApprovalPolicy(["cp-b"]));
         job = job.Apply(JobDecisions.VerifyProvider(job, approval, _settings, T0));
         Assert.Equal("cp-b", job.Selected!.ProviderId);
         Assert.Empty(JobDecisions.VerifyProvider(job, approval, _settings, T0));
 
         job = job.Apply(JobDecisions.OnContractAnswer(job, new DeclineMessage("job-1", "cp-b", ExchangePhase.ContractClosure,
-            DeclineReason.VerificationFailed, "service provider 'sp' is not approved"), _settings, T0));
+            DeclineReason.VerificationFailed, "service provider 'sp' is not approved"), approval, _settings, T0));
         Assert.Equal(FailureReason.VerificationFailed, job.Failure!.Reason);
     }
 
@@ -114,7 +118,7 @@ public class JobDecisionsTests
         var contract = JobDecisions.ProposeContract(job, _settings, T0);
         Assert.Equal(T0.AddMinutes(30), contract.EndsAt);
         Assert.Equal("sp-test", contract.RequesterNodeId);
-        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(contract), _settings, T0));
+        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(contract), Unsigned, _settings, T0));
         Assert.Equal(JobState.Contracted, job.State);
         Assert.Empty(JobDecisions.DeadlinePassed(job, T0.AddHours(1)));
     }
@@ -133,7 +137,7 @@ public class JobDecisionsTests
         job = job.Apply(JobDecisions.CompleteSearch(job, [BidFrom("cp-a", 1m)], [], [], _settings, T0));
         job = job.Apply(new JobRequestSent("job-1", "cp-a", T0));
         job = job.Apply(JobDecisions.OnJobRequestAnswer(job, BidFrom("cp-a", 1m, locked: true), _settings, T0));
-        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(JobDecisions.ProposeContract(job, _settings, T0)), _settings, T0));
+        job = job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(JobDecisions.ProposeContract(job, _settings, T0)), Unsigned, _settings, T0));
         Assert.Equal([JobState.Posted, JobState.Searching, JobState.Matched, JobState.Requested, JobState.Contracted],
             job.History.Select(h => h.State));
     }

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Tests.Trust;
