@@ -41,6 +41,42 @@ public sealed class NodeTrustTests : IDisposable
     }
 
     [Fact]
+    public async Task An_approved_node_closes_contracts_signed_by_both_parties_that_verify_offline_and_not_once_altered()
+    {
+        using var setup = await ApprovedNodeAsync("sp-e2e,cp-1");
+        await using var node = await NodeProcess.StartAsync(setup);
+        var id = await node.Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":1,"ramMb":512,"diskGb":1}}}""");
+        var job = await node.Http.AwaitTerminalAsync(id);
+        Assert.Equal("Contracted", job.State());
+        var signatures = job["signatures"]!.AsObject();
+        // One node plays both parts here, so both signatures come with its one credential, which names both ids.
+        var ids = signatures["requester"]!["credential"]!["ids"]!.AsArray().Select(i => i!.GetValue<string>()).ToArray();
+        Assert.Equal(["cp-1", "sp-e2e"], ids);
+        Assert.NotEqual(signatures["requester"]!["signature"]!.GetValue<string>(), signatures["provider"]!["signature"]!.GetValue<string>());
+
+        var saved = Path.Combine(_authority, "job.json");
+        await File.WriteAllTextAsync(saved, job.ToJsonString());
+        var verified = await Cli.RunAsync(_authority, "contract", "verify", saved, "--authority", "auth/authority.pub", "--revocations", "auth/revoked.json");
+        Assert.True(verified.ExitCode == 0, verified.Output + verified.Errors);
+        Assert.Contains("service-provider 'sp-e2e': signature valid", verified.Output);
+        Assert.Contains("compute-provider 'cp-1': signature valid", verified.Output);
+
+        job["contract"]!["pricePerHour"] = 0.01m;
+        await File.WriteAllTextAsync(saved, job.ToJsonString());
+        var altered = await Cli.RunAsync(_authority, "contract", "verify", saved, "--authority", "auth/authority.pub");
+        Assert.Equal(1, altered.ExitCode);
+        Assert.Contains("NOT TRUSTED — bad-signature", altered.Output);
+        Assert.Contains("does not verify", altered.Errors);
+
+        // The node will not host a provider its credential does not name: nobody would trust its bids.
+        using var onboard = await node.Http.PostAsync("/orchestrator/providers", new StringContent(
+            """{"id":"cp-unlisted","resources":{"cpuCores":2,"ramMb":2048,"diskGb":10},"executors":["docker"]}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, onboard.StatusCode);
+        Assert.Contains("compute-provider 'cp-unlisted'", await onboard.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_credential_that_does_not_cover_a_provider_the_node_onboards_stops_it_naming_the_provider()
     {
         using var setup = await ApprovedNodeAsync("sp-e2e");

@@ -8,7 +8,7 @@ namespace Orchestrator.Node.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Words = ["authority", "identity", "credential"];
+    private static readonly string[] Words = ["authority", "identity", "credential", "contract"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Words.Contains(args[0]);
 
@@ -19,6 +19,7 @@ public static class CommandLine
             AuthorityCommands.Create(),
             IdentityCommands.Create(),
             CredentialCommands.Create(),
+            ContractCommands.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count == 0) return parsed.Invoke();
