@@ -27,7 +27,11 @@ public sealed class BenchNode : IAsyncDisposable
     public ActorSystem System { get; }
     public IActorRef Jobs { get; }
 
-    public static async Task<BenchNode> StartAsync(string store, string target, int providers)
+    /// <param name="signed">
+    /// With a network authority: every bid, acceptance and contract signed with a node key and verified (one node
+    /// plays both parties, as a single DMS node does).
+    /// </param>
+    public static async Task<BenchNode> StartAsync(string store, string target, int providers, bool signed = false)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "hocon");
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\norchestrator.nodeId = bench\norchestrator.terminalJobIdle = 2s")
@@ -42,7 +46,9 @@ public sealed class BenchNode : IAsyncDisposable
             Executors = [ExecutorType.Docker],
             PricePerHour = 1m + i % 10 / 10m,
         }).ToArray();
-        var approval = ParticipantTrust.ByList(ApprovalPolicy.For(settings, capabilities.Select(c => c.Id)));
+        var approval = signed
+            ? SignedTrust(settings.NodeId, capabilities.Select(c => c.Id))
+            : ParticipantTrust.ByList(ApprovalPolicy.For(settings, capabilities.Select(c => c.Id)));
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -73,5 +79,14 @@ public sealed class BenchNode : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+    }
+
+    private static ParticipantTrust SignedTrust(string nodeId, IEnumerable<string> providerIds)
+    {
+        using var authority = KeyPair.Create();
+        var nodeKey = KeyPair.Create();
+        var credential = Credential.Issue(authority, nodeKey.PublicKey, [ParticipantRole.ServiceProvider, ParticipantRole.ComputeProvider],
+            providerIds.Append(nodeId).ToArray(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return ParticipantTrust.Signed(nodeKey, credential, new TrustStore([authority.PublicKey]));
     }
 }

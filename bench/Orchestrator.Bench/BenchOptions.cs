@@ -3,7 +3,7 @@ namespace Orchestrator.Bench;
 /// <summary>What to run: <c>--quick</c> (a smoke run for CI), sizes, and where PostgreSQL is (optional).</summary>
 public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Providers, string? Postgres, string OutputDirectory, IReadOnlySet<string> Only, int MemoryJobs)
 {
-    /// <summary>Scenarios to run: every one, unless <c>--only a,b</c> names some (sqlite, journal, floor, scale, http, memory, postgres).</summary>
+    /// <summary>Scenarios to run: every one, unless <c>--only a,b</c> names some (sqlite, signed, journal, floor, scale, http, memory, postgres).</summary>
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
     public static BenchOptions Parse(string[] args)

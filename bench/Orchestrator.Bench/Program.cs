@@ -32,6 +32,16 @@ if (options.Runs("sqlite"))
         rows.Add(Row.From($"latency at {half:0} jobs/s (half the peak), SQLite", options.Providers, latency, null));
     }
 
+// 1 again with a network authority: what signing and verifying every bid, acceptance and contract costs.
+if (options.Runs("signed"))
+    await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "signed.db"), options.Providers, signed: true))
+    {
+        var driver = new LoadDriver(node, "signed");
+        await driver.RunClosedAsync("warmup", Math.Min(500, options.Jobs), options.Concurrency);
+        rows.Add(Row.From("throughput with an authority (bids, acceptances, contracts signed and verified), SQLite", options.Providers,
+            await driver.RunClosedAsync("t", options.Jobs, options.Concurrency), null));
+    }
+
 // The journal plugin alone (no orchestration), to show where the time goes.
 if (options.Runs("journal"))
     await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "journal.db"), 1))

@@ -182,7 +182,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         }
 
         var contract = terms with { AssignedGpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray() };
-        Persist(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now), e =>
+        Persist(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof), e =>
         {
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));

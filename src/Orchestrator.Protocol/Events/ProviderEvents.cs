@@ -18,8 +18,12 @@ public sealed record ResourcesLocked(
 
 public sealed record LockReleased(string ProviderId, string JobId, string Reason, DateTimeOffset At) : IProviderEvent;
 
-/// <summary>The job's lock became a contract; the resources stay committed until the contract ends.</summary>
-public sealed record ContractCommitted(string ProviderId, Contract Contract, IReadOnlyList<int> GpuIndices, DateTimeOffset At)
+/// <summary>
+/// The job's lock became a contract; the resources stay committed until the contract ends. With an authority,
+/// <see cref="RequesterProof"/> is the requester's signature over the terms it proposed (the contract before the
+/// provider assigned its GPUs): the provider's evidence of what the requester agreed to.
+/// </summary>
+public sealed record ContractCommitted(string ProviderId, Contract Contract, IReadOnlyList<int> GpuIndices, DateTimeOffset At, Proof? RequesterProof = null)
     : IProviderEvent;
 
 public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;
