@@ -44,6 +44,7 @@ public sealed class TrustStore
     private readonly IReadOnlyList<string> _revocationFiles;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DateTime Written, IReadOnlySet<string> Serials)> _revoked = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Credential Credential, IReadOnlySet<string> Ids)> _authentic = new(StringComparer.Ordinal);
 
     public TrustStore(IEnumerable<byte[]> authorityKeys, IEnumerable<string>? revocationFiles = null)
     {
@@ -57,10 +58,7 @@ public sealed class TrustStore
     {
         if (!_authorities.TryGetValue(credential.AuthorityKeyId, out var authority))
             return Distrust(DistrustReason.UnknownAuthority, $"credential {credential.Serial} is signed by authority {Short(credential.AuthorityKeyId)}, which this node does not trust");
-        if (!TryBase64(credential.Signature, out var signature) || !KeyPair.Verify(authority, credential.SignedBytes(), signature))
-            return Distrust(DistrustReason.BadSignature, $"credential {credential.Serial}: the authority's signature does not match its contents");
-        if (!TryBase64(credential.SubjectPublicKey, out var subject) || KeyPair.KeyIdOf(subject) != credential.SubjectKeyId)
-            return Distrust(DistrustReason.KeyMismatch, $"credential {credential.Serial}: its key id does not match its public key");
+        if (!IsAuthentic(credential, authority, out var ids, out var failure)) return failure!;
         if (signingKey is not null && KeyPair.KeyIdOf(signingKey) != credential.SubjectKeyId)
             return Distrust(DistrustReason.KeyMismatch, $"signed by key {Short(KeyPair.KeyIdOf(signingKey))}, but credential {credential.Serial} is for key {Short(credential.SubjectKeyId)}");
         if (now < credential.IssuedAt)
@@ -71,10 +69,40 @@ public sealed class TrustStore
             return Distrust(DistrustReason.Revoked, $"credential {credential.Serial} was revoked by its authority");
         if (!credential.Roles.Contains(role))
             return Distrust(DistrustReason.WrongRole, $"credential {credential.Serial} approves {string.Join(", ", credential.Roles.Select(RoleName))}, not {RoleName(role)}");
-        if (!credential.Ids.Contains(participantId, StringComparer.Ordinal))
+        if (!ids.Contains(participantId))
             return Distrust(DistrustReason.IdNotCovered, $"credential {credential.Serial} covers {string.Join(", ", credential.Ids)}, not '{participantId}'");
         return TrustVerdict.Trusted;
     }
+
+    /// <summary>
+    /// The authority signed exactly this credential, and its key id is its key's. Every bid carries its provider's
+    /// credential, so a credential found authentic is remembered (by its signature, with its contents compared
+    /// field by field) and not serialised and verified again; only authentic ones are kept, so the memory is
+    /// bounded by the credentials the authority issued.
+    /// </summary>
+    private bool IsAuthentic(Credential credential, byte[] authority, out IReadOnlySet<string> ids, out TrustVerdict? failure)
+    {
+        failure = null;
+        if (_authentic.TryGetValue(credential.Signature, out var known) && SameContents(known.Credential, credential))
+        {
+            ids = known.Ids;
+            return true;
+        }
+
+        ids = credential.Ids.ToHashSet(StringComparer.Ordinal);
+        if (!TryBase64(credential.Signature, out var signature) || !KeyPair.Verify(authority, credential.SignedBytes(), signature))
+            failure = Distrust(DistrustReason.BadSignature, $"credential {credential.Serial}: the authority's signature does not match its contents");
+        else if (!TryBase64(credential.SubjectPublicKey, out var subject) || KeyPair.KeyIdOf(subject) != credential.SubjectKeyId)
+            failure = Distrust(DistrustReason.KeyMismatch, $"credential {credential.Serial}: its key id does not match its public key");
+        else _authentic[credential.Signature] = (credential, ids);
+        return failure is null;
+    }
+
+    private static bool SameContents(Credential a, Credential b) =>
+        a.Version == b.Version && a.Serial == b.Serial && a.SubjectKeyId == b.SubjectKeyId && a.SubjectPublicKey == b.SubjectPublicKey &&
+        a.AuthorityKeyId == b.AuthorityKeyId && a.IssuedAt == b.IssuedAt && a.ExpiresAt == b.ExpiresAt &&
+        a.IssuedAt.Offset == b.IssuedAt.Offset && a.ExpiresAt.Offset == b.ExpiresAt.Offset &&
+        a.Roles.SequenceEqual(b.Roles) && a.Ids.SequenceEqual(b.Ids, StringComparer.Ordinal);
 
     public static string RoleName(ParticipantRole role) => role == ParticipantRole.ServiceProvider ? "service-provider" : "compute-provider";
 

@@ -99,6 +99,27 @@ public sealed class SignedExchangeTests : ActorTestBase, IDisposable
     }
 
     [Fact]
+    public void A_job_request_accepted_with_a_signature_made_for_another_request_is_refused_before_the_job_relies_on_the_lock()
+    {
+        var provider = ProbeProvider("cp-good");
+        var signer = ProviderTrust();
+        var job = PushJob("job-stale-acceptance", "cp-good");
+        var bidRequest = provider.ExpectMsg<BidRequest>();
+        var bid = BidFrom("cp-good", 1m, job: bidRequest.JobId);
+        provider.Reply(bid with { Proof = signer.Sign(Signing.BidBytes(bid, bidRequest.Nonce)) });
+
+        // The acceptance is signed by the right key, but over the bid request's nonce, not this job request's.
+        var jobRequest = provider.ExpectMsg<JobRequest>();
+        Assert.NotEqual(bidRequest.Nonce, jobRequest.Nonce);
+        var locked = BidFrom("cp-good", 1m, locked: true, job: jobRequest.JobId);
+        provider.Reply(locked with { Proof = signer.Sign(Signing.BidBytes(locked, bidRequest.Nonce)) });
+
+        Refused(job, "cp-good", ExchangePhase.JobRequest, "bad-signature");
+        // The job lets go of whatever the provider may hold for it.
+        provider.FishForMessage(m => m is ReleaseLock);
+    }
+
+    [Fact]
     public void A_genuine_bid_replayed_into_another_job_is_refused()
     {
         // A real, correctly signed bid for job A...

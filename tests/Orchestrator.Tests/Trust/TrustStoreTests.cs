@@ -33,6 +33,22 @@ public sealed class TrustStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_credential_once_found_authentic_does_not_vouch_for_an_altered_copy_with_the_same_signature()
+    {
+        var store = Store();
+        var good = Approve();
+        Assert.True(store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted);
+
+        foreach (var altered in new[]
+                 {
+                     good with { Ids = ["cp-1", "cp-2"] }, good with { Roles = [ParticipantRole.ComputeProvider, ParticipantRole.ServiceProvider] },
+                     good with { ExpiresAt = good.ExpiresAt.AddYears(1) }, good with { Serial = "another" },
+                 })
+            Assert.Equal(DistrustReason.BadSignature, store.Verify(altered, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).Reason);
+        Assert.True(store.Verify(Credential.FromJson(good.ToJson()), ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted);
+    }
+
+    [Fact]
     public void Each_flaw_is_refused_with_its_own_reason()
     {
         using var stranger = KeyPair.Create();
