@@ -22,7 +22,9 @@ public sealed class ClusterOfNodes : IAsyncDisposable
     public IReadOnlyList<int> RemotePorts { get; private set; } = [];
     public string SeedAddress => $"{Protocol}://orchestrator@127.0.0.1:{RemotePorts[0]}";
 
-    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string> providersOf, string? hocon = null, string protocol = "akka.tcp")
+    /// <param name="prepare">Runs for each node's setup before any node starts (e.g. to give each node its own credential).</param>
+    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string> providersOf, string? hocon = null, string protocol = "akka.tcp",
+        Func<int, NodeSetup, Task>? prepare = null)
     {
         var cluster = new ClusterOfNodes(await PostgresDatabase.CreateAsync(), protocol);
         cluster.RemotePorts = Enumerable.Range(0, count).Select(_ => NodeProcess.FreePort()).Order().ToArray();
@@ -32,6 +34,7 @@ public sealed class ClusterOfNodes : IAsyncDisposable
             setup.ExtraArguments.AddRange(["--remote-port", cluster.RemotePorts[i].ToString(), "--seeds", cluster.SeedAddress,
                 "--postgres", cluster.Database.ConnectionString]);
             cluster._setups.Add(setup);
+            if (prepare is not null) await prepare(i, setup);
         }
 
         // The seed first (it forms the cluster), then the others together.
