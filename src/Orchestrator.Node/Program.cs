@@ -37,6 +37,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBearerToken(access);
 app.MapJobEndpoints();
+app.MapJobControlEndpoints();
+app.MapJobListEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
 

@@ -7,6 +7,7 @@ using Orchestrator.Jobs;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Providers;
+using Orchestrator.ReadModel;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Hosting;
@@ -32,6 +33,10 @@ public static class OrchestratorHostingExtensions
                 HandOffStopMessage = PoisonPill.Instance,
                 Role = JobSharding.Role,
             });
+
+    /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
+    public static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) => registry.Register<JobIndexActor>(system.ActorOf(Props.Create<JobIndexActor>(), "job-index")));
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
     public static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>

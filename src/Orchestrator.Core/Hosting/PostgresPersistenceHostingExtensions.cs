@@ -16,7 +16,7 @@ public static class PostgresPersistenceHostingExtensions
     {
         var schemaReady = TryEnsureSchema(connectionString);
         var dataOptions = new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, connectionString);
-        return builder.WithSqlPersistence(dataOptions, autoInitialize: true)
+        return builder.WithSqlPersistence(dataOptions, autoInitialize: true, journalBuilder: JobTagging.Configure)
             .AddStartup((system, _registry) =>
             {
                 if (schemaReady) return;

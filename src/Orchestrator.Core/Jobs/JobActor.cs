@@ -103,6 +103,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
+        Command<CancelJob>(OnCancel);
         Command<ReceiveTimeout>(_ =>
         {
             if (!_job.Exists || _job.IsTerminal) Passivate();
@@ -160,6 +161,25 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 if (!_job.Exists) Passivate();
                 break;
         }
+    }
+
+    private void OnCancel(CancelJob cancel)
+    {
+        if (!_job.Exists)
+        {
+            Sender.Tell(new JobNotFound(_job.JobId));
+            Passivate();
+            return;
+        }
+
+        if (_job.IsTerminal)
+        {
+            Sender.Tell(new JobNotCancellable(_job.JobId, _job.State, $"job '{_job.JobId}' is {_job.State} already"));
+            return;
+        }
+
+        var client = Sender;
+        PersistThen(JobDecisions.Cancel(_job, cancel.Reason, Now), () => client.Tell(new JobCancelled(_job.JobId)));
     }
 
     private void AwaitingViewForPost()
@@ -360,6 +380,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case ContractClosed or JobFailed:
                 _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
                 ReleaseLockedBids(_job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
+                // Ended mid-search (cancelled, or its deadline): a provider that locked with its bid is not in the
+                // job's bids yet, so every candidate of the round is told.
+                if (_search is not null)
+                    foreach (var candidate in _job.Candidates) Release(candidate, "the job ended during its search");
+                _search = null;
                 foreach (var child in Context.GetChildren()) Context.Stop(child);
                 Timers.CancelAll();
                 Context.SetReceiveTimeout(_settings.TerminalJobIdle);

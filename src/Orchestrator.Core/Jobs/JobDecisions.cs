@@ -178,6 +178,12 @@ public static class JobDecisions
             $"the job did not reach a contract by its deadline {job.Deadline:O} (it was {job.State})", now)];
     }
 
+    /// <summary>A cancellation: the job fails with reason cancelled, unless it is terminal already (then nothing).</summary>
+    public static IReadOnlyList<IJobEvent> Cancel(Job job, string reason, DateTimeOffset now) =>
+        job.IsTerminal
+            ? []
+            : [new JobFailed(job.JobId, FailureReason.Cancelled, $"cancelled while {job.State}: {reason}", now)];
+
     /// <summary>How long a job waits before search number <paramref name="attempt"/> + 1: doubling, capped.</summary>
     public static TimeSpan Backoff(int attempt, OrchestratorSettings settings)
     {

@@ -95,8 +95,7 @@ public static class JobEndpoints
 
     private static async Task<IResult> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {
-        if (Limits.CheckId(jobId) is { } idError)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["jobId"] = [idError] });
+        if (Problems.InvalidJobId(jobId) is { } problem) return problem;
         try
         {
             var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);

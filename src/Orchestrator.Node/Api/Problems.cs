@@ -17,6 +17,10 @@ public static class Problems
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
             detail: $"body: must be at most {limit} bytes");
 
+    /// <summary>A job id in a path that could never name a job: the problem naming it, or null when it is well-formed.</summary>
+    public static IResult? InvalidJobId(string jobId) =>
+        Limits.CheckId(jobId) is { } error ? Invalid(new Dictionary<string, string[]> { ["jobId"] = [error] }) : null;
+
     public static IResult NotFound(string what) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: what);
 

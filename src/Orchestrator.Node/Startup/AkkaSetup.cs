@@ -128,7 +128,8 @@ public static class AkkaSetup
 
         akka.WithProviders(plan.HostsProviders ? plan.Providers : null, plan.Settings, trust)
             .WithJobs(plan.Settings, trust)
-            .WithPlanner(plan.Settings);
+            .WithPlanner(plan.Settings)
+            .WithJobIndex();
 
         if (plan.Seeds.Count == 0)
             akka.AddStartup((system, _) =>

@@ -22,6 +22,18 @@ public sealed record JobConflict(string JobId, string Detail) : IJobMessage;
 public sealed record JobNotFound(string JobId) : IJobMessage;
 
 /// <summary>
+/// Stop a job that has no contract yet: it fails with reason cancelled and releases whatever providers hold for
+/// it. Answered with <see cref="JobCancelled"/>, <see cref="JobNotCancellable"/> (already terminal) or
+/// <see cref="JobNotFound"/>.
+/// </summary>
+public sealed record CancelJob(string JobId, string Reason) : IJobMessage;
+
+public sealed record JobCancelled(string JobId) : IJobMessage;
+
+/// <summary>The job is terminal already (contracted or failed): cancelling changes nothing.</summary>
+public sealed record JobNotCancellable(string JobId, JobState State, string Detail) : IJobMessage;
+
+/// <summary>
 /// Follow a job: <see cref="Subscriber"/> gets a <see cref="JobStateChanged"/> with the current state at once,
 /// then one per state change. Subscriptions live in memory with the job; if the job's node crashes, the job
 /// resumes elsewhere and the subscriber (watching the sender of its first update) subscribes again.

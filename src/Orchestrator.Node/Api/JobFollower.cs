@@ -1,0 +1,62 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Orchestrator.Protocol.Messages;
+
+namespace Orchestrator.Node.Api;
+
+/// <summary>
+/// Follows one job for an HTTP client: subscribes, passes every state change into a channel, and completes it when
+/// the job is terminal or unknown (the endpoint has answered 404 for an unknown job before it streams). If the job's actor stops (its node crashed, or it moved), the job resumes
+/// elsewhere, so the follower subscribes again and the client sees the current state once more.
+/// </summary>
+public sealed class JobFollower : ReceiveActor, IWithTimers
+{
+    private sealed record Resubscribe
+    {
+        public static readonly Resubscribe Instance = new();
+    }
+
+    private readonly IActorRef _jobs;
+    private readonly string _jobId;
+    private readonly ChannelWriter<JobStateChanged> _out;
+    private IActorRef? _watched;
+
+    public JobFollower(IActorRef jobs, string jobId, ChannelWriter<JobStateChanged> output)
+    {
+        _jobs = jobs;
+        _jobId = jobId;
+        _out = output;
+
+        Receive<JobStateChanged>(change =>
+        {
+            if (!Sender.Equals(_watched))
+            {
+                if (_watched is not null) Context.Unwatch(_watched);
+                _watched = Sender;
+                Context.Watch(Sender);
+            }
+
+            _out.TryWrite(change);
+            if (change.State is Protocol.Model.JobState.Contracted or Protocol.Model.JobState.Failed) Finish();
+        });
+        Receive<JobNotFound>(_ => Finish());
+        Receive<Terminated>(_ =>
+        {
+            _watched = null;
+            Timers.StartSingleTimer("resubscribe", Resubscribe.Instance, TimeSpan.FromMilliseconds(500));
+        });
+        Receive<Resubscribe>(_ => Subscribe());
+        Subscribe();
+    }
+
+    public static Props Props(IActorRef jobs, string jobId, ChannelWriter<JobStateChanged> output) =>
+        Akka.Actor.Props.Create(() => new JobFollower(jobs, jobId, output));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PostStop() => _out.TryComplete();
+
+    private void Subscribe() => _jobs.Tell(new SubscribeToJob(_jobId, Self));
+
+    private void Finish() => Context.Stop(Self);
+}

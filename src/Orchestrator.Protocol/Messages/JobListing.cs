@@ -1,0 +1,24 @@
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Protocol.Messages;
+
+/// <summary>One line of the job listing: what <c>GET /orchestrator/jobs</c> and <c>orchestrator jobs list</c> show.</summary>
+public sealed record JobSummary(
+    string JobId,
+    JobState State,
+    string Requester,
+    DateTimeOffset PostedAt,
+    DateTimeOffset UpdatedAt,
+    int Attempt,
+    string? ProviderId,
+    FailureReason? FailureReason,
+    string? Note);
+
+/// <summary>
+/// A page of the job listing, newest first: jobs in <see cref="State"/> (any when null) posted at or after
+/// <see cref="PostedSince"/>. Answered by a node's job index with <see cref="JobPage"/>.
+/// </summary>
+public sealed record ListJobs(JobState? State, DateTimeOffset? PostedSince, int Offset, int Limit) : IOrchestratorMessage;
+
+/// <summary><see cref="Total"/> jobs match; <see cref="Jobs"/> are those from the requested offset.</summary>
+public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jobs) : IOrchestratorMessage;
