@@ -27,6 +27,7 @@ catch (Exception e) when (e is StartupException or Akka.Configuration.Configurat
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
+builder.Services.AddSingleton(new JournalHealth(plan.Persistence));
 var participants = trust is { Store: { } store, Credential: { } own }
     ? Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store)
     : Orchestrator.Trust.ParticipantTrust.ByList(plan.Approval);
@@ -41,6 +42,7 @@ app.MapJobControlEndpoints();
 app.MapJobListEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
+app.MapOpsEndpoints();
 
 app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
     plan.Settings.NodeId, nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,

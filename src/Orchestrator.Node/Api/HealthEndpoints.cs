@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
 using Orchestrator.Protocol.Messages;
+using Orchestrator.Node.Startup;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Node.Api;
@@ -11,11 +12,14 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/healthz/ready", async (ActorSystem system, IActorRegistry registry, CancellationToken ct) =>
+        // Ready: a member of the cluster (Up), the journal's database answering, every provider ledger loaded.
+        app.MapGet("/healthz/ready", async (ActorSystem system, IActorRegistry registry, JournalHealth journal, CancellationToken ct) =>
         {
             var self = Cluster.Get(system).SelfMember;
             if (self.Status != MemberStatus.Up)
                 return NotReady(new { status = "not-ready", member = self.Status.ToString() });
+            if (await journal.ProblemAsync(ct) is { } problem)
+                return NotReady(new { status = "not-ready", journal = problem });
             if (registry.TryGet<ProviderHost>(out var host))
             {
                 ProvidersReadiness providers;

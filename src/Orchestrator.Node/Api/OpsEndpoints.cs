@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Protocol.Messages;
+
+namespace Orchestrator.Node.Api;
+
+/// <summary>
+/// The operator's palette over HTTP (what Petabridge.Cmd's cluster and sharding commands give): members, leave,
+/// down, join; shard regions, their distribution, where a job lives. Behind the API token when the node is exposed.
+/// </summary>
+public static class OpsEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/ops/cluster", (ActorSystem system) => Results.Ok(ClusterOf(system)));
+        app.MapPost("/ops/cluster/leave", (ActorSystem system, AddressBody body) => OnMember(system, "leave", body, (c, a) => c.Leave(a)));
+        app.MapPost("/ops/cluster/down", (ActorSystem system, AddressBody body) => OnMember(system, "down", body, (c, a) => c.Down(a)));
+        app.MapPost("/ops/cluster/join", (ActorSystem system, AddressBody body) => OnMember(system, "join", body, (c, a) => c.Join(a), mustBeMember: false));
+        app.MapPost("/ops/cluster/down-unreachable", (ActorSystem system) =>
+        {
+            var cluster = Cluster.Get(system);
+            var unreachable = cluster.State.Unreachable.Select(m => m.Address).ToArray();
+            foreach (var address in unreachable) cluster.Down(address);
+            return Results.Ok(new ClusterCommandView("down-unreachable", unreachable.Select(a => a.ToString()).ToArray(),
+                unreachable.Length == 0 ? "no member is unreachable" : $"downed {unreachable.Length} unreachable member(s)"));
+        });
+        app.MapGet("/ops/sharding/regions", (ActorSystem system) => Results.Ok(new RegionsView(ClusterSharding.Get(system).ShardTypeNames.Order().ToArray())));
+        app.MapGet("/ops/sharding/regions/{region}", RegionStats);
+        app.MapGet("/ops/sharding/locate/{jobId}", Locate);
+        return app;
+    }
+
+    public sealed record AddressBody(string Address);
+
+    private static ClusterView ClusterOf(ActorSystem system)
+    {
+        var cluster = Cluster.Get(system);
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new MemberView(
+            m.Address.ToString(), m.Roles.Order().ToArray(), m.Status.ToString(), !unreachable.Contains(m.Address), m.AppVersion.ToString(),
+            m.Address.Equals(state.Leader), m.Address.Equals(cluster.SelfAddress))).ToArray();
+        return new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, unreachable.Count);
+    }
+
+    private static IResult OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
+    {
+        if (body?.Address is not { Length: > 0 } text)
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = ["name the member, e.g. akka.tcp://orchestrator@10.0.0.5:4053"] });
+        Address address;
+        try
+        {
+            address = Address.Parse(text);
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' is not an actor system address: {e.Message}"] });
+        }
+
+        var cluster = Cluster.Get(system);
+        if (mustBeMember && !cluster.State.Members.Any(m => m.Address.Equals(address)))
+            return Problems.NotFound($"no cluster member at {address} (see GET /ops/cluster)");
+        act(cluster, address);
+        return Results.Ok(new ClusterCommandView(command, [address.ToString()], $"{command} sent for {address}"));
+    }
+
+    private static async Task<IResult> RegionStats(string region, ActorSystem system, CancellationToken ct)
+    {
+        var sharding = ClusterSharding.Get(system);
+        if (!sharding.ShardTypeNames.Contains(region))
+            return Problems.NotFound($"no shard region '{region}' on this node (regions: {string.Join(", ", sharding.ShardTypeNames)})");
+        var stats = await sharding.ShardRegion(region).Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout + TimeSpan.FromSeconds(2), ct);
+        var coordinator = CoordinatorHost(system);
+        var nodes = stats.Regions.OrderBy(kv => kv.Key.ToString(), StringComparer.Ordinal).Select(kv => new RegionNodeView(
+            kv.Key.ToString(), kv.Value.Stats.Count, kv.Value.Stats.Values.Sum(), kv.Key.Equals(coordinator))).ToArray();
+        var unreachable = stats.Regions.Where(kv => kv.Value.Failed.Count > 0).Select(kv => kv.Key.ToString()).ToArray();
+        return Results.Ok(new RegionStatsView(region, nodes, nodes.Sum(n => n.Shards), nodes.Sum(n => n.Entities), unreachable));
+    }
+
+    /// <summary>The shard coordinator is a cluster singleton: it runs on the oldest Up member with the jobs role.</summary>
+    private static Address? CoordinatorHost(ActorSystem system) =>
+        Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(JobSharding.Role))
+            .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address;
+
+    private static async Task<IResult> Locate(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    {
+        if (Problems.InvalidJobId(jobId) is { } problem) return problem;
+        var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
+        var shard = new JobMessageExtractor().ShardId(jobId, new GetJob(jobId));
+        return reply switch
+        {
+            JobStatus status => Results.Ok(new JobLocationView(jobId, shard, status.HostedBy, status.State.ToString())),
+            _ => Problems.NotFound($"no job with id '{jobId}'"),
+        };
+    }
+}

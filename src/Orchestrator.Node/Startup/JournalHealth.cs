@@ -1,0 +1,45 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Orchestrator.Node.Startup;
+
+/// <summary>
+/// Whether the journal's database answers a query right now: part of readiness, since a node that cannot write
+/// its journal accepts no job.
+/// </summary>
+public sealed class JournalHealth(PersistenceChoice persistence)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Null when the database answered; otherwise what went wrong.</summary>
+    public async Task<string?> ProblemAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            if (persistence.IsPostgres)
+            {
+                var builder = new NpgsqlConnectionStringBuilder(persistence.Target) { Timeout = (int)Timeout.TotalSeconds, Pooling = false };
+                await using var connection = new NpgsqlConnection(builder.ToString());
+                await connection.OpenAsync(timeout.Token);
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await command.ExecuteScalarAsync(timeout.Token);
+            }
+            else
+            {
+                await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = persistence.Target, Mode = SqliteOpenMode.ReadOnly }.ToString());
+                await connection.OpenAsync(timeout.Token);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT count(*) FROM sqlite_master";
+                await command.ExecuteScalarAsync(timeout.Token);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is NpgsqlException or SqliteException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            return $"the journal's database did not answer: {e.Message}";
+        }
+    }
+}
