@@ -28,6 +28,7 @@ builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(new JournalHealth(plan.Persistence));
+builder.Services.AddOrchestratorMetrics();
 var participants = trust is { Store: { } store, Credential: { } own }
     ? Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store)
     : Orchestrator.Trust.ParticipantTrust.ByList(plan.Approval);
@@ -43,6 +44,7 @@ app.MapJobListEndpoints();
 app.MapProviderEndpoints();
 app.MapHealthEndpoints();
 app.MapOpsEndpoints();
+app.MapPrometheusScrapingEndpoint("/metrics");
 
 app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
     plan.Settings.NodeId, nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,

@@ -8,6 +8,7 @@ using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
+using Orchestrator.Telemetry;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Jobs;
@@ -352,10 +353,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (decided.Count == 0) return;
         var events = JobDecisions.WithFollowUps(_job, decided, Now);
         var remaining = events.Count;
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {
+            if (remaining == events.Count) OrchestratorMetrics.JournalWriteTook(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
             var before = _job.History.Count;
             _job = _job.Apply(e);
+            OrchestratorMetrics.Persisted(e, _job);
             if (_job.History.Count > before) Notify();
             Effects(e);
             if (--remaining > 0) return;

@@ -6,6 +6,7 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Telemetry;
 using Orchestrator.Trust;
 
 namespace Orchestrator.Providers;
@@ -39,6 +40,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             ScheduleExpiries();
+            ReportUsage();
             recoveryListener?.Tell(new ProviderRecovered(capability.Id));
         });
 
@@ -239,6 +241,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private void Applied(IProviderEvent e)
     {
         _ledger = _ledger.Apply(e);
+        ReportUsage();
         _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, JobOf(e));
     }
 
@@ -250,6 +253,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         ContractEnded end => end.JobId,
         _ => "",
     };
+
+    private void ReportUsage()
+    {
+        var total = _ledger.Capability.Resources;
+        var free = _ledger.Free;
+        OrchestratorMetrics.ProviderUsage(ProviderId,
+            total.CpuCores == 0 ? 0 : 1 - (double)free.CpuCores / total.CpuCores,
+            total.RamMb == 0 ? 0 : 1 - (double)free.RamMb / total.RamMb);
+    }
 
     /// <summary>After a restart: leases and contracts that ran out while down end now, the rest on time.</summary>
     private void ScheduleExpiries()

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Orchestrator.Jobs;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+
+namespace Orchestrator.Telemetry;
+
+/// <summary>
+/// The orchestrator's metrics (System.Diagnostics.Metrics, exported by OpenTelemetry): jobs posted, contracted and
+/// failed by reason; how long each phase took; bids, declines and timeouts per search; provider utilisation; how
+/// long journal writes take. Recorded from events as they are persisted (never during recovery, so a restart does
+/// not count a job twice).
+/// </summary>
+public static class OrchestratorMetrics
+{
+    public const string MeterName = "Orchestrator";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Posted = Meter.CreateCounter<long>("orchestrator.jobs.posted", "{job}", "jobs accepted");
+    private static readonly Counter<long> Contracted = Meter.CreateCounter<long>("orchestrator.jobs.contracted", "{job}", "jobs that closed a contract");
+    private static readonly Counter<long> Failed = Meter.CreateCounter<long>("orchestrator.jobs.failed", "{job}", "jobs that failed, by reason");
+    private static readonly Counter<long> Declines = Meter.CreateCounter<long>("orchestrator.declines", "{decline}", "provider declines, by phase and reason");
+    private static readonly Counter<long> Timeouts = Meter.CreateCounter<long>("orchestrator.timeouts", "{timeout}", "provider timeouts, by phase");
+    // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    };
+
+    private static readonly Histogram<double> PhaseDuration = Meter.CreateHistogram("orchestrator.job.phase.duration", "s",
+        "time a job spent in a phase: search (bids requested to ranked), closure (shortlisted to contracted), total (posted to terminal)",
+        advice: SecondsBuckets);
+    private static readonly Histogram<long> BidsPerSearch = Meter.CreateHistogram("orchestrator.search.bids", "{bid}", "bids received per search",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1, 2, 4, 8, 16, 32, 64] });
+    private static readonly Histogram<double> JournalWrite = Meter.CreateHistogram("orchestrator.journal.write.duration", "s",
+        "from asking the journal to store a job's events to their confirmation", advice: SecondsBuckets);
+
+    private static readonly ConcurrentDictionary<string, (double Cpu, double Ram)> Utilisation = new(StringComparer.Ordinal);
+
+    static OrchestratorMetrics()
+    {
+        Meter.CreateObservableGauge("orchestrator.provider.utilization", () => Utilisation.SelectMany(kv => new[]
+        {
+            new Measurement<double>(kv.Value.Cpu, new KeyValuePair<string, object?>("provider", kv.Key), new KeyValuePair<string, object?>("resource", "cpu")),
+            new Measurement<double>(kv.Value.Ram, new KeyValuePair<string, object?>("provider", kv.Key), new KeyValuePair<string, object?>("resource", "ram")),
+        }), "1", "share of a provider's capacity locked or contracted, per provider hosted on this node");
+    }
+
+    /// <summary>A job event was persisted; <paramref name="after"/> is the job with it applied.</summary>
+    public static void Persisted(IJobEvent e, Job after)
+    {
+        switch (e)
+        {
+            case JobPosted:
+                Posted.Add(1);
+                break;
+            case SearchCompleted completed:
+                BidsPerSearch.Record(completed.Bids.Count);
+                PhaseDuration.Record(Seconds(SinceLast(after, JobState.Searching, completed.At)), Phase("search"));
+                break;
+            case CandidateDropped { Decline: { } decline }:
+                Declines.Add(1, new("phase", JobDecisions.Kebab(decline.Phase.ToString())), new("reason", JobDecisions.Kebab(decline.Reason.ToString())));
+                break;
+            case CandidateDropped { Timeout: { } timeout }:
+                Timeouts.Add(1, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(timeout.Phase.ToString())));
+                break;
+            case ContractClosed closed:
+                Contracted.Add(1);
+                PhaseDuration.Record(Seconds(SinceLast(after, JobState.Matched, closed.At)), Phase("closure"));
+                PhaseDuration.Record(Seconds(closed.At - after.PostedAt), Phase("total"));
+                break;
+            case JobFailed failed:
+                Failed.Add(1, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(failed.Reason.ToString())));
+                PhaseDuration.Record(Seconds(failed.At - after.PostedAt), Phase("total"));
+                break;
+        }
+
+        if (e is SearchCompleted search)
+        {
+            foreach (var decline in search.Declines)
+                Declines.Add(1, new("phase", "bid"), new("reason", JobDecisions.Kebab(decline.Reason.ToString())));
+            if (search.Timeouts.Count > 0) Timeouts.Add(search.Timeouts.Count, new KeyValuePair<string, object?>("phase", "bid"));
+        }
+    }
+
+    public static void JournalWriteTook(TimeSpan elapsed) => JournalWrite.Record(elapsed.TotalSeconds);
+
+    /// <summary>A provider's ledger changed: its share of capacity in use.</summary>
+    public static void ProviderUsage(string providerId, double cpu, double ram) => Utilisation[providerId] = (cpu, ram);
+
+    private static TimeSpan SinceLast(Job job, JobState state, DateTimeOffset at) =>
+        job.History.LastOrDefault(h => h.State == state) is { } entered ? at - entered.At : TimeSpan.Zero;
+
+    private static double Seconds(TimeSpan span) => Math.Max(0, span.TotalSeconds);
+
+    private static KeyValuePair<string, object?> Phase(string phase) => new("phase", phase);
+}
