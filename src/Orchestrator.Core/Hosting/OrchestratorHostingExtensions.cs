@@ -36,7 +36,9 @@ public static class OrchestratorHostingExtensions
 
     /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
     public static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry) => registry.Register<JobIndexActor>(system.ActorOf(Props.Create<JobIndexActor>(), "job-index")));
+        // The listing trails the journal by the query's polling interval: 1 s unless the operator's config says otherwise.
+        builder.AddHocon("akka.persistence.query.journal.sql.refresh-interval = 1s", HoconAddMode.Append)
+            .WithActors((system, registry) => registry.Register<JobIndexActor>(system.ActorOf(Props.Create<JobIndexActor>(), "job-index")));
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
     public static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>

@@ -13,6 +13,16 @@ public static class ApiJson
 {
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
+    /// <summary>
+    /// For reading what the API itself wrote (the CLI, saved jobs): the same spelling, but absent nulls and fields
+    /// added by a newer node are fine.
+    /// </summary>
+    public static readonly JsonSerializerOptions Reading = new(Options)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        RespectRequiredConstructorParameters = false,
+    };
+
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;

@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Node.Api;
 
@@ -22,34 +23,53 @@ public static class JobControlEndpoints
     }
 
     /// <summary>
-    /// <c>event: state</c> with the job's current state at once, then one per state change, until the job is
-    /// terminal (then the stream ends). 404 for an unknown job.
+    /// <c>event: state</c> for every state the job has been in so far (its history, so a watcher who comes late sees
+    /// the whole story), then one per state change as it happens, until the job is terminal (then the stream
+    /// ends). 404 for an unknown job.
     /// </summary>
     private static async Task<IResult> Events(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
+        JobStatus status;
         try
         {
-            if (await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct) is JobNotFound)
+            if (await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct) is not JobStatus known)
                 return Problems.NotFound($"no job with id '{jobId}'");
+            status = known;
         }
         catch (AskTimeoutException)
         {
             return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
         }
 
-        return TypedResults.ServerSentEvents(Follow(jobId, jobs.ActorRef, system, ct));
+        return TypedResults.ServerSentEvents(Follow(status, jobs.ActorRef, system, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Follow(string jobId, IActorRef jobs, ActorSystem system,
+    private static async IAsyncEnumerable<SseItem<string>> Follow(JobStatus status, IActorRef jobs, ActorSystem system,
         [EnumeratorCancellation] CancellationToken ct)
     {
         var changes = Channel.CreateUnbounded<JobStateChanged>(new UnboundedChannelOptions { SingleReader = true });
-        var follower = system.ActorOf(JobFollower.Props(jobs, jobId, changes.Writer));
+        var follower = system.ActorOf(JobFollower.Props(jobs, status.JobId, changes.Writer));
         try
         {
+            // The history first; the live changes then only from after its last entry (the subscription starts by
+            // repeating the current state, and may overlap what the history already said).
+            var shown = DateTimeOffset.MinValue;
+            foreach (var past in status.History)
+            {
+                var terminal = past.State is JobState.Contracted or JobState.Failed;
+                yield return Item(new JobStateChanged(status.JobId, past.State, past.At, past.Note,
+                    terminal ? status.Contract : null, terminal ? status.Failure : null));
+                shown = past.At;
+            }
+
+            if (status.State is JobState.Contracted or JobState.Failed) yield break;
             await foreach (var change in changes.Reader.ReadAllAsync(ct))
-                yield return new SseItem<string>(JsonSerializer.Serialize(change, ApiJson.Options), "state");
+            {
+                if (change.At <= shown) continue;
+                shown = change.At;
+                yield return Item(change);
+            }
         }
         finally
         {
@@ -57,6 +77,8 @@ public static class JobControlEndpoints
             system.Stop(follower);
         }
     }
+
+    private static SseItem<string> Item(JobStateChanged change) => new(JsonSerializer.Serialize(change, ApiJson.Options), "state");
 
     /// <summary>200 with the job's status once it has failed as cancelled; 409 when it is terminal already.</summary>
     private static async Task<IResult> Cancel(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)

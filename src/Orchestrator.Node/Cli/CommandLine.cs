@@ -8,21 +8,25 @@ namespace Orchestrator.Node.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Words = ["authority", "identity", "credential", "contract"];
+    private static readonly string[] Words = ["authority", "identity", "credential", "contract", "cluster", "sharding", "jobs", "providers"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Words.Contains(args[0]);
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("orchestrator: run a DMS node (no command), or manage the network's trust")
+        var root = new RootCommand("orchestrator: run a DMS node (no command), operate one (cluster, sharding, jobs, providers), or manage the network's trust")
         {
+            ClusterCommands.Create(),
+            ShardingCommands.Create(),
+            JobsCommands.Create(),
+            ProvidersCommands.Create(),
             AuthorityCommands.Create(),
             IdentityCommands.Create(),
             CredentialCommands.Create(),
             ContractCommands.Create(),
         };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count == 0) return parsed.Invoke();
+        if (parsed.Errors.Count == 0) return parsed.InvokeAsync().GetAwaiter().GetResult();
         // Misuse is exit code 2, as for the node's own bad settings; 1 means the command ran and said no.
         foreach (var error in parsed.Errors) Console.Error.WriteLine("orchestrator: " + error.Message);
         Console.Error.WriteLine($"orchestrator: see `orchestrator {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))} --help`");

@@ -58,7 +58,7 @@ public static class ContractCommands
             throw new TrustException($"'{file}' holds no contract (a job that is not Contracted, or not a job at all)");
         if (!root.TryGetProperty("signatures", out var signatures) || signatures.ValueKind != JsonValueKind.Object)
             throw new TrustException($"'{file}': the contract carries no signatures (closed on a node without a network authority)");
-        return (contract.Deserialize<Contract>(ApiJson.Options) ?? throw new TrustException("contract: empty"),
-            signatures.Deserialize<ContractSignatures>(ApiJson.Options) ?? throw new TrustException("signatures: empty"));
+        return (contract.Deserialize<Contract>(ApiJson.Reading) ?? throw new TrustException("contract: empty"),
+            signatures.Deserialize<ContractSignatures>(ApiJson.Reading) ?? throw new TrustException("signatures: empty"));
     }
 }

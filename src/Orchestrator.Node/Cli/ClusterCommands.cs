@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Text.Json;
+using Orchestrator.Node.Api;
+using Spectre.Console;
+
+namespace Orchestrator.Node.Cli;
+
+/// <summary><c>orchestrator cluster show | leave | down | down-unreachable | join</c>: Petabridge.Cmd's cluster palette.</summary>
+public static class ClusterCommands
+{
+    public static Command Create()
+    {
+        var show = new Command("show", "every member: address, roles, status, reachability, version, leader; then the count");
+        Operator.SetAction(show, async (client, json, _, ct) =>
+        {
+            var answer = await client.GetAsync("/ops/cluster", ct);
+            if (json) Output.Json(answer);
+            else Render(NodeClient.Read<ClusterView>(answer));
+            return 0;
+        });
+
+        var cluster = NodeClient.WithNodeOptions(new Command("cluster", "the Akka.NET cluster the node is in"));
+        cluster.Subcommands.Add(show);
+        cluster.Subcommands.Add(MemberCommand("leave", "ask a member to leave the cluster gracefully (its shards hand over first)"));
+        cluster.Subcommands.Add(MemberCommand("down", "mark a member as down: the cluster stops waiting for it (use for a node that is gone)"));
+        cluster.Subcommands.Add(MemberCommand("join", "make the node join the cluster a member of which is at ADDRESS"));
+        var downUnreachable = new Command("down-unreachable", "down every member the cluster cannot reach");
+        Operator.SetAction(downUnreachable, (client, json, _, ct) => Command(client, json, "/ops/cluster/down-unreachable", null, ct));
+        cluster.Subcommands.Add(downUnreachable);
+        return cluster;
+    }
+
+    private static Command MemberCommand(string name, string description)
+    {
+        var address = new Argument<string>("address") { Description = "the member's address, e.g. akka.tcp://orchestrator@10.0.0.5:4053 (see `cluster show`)" };
+        var command = new Command(name, description) { address };
+        Operator.SetAction(command, (client, json, parsed, ct) =>
+            Command(client, json, $"/ops/cluster/{name}", JsonSerializer.Serialize(new { address = parsed.GetValue(address) }), ct));
+        return command;
+    }
+
+    private static async Task<int> Command(NodeClient client, bool json, string path, string? body, CancellationToken ct)
+    {
+        var answer = await client.PostAsync(path, body, ct);
+        if (json) Output.Json(answer);
+        else Output.Line(NodeClient.Read<ClusterCommandView>(answer).Detail);
+        return 0;
+    }
+
+    private static void Render(ClusterView view)
+    {
+        var table = Output.Table("ADDRESS", "ROLES", "STATUS", "REACHABLE", "VERSION", "LEADER");
+        foreach (var m in view.Members)
+            table.AddRow(Markup.Escape(m.Address + (m.IsSelf ? " (this node)" : "")), Markup.Escape(string.Join(",", m.Roles)), m.Status,
+                m.Reachable ? "yes" : "[red]NO[/]", Markup.Escape(m.AppVersion), m.IsLeader ? "leader" : "");
+        Output.Console.Write(table);
+        Output.Line($"{view.Members.Count} member(s), {view.Members.Count(m => m.Status == "Up")} Up, {view.Unreachable} unreachable; leader {view.Leader ?? "none"}");
+    }
+}

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Orchestrator.Node.Api;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Spectre.Console;
+
+namespace Orchestrator.Node.Cli;
+
+/// <summary><c>orchestrator jobs list | show | watch | post | cancel</c>.</summary>
+public static class JobsCommands
+{
+    public static Command Create()
+    {
+        var jobs = NodeClient.WithNodeOptions(new Command("jobs", "the jobs of the cluster"));
+        jobs.Subcommands.Add(List());
+        jobs.Subcommands.Add(Show());
+        jobs.Subcommands.Add(Watch());
+        jobs.Subcommands.Add(Post());
+        jobs.Subcommands.Add(Cancel());
+        return jobs;
+    }
+
+    private static Command List()
+    {
+        var state = new Option<string?>("--state") { Description = "only jobs in this state (Posted, Searching, Matched, Requested, Contracted, Failed)" };
+        var since = new Option<string?>("--since") { Description = "only jobs posted since: a time (ISO 8601) or an age (30m, 2h, 1d)" };
+        var limit = new Option<int>("--limit") { Description = "at most this many (newest first)", DefaultValueFactory = _ => 100 };
+        var offset = new Option<int>("--offset") { Description = "skip this many first", DefaultValueFactory = _ => 0 };
+        var list = new Command("list", "jobs across the whole cluster, newest first") { state, since, limit, offset };
+        Operator.SetAction(list, async (client, json, parsed, ct) =>
+        {
+            var query = $"/orchestrator/jobs?limit={parsed.GetValue(limit)}&offset={parsed.GetValue(offset)}";
+            if (parsed.GetValue(state) is { } s) query += "&state=" + Uri.EscapeDataString(s);
+            if (parsed.GetValue(since) is { } t) query += "&since=" + Uri.EscapeDataString(Since(t).ToString("O", CultureInfo.InvariantCulture));
+            var answer = await client.GetAsync(query, ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var page = NodeClient.Read<JobPage>(answer);
+            var table = Output.Table("JOB", "STATE", "PROVIDER", "POSTED", "UPDATED", "NOTE");
+            foreach (var job in page.Jobs)
+                table.AddRow(Markup.Escape(job.JobId), StateMarkup(job.State), Markup.Escape(job.ProviderId ?? ""), Output.Age(job.PostedAt),
+                    Output.Age(job.UpdatedAt), Markup.Escape(Shorten(job.Note ?? "", 80)));
+            Output.Console.Write(table);
+            Output.Line($"{page.Jobs.Count} of {page.Total} job(s)" + (page.Offset > 0 ? $" from {page.Offset}" : ""));
+            return 0;
+        });
+        return list;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("job-id");
+        var show = new Command("show", "a job: state, history, bids, declines, contract") { id };
+        Operator.SetAction(show, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.GetAsync($"/orchestrator/jobs/{Uri.EscapeDataString(parsed.GetValue(id)!)}", ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var job = NodeClient.Read<JobStatus>(answer);
+            Output.Line($"job {job.JobId}: {job.State} ({job.OrchestrationType}, by {job.Requester}, hosted on {job.HostedBy})");
+            var history = Output.Table("AT", "STATE", "NOTE");
+            foreach (var change in job.History) history.AddRow(change.At.ToString("HH:mm:ss.fff"), StateMarkup(change.State), Markup.Escape(change.Note ?? ""));
+            Output.Console.Write(history);
+            if (job.EligibleProviders.Count > 0)
+                Output.Line($"bids: {string.Join(", ", job.EligibleProviders.Select(b => $"{b.ProviderId} {b.PricePerHour}/h"))}");
+            foreach (var decline in job.Declines) Output.Line($"declined: {decline.ProviderId} at {decline.Phase}: {decline.Detail}");
+            if (job.Contract is { } contract)
+                Output.Line($"contract {contract.ContractId}: {contract.ProviderId}, {contract.PricePerHour}/h, {contract.StartsAt:O} to {contract.EndsAt:O}" +
+                            (job.Signatures is null ? " (unsigned)" : " (signed by both parties)"));
+            if (job.Failure is { } failure) Output.Line($"failed ({failure.Reason}): {failure.Message}");
+            return 0;
+        });
+        return show;
+    }
+
+    private static Command Watch()
+    {
+        var id = new Argument<string>("job-id");
+        var watch = new Command("watch", "follow a job live, printing each state as it happens, until it is terminal") { id };
+        Operator.SetAction(watch, (client, json, parsed, ct) => Follow(client, parsed.GetValue(id)!, json, ct));
+        return watch;
+    }
+
+    private static Command Post()
+    {
+        var file = new Argument<string>("file") { Description = "the job description (JSON), '-' for standard input" };
+        var wait = new Option<bool>("--wait") { Description = "follow the job until it is terminal; exit 0 if it contracted, 1 if it failed" };
+        var post = new Command("post", "post a job") { file, wait };
+        Operator.SetAction(post, async (client, json, parsed, ct) =>
+        {
+            var path = parsed.GetValue(file)!;
+            string body;
+            try
+            {
+                body = path == "-" ? await Console.In.ReadToEndAsync(ct) : await File.ReadAllTextAsync(path, ct);
+            }
+            catch (IOException e)
+            {
+                throw new CliFailure($"cannot read '{path}': {e.Message}", 2);
+            }
+
+            var answer = await client.PostAsync("/orchestrator/postJob", body, ct);
+            var accepted = NodeClient.Read<PostJobResponse>(answer);
+            if (json && !parsed.GetValue(wait)) Output.Json(answer);
+            else if (!json) Output.Line($"job {accepted.JobId} {(accepted.Created ? "posted" : "was posted already")} ({accepted.State})");
+            return parsed.GetValue(wait) ? await Follow(client, accepted.JobId, json, ct) : 0;
+        });
+        return post;
+    }
+
+    private static Command Cancel()
+    {
+        var id = new Argument<string>("job-id");
+        var cancel = new Command("cancel", "cancel a job that has no contract yet (it fails as cancelled and releases its locks)") { id };
+        Operator.SetAction(cancel, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.PostAsync($"/orchestrator/jobs/{Uri.EscapeDataString(parsed.GetValue(id)!)}/cancel", null, ct);
+            if (json) Output.Json(answer);
+            else
+            {
+                var job = NodeClient.Read<JobStatus>(answer);
+                Output.Line($"job {job.JobId}: {job.State} ({job.Failure?.Message})");
+            }
+
+            return 0;
+        });
+        return cancel;
+    }
+
+    /// <summary>Prints each state change as it arrives (with the time since the first); exit 0 contracted, 1 failed.</summary>
+    private static async Task<int> Follow(NodeClient client, string jobId, bool json, CancellationToken ct)
+    {
+        await using var stream = await client.OpenStreamAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}/events", ct);
+        DateTimeOffset? first = null;
+        JobState? last = null;
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(ct))
+        {
+            if (item.EventType != "state") continue;
+            if (json)
+            {
+                Console.WriteLine(item.Data);
+                last = JsonSerializer.Deserialize<JobStateChanged>(item.Data, ApiJson.Reading)!.State;
+                continue;
+            }
+
+            var change = JsonSerializer.Deserialize<JobStateChanged>(item.Data, ApiJson.Reading)!;
+            first ??= change.At;
+            last = change.State;
+            Output.Console.MarkupLine($"{change.At:HH:mm:ss.fff}  +{(change.At - first.Value).TotalMilliseconds,7:0} ms  {StateMarkup(change.State, 10)}  {Markup.Escape(change.Note ?? "")}");
+        }
+
+        return last switch
+        {
+            JobState.Contracted => 0,
+            JobState.Failed => NodeClient.Refused,
+            _ => throw new CliFailure($"the stream of job {jobId} ended before the job was terminal (the node went away?)", NodeClient.Unreachable),
+        };
+    }
+
+    private static DateTimeOffset Since(string text)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
+        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+        {
+            var span = text[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => (TimeSpan?)null };
+            if (span is { } age) return DateTimeOffset.UtcNow - age;
+        }
+
+        throw new CliFailure($"--since: '{text}' is neither a time (ISO 8601) nor an age (30m, 2h, 1d)", 2);
+    }
+
+    /// <summary>The state, coloured when terminal, padded to <paramref name="width"/> visible characters.</summary>
+    private static string StateMarkup(JobState state, int width = 0)
+    {
+        var text = state.ToString().PadRight(width);
+        return state switch
+        {
+            JobState.Contracted => $"[green]{text}[/]",
+            JobState.Failed => $"[red]{text}[/]",
+            _ => text,
+        };
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
