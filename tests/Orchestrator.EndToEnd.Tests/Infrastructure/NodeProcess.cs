@@ -39,8 +39,13 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public static Task<NodeProcess> StartAsync(NodeSetup setup) => StartAsync(setup, StartTimeout);
 
+    /// <summary>Starts the node and waits only until its HTTP API answers (<c>/healthz/live</c>), ready or not.</summary>
+    public static Task<NodeProcess> LaunchAsync(NodeSetup setup) => StartAsync(setup, StartTimeout, "/healthz/live");
+
     /// <summary>Starts the node and waits until it is ready; one that is not ready in time is killed, then this throws.</summary>
-    public static async Task<NodeProcess> StartAsync(NodeSetup setup, TimeSpan readyWithin)
+    public static async Task<NodeProcess> StartAsync(NodeSetup setup, TimeSpan readyWithin) => await StartAsync(setup, readyWithin, "/healthz/ready");
+
+    private static async Task<NodeProcess> StartAsync(NodeSetup setup, TimeSpan readyWithin, string readiness)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -65,7 +70,7 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitUntilReadyAsync(readyWithin);
+            await node.WaitUntilReadyAsync(readyWithin, readiness);
         }
         catch
         {
@@ -128,7 +133,7 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync(TimeSpan readyWithin)
+    private async Task WaitUntilReadyAsync(TimeSpan readyWithin, string readiness)
     {
         var started = Stopwatch.StartNew();
         while (started.Elapsed < readyWithin)
@@ -137,7 +142,7 @@ public sealed class NodeProcess : IAsyncDisposable
                 throw new InvalidOperationException($"the node exited with {_process.ExitCode} before it was ready:\n{Output}");
             try
             {
-                using var response = await Http.GetAsync("/healthz/ready");
+                using var response = await Http.GetAsync(readiness);
                 if (response.StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)

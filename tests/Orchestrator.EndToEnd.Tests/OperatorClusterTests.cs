@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>The operator's cluster and sharding commands (the real CLI) against a real three-node cluster.</summary>
+public sealed class OperatorClusterTests
+{
+    private static string Providers(int node) =>
+        $$"""[{"id":"cp-n{{node}}","resources":{"cpuCores":8,"ramMb":8192,"diskGb":100},"executors":["docker"]}]""";
+
+    [Fact]
+    public async Task Cluster_show_region_stats_and_locate_tell_the_truth_and_down_unreachable_removes_a_killed_node()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, Providers, "orchestrator.jobDeadline = 5m");
+        var first = cluster.Nodes[0];
+
+        var shown = await Cli.OperateAsync(first, "cluster", "show");
+        Assert.True(shown.ExitCode == 0, shown.Errors);
+        Assert.Contains("3 member(s), 3 Up, 0 unreachable", shown.Output);
+        var members = await Members(first);
+        Assert.Equal(3, members.Count);
+        Assert.All(members, m => Assert.Equal("Up", m!["status"]!.GetValue<string>()));
+        Assert.Single(members, m => m!["isLeader"]!.GetValue<bool>());
+
+        // Jobs no provider can take stay in flight (searching again until their deadline): one entity each.
+        var jobs = new List<string>();
+        for (var i = 0; i < 6; i++)
+            jobs.Add(await cluster.Nodes[i % 3].Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":64,"ramMb":1024,"diskGb":1}}}"""));
+        await Poll.UntilAsync(async () =>
+        {
+            var stats = await Json(first, "sharding", "region-stats", "-r", "job");
+            Assert.Equal(jobs.Count, stats["totalEntities"]!.GetValue<int>());
+            Assert.Equal(jobs.Count, stats["nodes"]!.AsArray().Sum(n => n!["entities"]!.GetValue<int>()));
+            Assert.Single(stats["nodes"]!.AsArray(), n => n!["hostsCoordinator"]!.GetValue<bool>());
+        }, TimeSpan.FromSeconds(30));
+
+        foreach (var id in jobs.Take(3))
+        {
+            var located = await Json(first, "sharding", "locate", id);
+            Assert.Equal((await first.Http.GetJobAsync(id))["hostedBy"]!.GetValue<string>(), located["node"]!.GetValue<string>());
+        }
+
+        var victim = members.Select(m => m!["address"]!.GetValue<string>()).Single(a => a.EndsWith(":" + cluster.RemotePorts[2]));
+        await cluster.Nodes[2].KillAsync();
+        // The others notice it is gone (unreachable), then it is downed: by this command, or by the split-brain
+        // resolver if it got there first. Either way the cluster is two.
+        await Poll.UntilAsync(async () => Assert.Contains(await Members(first), m =>
+            m!["address"]!.GetValue<string>() == victim && (!m["reachable"]!.GetValue<bool>() || m["status"]!.GetValue<string>() == "Down")), TimeSpan.FromSeconds(60));
+        var downed = await Cli.OperateAsync(first, "cluster", "down-unreachable");
+        Assert.True(downed.ExitCode == 0, downed.Errors);
+        await Poll.UntilAsync(async () =>
+        {
+            var left = await Members(first);
+            Assert.Equal(2, left.Count);
+            Assert.DoesNotContain(left, m => m!["address"]!.GetValue<string>() == victim);
+        }, TimeSpan.FromSeconds(60));
+        Assert.Contains("2 member(s), 2 Up", (await Cli.OperateAsync(first, "cluster", "show")).Output);
+    }
+
+    private static async Task<JsonArray> Members(NodeProcess node) => (await Json(node, "cluster", "show"))["members"]!.AsArray();
+
+    private static async Task<JsonObject> Json(NodeProcess node, params string[] command)
+    {
+        var run = await Cli.OperateAsync(node, [.. command, "--json"]);
+        Assert.True(run.ExitCode == 0, $"{string.Join(' ', command)}: exit {run.ExitCode}: {run.Errors}");
+        return JsonNode.Parse(run.Output)!.AsObject();
+    }
+}

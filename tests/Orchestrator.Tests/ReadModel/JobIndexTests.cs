@@ -1,0 +1,50 @@
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.ReadModel;
+using static Orchestrator.Tests.Fixtures;
+
+namespace Orchestrator.Tests.ReadModel;
+
+public class JobIndexTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private static JobPosted Posted(string id, int minutes) => new(id, JobOf(), OrchestrationType.Pull, SelectionCriterion.Score, [], Needs(), "test",
+        T0.AddHours(1), T0.AddMinutes(minutes));
+
+    [Fact]
+    public void Each_job_shows_its_latest_state_provider_and_failure()
+    {
+        var index = new JobIndex();
+        index.Apply(Posted("job-a", 0));
+        index.Apply(new SearchStarted("job-a", 1, ["cp-1"], 3, new Dictionary<string, int>(), T0.AddSeconds(1)));
+        index.Apply(new ProviderShortlisted("job-a", "cp-1", "shortlisted", T0.AddSeconds(2)));
+        index.Apply(new JobRequestSent("job-a", "cp-1", T0.AddSeconds(2)));
+        index.Apply(Posted("job-b", 1));
+        index.Apply(new JobFailed("job-b", FailureReason.Cancelled, "cancelled while Posted: no", T0.AddMinutes(2)));
+        // Events of a job whose posting the index never saw are ignored, not invented into a line.
+        index.Apply(new JobFailed("job-ghost", FailureReason.DeadlinePassed, "late", T0));
+
+        var all = index.Query(new ListJobs(null, null, 0, 10));
+        Assert.Equal(2, all.Total);
+        Assert.Equal(["job-b", "job-a"], all.Jobs.Select(j => j.JobId));
+        var a = all.Jobs[1];
+        Assert.Equal((JobState.Requested, "cp-1", 1), (a.State, a.ProviderId, a.Attempt));
+        Assert.Equal(FailureReason.Cancelled, all.Jobs[0].FailureReason);
+    }
+
+    [Fact]
+    public void The_listing_filters_by_state_and_posting_time_and_pages_newest_first()
+    {
+        var index = new JobIndex();
+        for (var i = 0; i < 5; i++) index.Apply(Posted($"job-{i}", i));
+        index.Apply(new ContractClosed("job-3", new Contract("c", "job-3", "sp", "cp-1", Needs().Resources, [], 1m, T0, T0, T0.AddHours(1)), T0.AddMinutes(10)));
+
+        Assert.Equal(["job-3"], index.Query(new ListJobs(JobState.Contracted, null, 0, 10)).Jobs.Select(j => j.JobId));
+        Assert.Equal(["job-4", "job-3"], index.Query(new ListJobs(null, T0.AddMinutes(3), 0, 10)).Jobs.Select(j => j.JobId));
+        var page = index.Query(new ListJobs(null, null, 1, 2));
+        Assert.Equal((5, 1), (page.Total, page.Offset));
+        Assert.Equal(["job-3", "job-2"], page.Jobs.Select(j => j.JobId));
+    }
+}
