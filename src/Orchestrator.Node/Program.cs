@@ -24,6 +24,18 @@ catch (Exception e) when (e is StartupException or Akka.Configuration.Configurat
     return 2;
 }
 
+if (options.LogFormat is not ("text" or "json"))
+{
+    Console.Error.WriteLine($"orchestrator: --log-format: '{options.LogFormat}' is not text or json");
+    return 2;
+}
+
+if (options.LogFormat == "json")
+{
+    builder.Logging.ClearProviders();
+    builder.Logging.AddJsonConsole();
+}
+
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();

@@ -121,6 +121,13 @@ public static class AkkaSetup
     public static void Configure(AkkaConfigurationBuilder akka, NodePlan plan, Orchestrator.Trust.ParticipantTrust trust)
     {
         akka.AddHocon(plan.Config, HoconAddMode.Prepend)
+            // Akka's own log lines go through Microsoft.Extensions.Logging with the web host's: one format, one
+            // place, and the log source (an actor's path, which names the job) as the category.
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
             .WithClustering()
             .WithOrchestratorSerialization();
         if (plan.Persistence.IsPostgres) akka.WithPostgresPersistence(plan.Persistence.Target);

@@ -20,6 +20,9 @@ public sealed record NodeOptions
     public string? ApiToken { get; init; }
     public string? ApiTokenFile { get; init; }
 
+    /// <summary>"text" (default) or "json": one JSON object per log line, for log shippers.</summary>
+    public string LogFormat { get; init; } = "text";
+
     public static NodeOptions From(IConfiguration config)
     {
         string? Get(string key) =>
@@ -48,6 +51,7 @@ public sealed record NodeOptions
             Postgres = Get("postgres"),
             ApiToken = Get("api-token"),
             ApiTokenFile = Get("api-token-file"),
+            LogFormat = Get("log-format") ?? "text",
         };
     }
 }
