@@ -57,7 +57,7 @@ public sealed class BenchNode : IAsyncDisposable
             akka.AddHocon(config, HoconAddMode.Prepend).WithClustering().WithOrchestratorSerialization();
             if (store == "postgres") akka.WithPostgresPersistence(target);
             else akka.WithSqlitePersistence(target);
-            akka.WithProviders(capabilities, settings, approval).WithJobs(settings, approval)
+            akka.WithProviders(capabilities, settings, approval).WithJobs(settings, approval).WithJobIndex()
                 .AddStartup((system, _) =>
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);

@@ -21,7 +21,8 @@ public static class OrchestratorHostingExtensions
     public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust) =>
         builder.WithShardRegion<JobRegion>(
             JobSharding.TypeName,
-            (_, registry, _) => jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>()),
+            (_, registry, _) => jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>(),
+                registry.TryGet<JobListingPublisher>(out var listing) ? listing : null),
             new JobMessageExtractor(),
             new ShardOptions
             {
@@ -35,10 +36,14 @@ public static class OrchestratorHostingExtensions
             });
 
     /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
-    public static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder) =>
-        // The listing trails the journal by the query's polling interval: 1 s unless the operator's config says otherwise.
-        builder.AddHocon("akka.persistence.query.journal.sql.refresh-interval = 1s", HoconAddMode.Append)
-            .WithActors((system, registry) => registry.Register<JobIndexActor>(system.ActorOf(Props.Create<JobIndexActor>(), "job-index")));
+    /// <remarks>Jobs publish their lines over distributed pub-sub; the index also reads the journal at start and every <paramref name="catchUp"/> (default 30 s).</remarks>
+    public static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder, TimeSpan? catchUp = null) =>
+        builder.WithDistributedPubSub(role: "")
+            .WithActors((system, registry) =>
+            {
+                registry.Register<JobListingPublisher>(system.ActorOf(Props.Create<JobListingPublisher>(), "job-listing"));
+                registry.Register<JobIndexActor>(system.ActorOf(JobIndexActor.Props(catchUp ?? TimeSpan.FromSeconds(30)), "job-index"));
+            });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
     public static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>

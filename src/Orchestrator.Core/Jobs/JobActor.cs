@@ -8,6 +8,7 @@ using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
+using Orchestrator.ReadModel;
 using Orchestrator.Telemetry;
 using Orchestrator.Trust;
 
@@ -33,6 +34,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
+    private readonly IActorRef? _listing;
+
+    // The job's line in the cluster-wide listing, published whenever a persisted event changes it.
+    private JobSummary? _summary;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Job _job;
 
@@ -53,15 +58,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private IActorRef? _awaitingPostConfirmation;
     private JobPosted? _postAwaitingView;
 
-    public JobActor(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory)
+    public JobActor(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory, IActorRef? listing = null)
     {
         _settings = settings;
         _trust = trust;
         _directory = directory;
+        _listing = listing;
         _job = Job.New(jobId);
         PersistenceId = "job-" + jobId;
 
-        Recover<IJobEvent>(e => _job = _job.Apply(e));
+        Recover<IJobEvent>(e =>
+        {
+            _job = _job.Apply(e);
+            _summary = JobSummaries.Apply(_summary, e);
+        });
         Recover<RecoveryCompleted>(_ =>
         {
             if (!_job.Exists) return;
@@ -111,8 +121,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    public static Props Props(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory) =>
-        Akka.Actor.Props.Create(() => new JobActor(jobId, settings, trust, directory));
+    public static Props Props(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory, IActorRef? listing = null) =>
+        Akka.Actor.Props.Create(() => new JobActor(jobId, settings, trust, directory, listing));
 
     public override string PersistenceId { get; }
 
@@ -360,12 +370,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             var before = _job.History.Count;
             _job = _job.Apply(e);
             OrchestratorMetrics.Persisted(e, _job);
+            Publish(e);
             if (_job.History.Count > before) Notify();
             Effects(e);
             if (--remaining > 0) return;
             afterAll?.Invoke();
             Proceed();
         });
+    }
+
+    private void Publish(IJobEvent e)
+    {
+        var before = _summary;
+        _summary = JobSummaries.Apply(_summary, e);
+        if (_listing is not null && _summary is not null && !ReferenceEquals(before, _summary)) _listing.Tell(new JobListingUpdate(_summary));
     }
 
     private void Effects(IJobEvent e)

@@ -10,10 +10,19 @@ public sealed class JobIndex
 
     public int Count => _jobs.Count;
 
+    /// <summary>An event read from the journal; one older than what the index already knows of the job changes nothing.</summary>
     public void Apply(IJobEvent e)
     {
         _jobs.TryGetValue(e.JobId, out var before);
+        if (before is not null && e.At < before.UpdatedAt) return;
         if (JobSummaries.Apply(before, e) is { } after) _jobs[e.JobId] = after;
+    }
+
+    /// <summary>A line published by the job itself; the newer of it and what the index knows wins.</summary>
+    public void Upsert(JobSummary summary)
+    {
+        if (_jobs.TryGetValue(summary.JobId, out var known) && summary.UpdatedAt < known.UpdatedAt) return;
+        _jobs[summary.JobId] = summary;
     }
 
     /// <summary>Newest first (then by id, so pages are stable while nothing is posted).</summary>

@@ -22,3 +22,12 @@ public sealed record ListJobs(JobState? State, DateTimeOffset? PostedSince, int 
 
 /// <summary><see cref="Total"/> jobs match; <see cref="Jobs"/> are those from the requested offset.</summary>
 public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jobs) : IOrchestratorMessage;
+
+/// <summary>
+/// A job's line changed: published by the job (cluster-wide, over distributed pub-sub) as its events are
+/// persisted, so every node's listing follows without reading the journal.
+/// </summary>
+public sealed record JobListingUpdate(JobSummary Summary) : IOrchestratorMessage
+{
+    public const string Topic = "orchestrator-job-listing";
+}

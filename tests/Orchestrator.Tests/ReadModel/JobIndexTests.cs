@@ -47,4 +47,19 @@ public class JobIndexTests
         Assert.Equal((5, 1), (page.Total, page.Offset));
         Assert.Equal(["job-3", "job-2"], page.Jobs.Select(j => j.JobId));
     }
+
+    [Fact]
+    public void Published_lines_and_journal_events_meet_and_the_newest_wins_whatever_arrives_first()
+    {
+        var index = new JobIndex();
+        // The job published that it contracted before the index's journal reading reached its older events.
+        index.Upsert(new JobSummary("job-a", JobState.Contracted, "test", T0, T0.AddSeconds(5), 1, "cp-1", null, "contract"));
+        index.Apply(Posted("job-a", 0));
+        index.Apply(new SearchStarted("job-a", 1, ["cp-1"], 1, new Dictionary<string, int>(), T0.AddSeconds(1)));
+        Assert.Equal(JobState.Contracted, Assert.Single(index.Query(new ListJobs(null, null, 0, 10)).Jobs).State);
+
+        // A stale line (an update delivered late) does not undo a newer one.
+        index.Upsert(new JobSummary("job-a", JobState.Searching, "test", T0, T0.AddSeconds(1), 1, null, null, "searching"));
+        Assert.Equal(JobState.Contracted, index.Query(new ListJobs(null, null, 0, 10)).Jobs[0].State);
+    }
 }
