@@ -56,6 +56,13 @@ public sealed class OperatorClusterTests
             Assert.DoesNotContain(left, m => m!["address"]!.GetValue<string>() == victim);
         }, TimeSpan.FromSeconds(60));
         Assert.Contains("2 member(s), 2 Up", (await Cli.OperateAsync(first, "cluster", "show")).Output);
+
+        // A graceful leave: the member hands its shards over and is gone from the cluster.
+        var second = members.Select(m => m!["address"]!.GetValue<string>()).Single(a => a.EndsWith(":" + cluster.RemotePorts[1]));
+        var leave = await Cli.OperateAsync(first, "cluster", "leave", second);
+        Assert.True(leave.ExitCode == 0, leave.Errors);
+        await Poll.UntilAsync(async () => Assert.Single(await Members(first)), TimeSpan.FromSeconds(60));
+        Assert.Equal(1, (await Cli.OperateAsync(first, "cluster", "leave", "akka.tcp://orchestrator@127.0.0.1:1")).ExitCode);
     }
 
     private static async Task<JsonArray> Members(NodeProcess node) => (await Json(node, "cluster", "show"))["members"]!.AsArray();

@@ -66,7 +66,12 @@ public sealed class OperatorJobTests
         await using var node = await NodeProcess.StartAsync(setup);
         var before = await Metrics(node);
 
-        var id = await node.Http.PostJobOkAsync(Quick);
+        var file = Path.Combine(setup.DataDirectory, "job.json");
+        await File.WriteAllTextAsync(file, Quick.Replace("{\"requirements\"", "{\"jobId\":\"posted-by-cli\",\"requirements\""));
+        var posted = await Cli.OperateAsync(node, "jobs", "post", file, "--wait");
+        Assert.True(posted.ExitCode == 0, posted.Output + posted.Errors);
+        Assert.Contains("Contracted", posted.Output);
+        const string id = "posted-by-cli";
         Assert.Equal("Contracted", (await node.Http.AwaitTerminalAsync(id)).State());
         var job = await Cli.OperateAsync(node, "jobs", "show", id);
         Assert.True(job.ExitCode == 0, job.Errors);
