@@ -40,4 +40,12 @@ public sealed class FeatureRunnerTests
         Assert.Contains("Step: Then the job is contracted with \"cp-somebody-else\"", failure.Message);
         Assert.Contains("cp-a", failure.Message);
     }
+
+    [Fact]
+    public void The_specification_has_every_orchestration_step_of_the_seed()
+    {
+        var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Features"), "*.feature").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal<string>(["Contract_Closure", "Failure_Recovery", "Job_Posting", "Job_Request", "Pull_Search_And_Match", "Push_Search_And_Match", "Select_Preferred_Node"], files);
+        Assert.True(FeatureScenarios.All().Count() >= 30);
+    }
 }
