@@ -59,6 +59,9 @@ public static class OrchestratorMetrics
             case SearchCompleted completed:
                 BidsPerSearch.Record(completed.Bids.Count);
                 PhaseDuration.Record(Seconds(SinceLast(after, JobState.Searching, completed.At)), Phase("search"));
+                foreach (var decline in completed.Declines)
+                    Declines.Add(1, new("phase", JobDecisions.Kebab(decline.Phase.ToString())), new("reason", JobDecisions.Kebab(decline.Reason.ToString())));
+                if (completed.Timeouts.Count > 0) Timeouts.Add(completed.Timeouts.Count, new KeyValuePair<string, object?>("phase", "bid"));
                 break;
             case CandidateDropped { Decline: { } decline }:
                 Declines.Add(1, new("phase", JobDecisions.Kebab(decline.Phase.ToString())), new("reason", JobDecisions.Kebab(decline.Reason.ToString())));
@@ -75,13 +78,6 @@ public static class OrchestratorMetrics
                 Failed.Add(1, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(failed.Reason.ToString())));
                 PhaseDuration.Record(Seconds(failed.At - after.PostedAt), Phase("total"));
                 break;
-        }
-
-        if (e is SearchCompleted search)
-        {
-            foreach (var decline in search.Declines)
-                Declines.Add(1, new("phase", "bid"), new("reason", JobDecisions.Kebab(decline.Reason.ToString())));
-            if (search.Timeouts.Count > 0) Timeouts.Add(search.Timeouts.Count, new KeyValuePair<string, object?>("phase", "bid"));
         }
     }
 
