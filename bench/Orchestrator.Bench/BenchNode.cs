@@ -58,20 +58,14 @@ public sealed class BenchNode : IAsyncDisposable
             if (store == "postgres") akka.WithPostgresPersistence(target);
             else akka.WithSqlitePersistence(target);
             akka.WithProviders(capabilities, settings, approval).WithJobs(settings, approval).WithJobIndex()
-                .AddStartup((system, _) =>
-                {
-                    var cluster = Akka.Cluster.Cluster.Get(system);
-                    cluster.Join(cluster.SelfAddress);
-                });
+                .WithClusterOfOne();
         });
         var host = builder.Build();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var jobs = await registry.GetAsync<JobRegion>();
-        var up = new TaskCompletionSource();
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await system.WhenUpAsync(TimeSpan.FromSeconds(60));
         return new BenchNode(host, system, jobs);
     }
 

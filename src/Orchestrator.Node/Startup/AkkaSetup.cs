@@ -138,13 +138,7 @@ public static class AkkaSetup
             .WithPlanner(plan.Settings)
             .WithJobIndex();
 
-        if (plan.Seeds.Count == 0)
-            akka.AddStartup((system, _) =>
-            {
-                // No seeds: this node forms a cluster of one. (The remoting port may be 0, so the address is
-                // only known once bound.)
-                var cluster = Akka.Cluster.Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
-            });
+        // No seeds: this node forms a cluster of one.
+        if (plan.Seeds.Count == 0) akka.WithClusterOfOne();
     }
 }

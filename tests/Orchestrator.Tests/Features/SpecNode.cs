@@ -60,19 +60,13 @@ public sealed class SpecNode : IAsyncDisposable
         {
             akka.AddHocon(config, HoconAddMode.Prepend).WithClustering().WithOrchestratorSerialization().WithSqlitePersistence(journalFile);
             akka.WithProviders(hosted, settings, trust).WithJobs(settings, trust).WithJobIndex()
-                .AddStartup((system, _) =>
-                {
-                    var cluster = Akka.Cluster.Cluster.Get(system);
-                    cluster.Join(cluster.SelfAddress);
-                });
+                .WithClusterOfOne();
         });
         var host = builder.Build();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var up = new TaskCompletionSource();
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await system.WhenUpAsync(TimeSpan.FromSeconds(60));
         var directory = await registry.GetAsync<ProviderDirectory>();
         foreach (var scripted in providers.Where(p => p.Behaviour is not (ProviderBehaviour.AnswersNormally or ProviderBehaviour.NotApproved)))
         {
