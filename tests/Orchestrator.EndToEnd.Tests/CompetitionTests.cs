@@ -17,7 +17,9 @@ public class CompetitionTests
         using var setup = NodeSetup.Create(providers);
         await using var node = await NodeProcess.StartAsync(setup);
 
-        const string job = """{"deadlineSeconds":3,"requirements":{"resources":{"cpuCores":3,"ramMb":1024,"diskGb":10}}}""";
+        // The deadline only bounds how long the losers wait: long enough that the winners' contracts never depend on how
+        // busy the machine is (3 s failed under a full parallel test run on a starved 2-core machine).
+        const string job = """{"deadlineSeconds":10,"requirements":{"resources":{"cpuCores":3,"ramMb":1024,"diskGb":10}}}""";
         var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => node.Http.PostJobOkAsync(job)));
         var jobs = await Task.WhenAll(ids.Select(id => node.Http.AwaitTerminalAsync(id)));
 
