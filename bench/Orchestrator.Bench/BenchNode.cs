@@ -1,11 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
-using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orchestrator.Configuration;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
@@ -33,12 +31,6 @@ public sealed class BenchNode : IAsyncDisposable
     /// </param>
     public static async Task<BenchNode> StartAsync(string store, string target, int providers, bool signed = false)
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\norchestrator.nodeId = bench\norchestrator.terminalJobIdle = 2s")
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "orchestrator.conf"))))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "cluster.conf"))))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "sharding.conf"))));
-        var settings = OrchestratorSettings.FromConfig(config);
         var capabilities = Enumerable.Range(0, providers).Select(i => new ProviderCapability
         {
             Id = $"cp-{i:D5}",
@@ -46,20 +38,23 @@ public sealed class BenchNode : IAsyncDisposable
             Executors = [ExecutorType.Docker],
             PricePerHour = 1m + i % 10 / 10m,
         }).ToArray();
-        var approval = signed
-            ? SignedTrust(settings.NodeId, capabilities.Select(c => c.Id))
-            : ParticipantTrust.ByList(ApprovalPolicy.For(settings, capabilities.Select(c => c.Id)));
+        var options = new OrchestratorOptions
+        {
+            NodeId = "bench",
+            TerminalJobIdle = TimeSpan.FromSeconds(2),
+            Providers = capabilities,
+            Persistence = store == "postgres"
+                ? new PersistenceOptions { Provider = "postgres", PostgresConnectionString = target }
+                : new PersistenceOptions { Provider = "sqlite", SqliteFile = target },
+            Hocon = "akka.loglevel = WARNING",
+        };
+        if (signed) options.Trust = SignedTrust("bench", capabilities.Select(c => c.Id));
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddAkka("orchestrator", akka =>
-        {
-            akka.AddHocon(config, HoconAddMode.Prepend).WithClustering().WithOrchestratorSerialization();
-            if (store == "postgres") akka.WithPostgresPersistence(target);
-            else akka.WithSqlitePersistence(target);
-            akka.WithProviders(capabilities, settings, approval).WithJobs(settings, approval).WithJobIndex()
-                .WithClusterOfOne();
-        });
+        builder.Services.AddAkka("bench", akka => akka.WithClustering(new ClusterOptions { Roles = ["jobs", "providers"] })
+            .WithOrchestrator(options)
+            .WithClusterOfOne());
         var host = builder.Build();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();

@@ -13,7 +13,7 @@ Orchestrator.Trust.KeyPair nodeKey;
 try
 {
     access = ApiAccess.From(options);
-    plan = NodePlan.Make(options);
+    plan = NodePlan.Make(options, builder.Configuration);
     // The node's identity: created on first start, kept with its data (see `orchestrator identity show`).
     nodeKey = Orchestrator.Trust.KeyPair.LoadOrCreate(Path.Combine(plan.DataDirectory, Orchestrator.Node.Cli.IdentityCommands.NodeKeyFile));
     trust = NodeTrust.From(plan.Config, plan, nodeKey, DateTimeOffset.UtcNow);
@@ -39,12 +39,10 @@ if (options.LogFormat == "json")
 builder.WebHost.UseUrls(options.Http);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
-builder.Services.AddSingleton(new JournalHealth(plan.Persistence));
 builder.Services.AddOrchestratorMetrics();
-var participants = trust is { Store: { } store, Credential: { } own }
-    ? Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store)
-    : Orchestrator.Trust.ParticipantTrust.ByList(plan.Approval);
-builder.Services.AddAkka("orchestrator", akka => AkkaSetup.Configure(akka, plan, participants));
+if (trust is { Store: { } store, Credential: { } own })
+    plan.Orchestrator.Trust = Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store);
+builder.Services.AddAkka(AkkaSetup.ActorSystemName, akka => AkkaSetup.Configure(akka, plan));
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -66,8 +64,9 @@ if (trust.Credential is { } credential)
     app.Logger.LogInformation("node {NodeId}: approved by authority {Authority} (credential {Serial}) until {Expires:O}",
         plan.Settings.NodeId, credential.AuthorityKeyId[..16], credential.Serial, credential.ExpiresAt);
 else
-    app.Logger.LogWarning("node {NodeId}: no network authority configured (orchestrator.trust): counterparties are approved by id " +
-                          "(orchestrator.approvedIds or self-approval), and bids and contracts are not signed", plan.Settings.NodeId);
+    app.Logger.LogWarning("node {NodeId}: no network authority configured (orchestrator.trust): counterparties are approved {How}, " +
+                          "and bids and contracts are not signed", plan.Settings.NodeId,
+        plan.Settings.ApprovedIds.Count > 0 ? "by id (orchestrator.approvedIds)" : "by membership of this cluster");
 await app.RunAsync();
 nodeKey.Dispose();
 return 0;

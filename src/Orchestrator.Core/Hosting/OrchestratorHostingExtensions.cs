@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Client;
 using Akka.Hosting;
+using Orchestrator.Client;
 using Orchestrator.Configuration;
 using Orchestrator.Jobs;
 using Orchestrator.Protocol.Model;
@@ -15,10 +17,49 @@ namespace Orchestrator.Hosting;
 public static class OrchestratorHostingExtensions
 {
     /// <summary>
+    /// Adds the orchestrator to a host's actor system, in one call: its configuration (options over the library's
+    /// embedded defaults), serialization, the journal (SQLite, PostgreSQL, or the host's own), the provider
+    /// directory, the providers this node onboards (on members with the providers role), job sharding (hosted on
+    /// members with the jobs role, a proxy elsewhere), the cluster-client receptionist for systems that do not
+    /// join, the planner and the job listing. The actor system may have any name and must be a cluster member
+    /// (<c>WithClustering</c>, the host's own seeds and roles).
+    /// </summary>
+    /// <remarks>
+    /// The orchestrator's <c>akka.*</c> defaults (sharding timeouts, the split-brain resolver) are added where this is
+    /// called: settings the host adds after it win. Throws <see cref="Akka.Configuration.ConfigurationException"/>
+    /// naming the key when a setting is invalid.
+    /// </remarks>
+    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder akka, OrchestratorOptions options)
+    {
+        var config = OrchestratorConfig.Compose(options);
+        var settings = OrchestratorSettings.FromConfig(config);
+        var persistence = PersistenceChoice.From(config);
+        var jobsRole = config.GetString("orchestrator.roles.jobs");
+        var providersRole = config.GetString("orchestrator.roles.providers");
+        var trust = options.Trust ?? (settings.ApprovedIds.Count > 0
+            ? ParticipantTrust.ByList(new ApprovalPolicy(settings.ApprovedIds))
+            : ParticipantTrust.ClusterMembers());
+        var node = new OrchestratorNode(settings, persistence, jobsRole, providersRole, trust);
+
+        akka.AddHocon(config, HoconAddMode.Prepend)
+            .WithOrchestratorSerialization()
+            .WithActors((system, _) => system.RegisterExtension(new OrchestratorNode.Provider(node)));
+        if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);
+        else if (!persistence.IsHostConfigured) akka.WithSqlitePersistence(persistence.Target);
+
+        return akka.WithProviders(options.Providers ?? [], settings, trust, providersRole)
+            .WithJobs(settings, trust, jobsRole)
+            .WithClusterClientReceptionist()
+            .WithActors((system, registry) => ClusterClientReceptionist.Get(system).RegisterService(registry.Get<JobRegion>()))
+            .WithPlanner(settings)
+            .WithJobIndex();
+    }
+
+    /// <summary>
     /// The job shard region: one persistent <see cref="JobActor"/> per job, remembered (event-sourced store) so
     /// an in-flight job is restarted after a crash. Terminal jobs passivate themselves.
     /// </summary>
-    public static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust) =>
+    private static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust, string role) =>
         builder.WithShardRegion<JobRegion>(
             JobSharding.TypeName,
             (_, registry, _) => jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>(),
@@ -32,12 +73,12 @@ public static class OrchestratorHostingExtensions
                 // had entities, and those restart their remembered (in-flight) jobs without waiting for a message.
                 StateStoreMode = StateStoreMode.Persistence,
                 HandOffStopMessage = PoisonPill.Instance,
-                Role = JobSharding.Role,
+                Role = role,
             });
 
     /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
     /// <remarks>Jobs publish their lines over distributed pub-sub; the index also reads the journal at start and every <paramref name="catchUp"/> (default 30 s).</remarks>
-    public static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder, TimeSpan? catchUp = null) =>
+    private static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder, TimeSpan? catchUp = null) =>
         builder.WithDistributedPubSub(role: "")
             .WithActors((system, registry) =>
             {
@@ -46,22 +87,22 @@ public static class OrchestratorHostingExtensions
             });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>
-    public static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>
+    private static AkkaConfigurationBuilder WithPlanner(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>
         builder.WithActors((system, registry) =>
             registry.Register<Planner>(system.ActorOf(Props.Create(() => new Planner(settings, registry.Get<ProviderDirectory>())), "planner")));
 
     /// <summary>
-    /// The provider directory, and the <see cref="ProviderHost"/> with one persistent <see cref="ProviderActor"/> per
-    /// onboarded provider (from the providers file, and onboarded at run time).
+    /// The provider directory, and, on a member with the providers role, the <see cref="ProviderHost"/> with one
+    /// persistent <see cref="ProviderActor"/> per onboarded provider (given at start, and onboarded at run time).
     /// </summary>
-    public static AkkaConfigurationBuilder WithProviders(
-        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability>? providers, OrchestratorSettings settings, ParticipantTrust trust) =>
+    private static AkkaConfigurationBuilder WithProviders(
+        this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ParticipantTrust trust, string role) =>
         builder.WithActors((system, registry) =>
         {
             var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "directory");
             registry.Register<ProviderDirectory>(directory);
-            // A node without the providers role still has the directory (its jobs need it), but no providers.
-            if (providers is not null)
+            // A member without the providers role still has the directory (its jobs and its API need it), but no providers.
+            if (Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(role))
                 registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, trust, directory)), "providers"));
         });
 }

@@ -149,7 +149,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var requester = _trust.CheckApproved(ParticipantRole.ServiceProvider, terms.RequesterNodeId) is { IsTrusted: false } unapproved
+        var requester = (_trust.TrustsClusterMembers ? FromMember(Sender, terms.RequesterNodeId) : _trust.CheckApproved(ParticipantRole.ServiceProvider, terms.RequesterNodeId))
+            is { IsTrusted: false } unapproved
             ? unapproved
             : _trust.CheckContract(proposal.RequesterProof, ParticipantRole.ServiceProvider, terms.RequesterNodeId, terms, Now);
         if (!requester.IsTrusted)
@@ -229,6 +230,22 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private double Spare() => CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, _ledger.Free,
         new ResourceRequirements { CpuCores = 0, RamMb = 0, DiskGb = 0 });
+
+    /// <summary>
+    /// Approval by membership: a proposal from this node, or from a current member of its cluster, comes from a node of
+    /// the cluster; anything else (a system that reached this node's transport without joining) is refused.
+    /// </summary>
+    private static TrustVerdict FromMember(IActorRef sender, string requesterNodeId)
+    {
+        var address = sender.Path.Address;
+        if (address.HasLocalScope) return TrustVerdict.Trusted;
+        var system = Context.System;
+        if (system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal)
+            && Akka.Cluster.Cluster.Get(system).State.Members.Any(m => m.Address.Equals(address) && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp))
+            return TrustVerdict.Trusted;
+        return new TrustVerdict(DistrustReason.NotApproved,
+            $"service provider '{requesterNodeId}' proposed from {address}, which is not a member of this cluster (approval by membership)");
+    }
 
     private void Decline(string jobId, DeclineReason reason, string detail) =>
         Sender.Tell(new DeclineMessage(jobId, ProviderId, ExchangePhase.ContractClosure, reason, detail));

@@ -7,9 +7,9 @@ namespace Orchestrator.Trust;
 /// <summary>
 /// How this node proves who its participants are, and checks who the others are. On a network with an authority
 /// (<see cref="Signed"/>) the node key signs its bids, job-request acceptances and contracts, and every
-/// counterparty's proof is checked against the authorities' credentials. Without one (<see cref="ByList"/>, the
-/// embedded default) nothing is signed and counterparties are approved by id: <c>orchestrator.approvedIds</c>, or
-/// self-approval on a single node.
+/// counterparty's proof is checked against the authorities' credentials. Without one nothing is signed, and
+/// counterparties are approved by id (<see cref="ByList"/>: <c>orchestrator.approvedIds</c>) or, the default, by
+/// membership (<see cref="ClusterMembers"/>): the cluster is the trust boundary, guarded by its TLS transport.
 /// </summary>
 public sealed class ParticipantTrust
 {
@@ -18,8 +18,9 @@ public sealed class ParticipantTrust
     private readonly Credential? _credential;
     private readonly TrustStore? _store;
 
-    private ParticipantTrust(ApprovalPolicy approval, KeyPair? key, Credential? credential, TrustStore? store)
+    private ParticipantTrust(ApprovalPolicy approval, KeyPair? key, Credential? credential, TrustStore? store, bool members = false)
     {
+        TrustsClusterMembers = members;
         _approval = approval;
         _key = key;
         _credential = credential;
@@ -27,6 +28,17 @@ public sealed class ParticipantTrust
     }
 
     public static ParticipantTrust ByList(ApprovalPolicy approval) => new(approval, null, null, null);
+
+    /// <summary>
+    /// No authority and no list: every node of this cluster, and every provider a node of it announces in the
+    /// directory, is approved. A provider checks that a contract proposal comes from a current member (see
+    /// <see cref="TrustsClusterMembers"/>); a job only ever asks providers the directory, which members alone write,
+    /// announced.
+    /// </summary>
+    public static ParticipantTrust ClusterMembers() => new(new ApprovalPolicy([]), null, null, null, members: true);
+
+    /// <summary>Approval by membership: the party is trusted if its message came from this cluster.</summary>
+    public bool TrustsClusterMembers { get; }
 
     public static ParticipantTrust Signed(KeyPair nodeKey, Credential credential, TrustStore store) =>
         new(new ApprovalPolicy([]), nodeKey, credential, store);
@@ -41,7 +53,7 @@ public sealed class ParticipantTrust
     {
         if (_credential is null)
         {
-            if (selfApproval) _approval.With(providerId);
+            if (selfApproval && !TrustsClusterMembers) _approval.With(providerId);
             return null;
         }
 
@@ -64,9 +76,12 @@ public sealed class ParticipantTrust
     public TrustVerdict CheckContract(Proof? proof, ParticipantRole role, string participantId, Contract terms, DateTimeOffset now) =>
         _store is null ? TrustVerdict.Trusted : CheckProof(proof, role, participantId, Signing.ContractBytes(terms), now);
 
-    /// <summary>Approval by list: is the party on it? (Always yes on a network with an authority, which checks signatures instead.)</summary>
+    /// <summary>
+    /// Approval by list: is the party on it? (Always yes on a network with an authority, which checks signatures
+    /// instead, and under approval by membership, where the provider checks the sender's membership.)
+    /// </summary>
     public TrustVerdict CheckApproved(ParticipantRole role, string participantId) =>
-        _store is not null || _approval.IsApproved(participantId)
+        _store is not null || TrustsClusterMembers || _approval.IsApproved(participantId)
             ? TrustVerdict.Trusted
             : new TrustVerdict(DistrustReason.NotApproved,
                 _approval.Why(participantId, role == ParticipantRole.ServiceProvider ? "service provider" : "compute provider"));

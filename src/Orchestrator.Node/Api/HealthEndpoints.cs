@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Hosting;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Node.Startup;
+using Orchestrator.Hosting;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Node.Api;
@@ -13,12 +14,12 @@ public static class HealthEndpoints
     {
         app.MapGet("/healthz/live", () => Results.Ok(new { status = "live" }));
         // Ready: a member of the cluster (Up), the journal's database answering, every provider ledger loaded.
-        app.MapGet("/healthz/ready", async (ActorSystem system, IActorRegistry registry, JournalHealth journal, CancellationToken ct) =>
+        app.MapGet("/healthz/ready", async (ActorSystem system, IActorRegistry registry, CancellationToken ct) =>
         {
             var self = Cluster.Get(system).SelfMember;
             if (self.Status != MemberStatus.Up)
                 return NotReady(new { status = "not-ready", member = self.Status.ToString() });
-            if (await journal.ProblemAsync(ct) is { } problem)
+            if (await JournalHealth.ProblemAsync(OrchestratorNode.Get(system).Persistence, ct) is { } problem)
                 return NotReady(new { status = "not-ready", journal = problem });
             if (registry.TryGet<ProviderHost>(out var host))
             {

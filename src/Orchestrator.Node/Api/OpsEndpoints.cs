@@ -1,3 +1,4 @@
+using Orchestrator.Client;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -84,7 +85,7 @@ public static class OpsEndpoints
 
     /// <summary>The shard coordinator is a cluster singleton: it runs on the oldest Up member with the jobs role.</summary>
     private static Address? CoordinatorHost(ActorSystem system) =>
-        Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(JobSharding.Role))
+        Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(Orchestrator.Hosting.OrchestratorNode.Get(system).JobsRole))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address;
 
     private static async Task<IResult> Locate(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)

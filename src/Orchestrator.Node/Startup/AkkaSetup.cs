@@ -8,107 +8,93 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Node.Startup;
 
-/// <summary>Where the journal lives: one SQLite file (embedded default) or a PostgreSQL database.</summary>
-public sealed record PersistenceChoice(string Provider, string Target)
-{
-    public bool IsPostgres => Provider == "postgres";
-}
-
-/// <summary>Everything the node decides before the actor system starts: config, providers, approval, store.</summary>
+/// <summary>
+/// Everything the executable decides before the actor system starts, from its options: the library's options
+/// (<see cref="OrchestratorOptions"/>, the same the embedding hosts use), the executable's own actor-system HOCON
+/// (hocon/node.conf under the command-line overrides), and the effective configuration both make, which the checks
+/// before start read.
+/// </summary>
 public sealed record NodePlan(
+    OrchestratorOptions Orchestrator,
+    Config NodeHocon,
+    Config Overrides,
     Config Config,
     OrchestratorSettings Settings,
-    IReadOnlyList<ProviderCapability> Providers,
-    ApprovalPolicy Approval,
     PersistenceChoice Persistence,
     IReadOnlyList<string> Seeds,
     IReadOnlyList<string> Roles,
     string DataDirectory)
 {
-    public bool HostsProviders => Roles.Contains("providers");
+    /// <summary>hocon/node.conf, embedded in the executable: remoting and membership of its own actor system.</summary>
+    public static Config NodeDefaults { get; } = LoadNodeDefaults();
 
-    public static NodePlan Make(NodeOptions options)
+    public bool HostsProviders => Roles.Contains(Config.GetString("orchestrator.roles.providers"));
+    public bool HostsJobs => Roles.Contains(Config.GetString("orchestrator.roles.jobs"));
+    public IReadOnlyList<ProviderCapability> Providers => Orchestrator.Providers ?? [];
+
+    public static NodePlan Make(NodeOptions options, IConfiguration? hostConfiguration = null)
     {
-        var config = LoadHocon(options);
+        var orchestrator = new OrchestratorOptions();
+        if (hostConfiguration is not null) orchestrator.Bind(hostConfiguration);
+        if (options.ConfigFile is { } extra)
+        {
+            if (!File.Exists(extra)) throw new StartupException($"--config: file '{extra}' does not exist");
+            orchestrator.Hocon = File.ReadAllText(extra);
+        }
+
+        if (options.NodeId is { } id) orchestrator.NodeId = id;
+        if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
+        if (options.Postgres is { } pg)
+        {
+            orchestrator.Persistence.Provider = "postgres";
+            orchestrator.Persistence.PostgresConnectionString = pg;
+        }
+
+        var overrides = ConfigurationFactory.ParseString(CommandLineHocon(options));
+        var config = overrides.WithFallback(OrchestratorConfig.Compose(orchestrator)).WithFallback(NodeDefaults);
         var settings = OrchestratorSettings.FromConfig(config);
-        var persistence = ChoosePersistence(config);
+        var persistence = PersistenceChoice.From(config);
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();
         var roles = config.GetStringList("akka.cluster.roles", []).ToArray();
         RefuseSharedSqlite(persistence, seeds, config);
 
         var dataDirectory = Path.GetDirectoryName(Path.GetFullPath(config.GetString("orchestrator.persistence.sqlite.file")))!;
-        var providers = !roles.Contains("providers") ? []
+        var plan = new NodePlan(orchestrator, NodeDefaults, overrides, config, settings, persistence, seeds, roles, dataDirectory);
+        orchestrator.Providers = !plan.HostsProviders ? []
             : options.ProvidersFile is { } file ? ProvidersFile.Load(file)
             : [LocalMachine.Detect(settings.NodeId + "-machine", dataDirectory)];
-        return new NodePlan(config, settings, providers, ApprovalPolicy.For(settings, providers.Select(p => p.Id)), persistence, seeds, roles,
-            dataDirectory);
+        return plan;
     }
 
-    /// <summary>hocon/*.conf shipped with the node, the operator's --config file on top, and the options on top of that.</summary>
-    private static Config LoadHocon(NodeOptions options)
+    private static Config LoadNodeDefaults()
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "hocon");
-        Config FromFile(string name) => ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, name)));
-
-        var config = FromFile("orchestrator.conf")
-            .WithFallback(FromFile("cluster.conf"))
-            .WithFallback(FromFile("sharding.conf"))
-            .WithFallback(FromFile("persistence-sqlite.conf"))
-            .WithFallback(FromFile("persistence-postgres.conf"));
-        if (options.ConfigFile is { } extra)
-        {
-            if (!File.Exists(extra)) throw new StartupException($"--config: file '{extra}' does not exist");
-            config = ConfigurationFactory.ParseString(File.ReadAllText(extra)).WithFallback(config);
-        }
-
-        return ConfigurationFactory.ParseString(Overrides(options)).WithFallback(config);
+        using var stream = typeof(NodePlan).Assembly.GetManifestResourceStream("Orchestrator.Node.hocon.node.conf")
+                           ?? throw new InvalidOperationException("hocon/node.conf is not embedded in the executable");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
-    /// <summary>The node options as HOCON, so there is one source of truth for the actor system.</summary>
-    private static string Overrides(NodeOptions o)
+    /// <summary>The command line's actor-system options as HOCON, over everything else.</summary>
+    private static string CommandLineHocon(NodeOptions o)
     {
-        static string Q(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         var hocon = new StringBuilder();
-        if (o.NodeId is { } id) hocon.AppendLine($"orchestrator.nodeId = {Q(id)}");
-        if (o.RemoteHost is { } host) hocon.AppendLine($"akka.remote.dot-netty.tcp.hostname = {Q(host)}");
+        if (o.RemoteHost is { } host) hocon.AppendLine($"akka.remote.dot-netty.tcp.hostname = {HoconText.Quote(host)}");
         if (o.RemotePort is { } port) hocon.AppendLine($"akka.remote.dot-netty.tcp.port = {port}");
-        if (o.PublicHost is { } pub) hocon.AppendLine($"akka.remote.dot-netty.tcp.public-hostname = {Q(pub)}");
-        if (o.Seeds.Count > 0) hocon.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", o.Seeds.Select(Q))}]");
-        if (o.Roles.Count > 0)
-            hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Prepend("orchestrator").Distinct().Select(Q))}]");
-        if (o.DataDirectory is { } data) hocon.AppendLine($"orchestrator.persistence.sqlite.file = {Q(Path.Combine(data, "orchestrator.db"))}");
-        if (o.Postgres is { } pg)
-        {
-            hocon.AppendLine("orchestrator.persistence.provider = postgres");
-            hocon.AppendLine($"orchestrator.persistence.postgres.connectionString = {Q(pg)}");
-        }
-
+        if (o.PublicHost is { } pub) hocon.AppendLine($"akka.remote.dot-netty.tcp.public-hostname = {HoconText.Quote(pub)}");
+        if (o.Seeds.Count > 0) hocon.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", o.Seeds.Select(HoconText.Quote))}]");
+        if (o.Roles.Count > 0) hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Distinct().Select(HoconText.Quote))}]");
         return hocon.ToString();
-    }
-
-    private static PersistenceChoice ChoosePersistence(Config config)
-    {
-        var provider = config.GetString("orchestrator.persistence.provider", "sqlite");
-        var postgres = config.GetString("orchestrator.persistence.postgres.connectionString", "");
-        if (provider == "sqlite" && postgres.Length > 0) provider = "postgres";
-        return provider switch
-        {
-            "sqlite" => new PersistenceChoice("sqlite", config.GetString("orchestrator.persistence.sqlite.file")),
-            "postgres" when postgres.Length > 0 => new PersistenceChoice("postgres", postgres),
-            "postgres" => throw new StartupException("orchestrator.persistence.provider is postgres but no connection string is set (--postgres or ORCHESTRATOR_POSTGRES)"),
-            _ => throw new StartupException($"orchestrator.persistence.provider: '{provider}' is not one of sqlite, postgres"),
-        };
     }
 
     /// <summary>SQLite allows one writer: several nodes cannot share it, and each with its own file would split the journal.</summary>
     private static void RefuseSharedSqlite(PersistenceChoice persistence, IReadOnlyList<string> seeds, Config config)
     {
-        if (persistence.IsPostgres || seeds.Count == 0) return;
+        if (persistence.Provider != "sqlite" || seeds.Count == 0) return;
         var host = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } pub
             ? pub
             : config.GetString("akka.remote.dot-netty.tcp.hostname");
         var protocol = config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") ? "akka.ssl.tcp" : "akka.tcp";
-        var self = $"{protocol}://orchestrator@{host}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
+        var self = $"{protocol}://{AkkaSetup.ActorSystemName}@{host}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
         if (seeds.Count == 1 && seeds[0] == self) return;
         throw new StartupException(
             "a cluster of several nodes needs a shared journal, and SQLite cannot be shared by several writers: " +
@@ -118,9 +104,13 @@ public sealed record NodePlan(
 
 public static class AkkaSetup
 {
-    public static void Configure(AkkaConfigurationBuilder akka, NodePlan plan, Orchestrator.Trust.ParticipantTrust trust)
+    /// <summary>The executable's actor system; a host that embeds the orchestrator names its own.</summary>
+    public const string ActorSystemName = "orchestrator";
+
+    /// <summary>The executable's actor system: its node HOCON, the orchestrator (the library's one call), the command line's overrides.</summary>
+    public static void Configure(AkkaConfigurationBuilder akka, NodePlan plan)
     {
-        akka.AddHocon(plan.Config, HoconAddMode.Prepend)
+        akka.AddHocon(plan.NodeHocon, HoconAddMode.Prepend)
             // Akka's own log lines go through Microsoft.Extensions.Logging with the web host's: one format, one
             // place, and the log source (an actor's path, which names the job) as the category.
             .ConfigureLoggers(loggers =>
@@ -129,14 +119,8 @@ public static class AkkaSetup
                 loggers.AddLoggerFactory();
             })
             .WithClustering()
-            .WithOrchestratorSerialization();
-        if (plan.Persistence.IsPostgres) akka.WithPostgresPersistence(plan.Persistence.Target);
-        else akka.WithSqlitePersistence(plan.Persistence.Target);
-
-        akka.WithProviders(plan.HostsProviders ? plan.Providers : null, plan.Settings, trust)
-            .WithJobs(plan.Settings, trust)
-            .WithPlanner(plan.Settings)
-            .WithJobIndex();
+            .WithOrchestrator(plan.Orchestrator)
+            .AddHocon(plan.Overrides, HoconAddMode.Prepend);
 
         // No seeds: this node forms a cluster of one.
         if (plan.Seeds.Count == 0) akka.WithClusterOfOne();

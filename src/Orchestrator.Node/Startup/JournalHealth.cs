@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Orchestrator.Hosting;
 
 namespace Orchestrator.Node.Startup;
 
@@ -7,13 +8,15 @@ namespace Orchestrator.Node.Startup;
 /// Whether the journal's database answers a query right now: part of readiness, since a node that cannot write
 /// its journal accepts no job.
 /// </summary>
-public sealed class JournalHealth(PersistenceChoice persistence)
+public static class JournalHealth
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Null when the database answered; otherwise what went wrong.</summary>
-    public async Task<string?> ProblemAsync(CancellationToken ct)
+    public static async Task<string?> ProblemAsync(PersistenceChoice persistence, CancellationToken ct)
     {
+        // The host's own persistence set-up: the host knows how to check it.
+        if (persistence.IsHostConfigured) return null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Timeout);
         try

@@ -42,7 +42,7 @@ public sealed record NodeTrust(TrustStore? Store, Credential? Credential)
         // What this node will claim: the service-provider role for its own id when it hosts jobs, the
         // compute-provider role for each provider it onboards.
         var claims = new List<(ParticipantRole Role, string Id)>();
-        if (plan.Roles.Contains("jobs")) claims.Add((ParticipantRole.ServiceProvider, plan.Settings.NodeId));
+        if (plan.HostsJobs) claims.Add((ParticipantRole.ServiceProvider, plan.Settings.NodeId));
         claims.AddRange(plan.Providers.Select(p => (ParticipantRole.ComputeProvider, p.Id)));
         foreach (var (role, id) in claims)
         {

@@ -1,11 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
-using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orchestrator.Configuration;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
@@ -40,44 +38,41 @@ public sealed class SpecNode : IAsyncDisposable
 
     public static async Task<SpecNode> StartAsync(string journalFile, IReadOnlyList<ProviderSpec> providers, string settingsHocon)
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\norchestrator.nodeId = sp-spec\n" + settingsHocon)
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "orchestrator.conf"))))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "cluster.conf"))))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "sharding.conf"))));
-        // Approval by list. With every provider approved, self-approval as on a real single node (providers onboarded
-        // later are approved too); otherwise an explicit list without the ones the scenario says are not approved.
-        var approved = providers.Where(p => p.Behaviour != ProviderBehaviour.NotApproved).Select(p => p.Capability.Id).Append("sp-spec").ToArray();
-        var settings = OrchestratorSettings.FromConfig(config);
-        if (providers.Any(p => p.Behaviour == ProviderBehaviour.NotApproved)) settings = settings with { ApprovedIds = approved };
-        var trust = ParticipantTrust.ByList(ApprovalPolicy.For(settings, approved));
-        var hosted = providers.Where(p => p.Behaviour is ProviderBehaviour.AnswersNormally or ProviderBehaviour.NotApproved)
-            .Select(p => p.Capability).ToArray();
+        // Approval by membership, as on a real node (providers onboarded later are approved too); when the scenario
+        // says some are not approved, an explicit list without them.
+        var options = new OrchestratorOptions
+        {
+            NodeId = "sp-spec",
+            Persistence = new PersistenceOptions { Provider = "sqlite", SqliteFile = journalFile },
+            Hocon = "akka.loglevel = WARNING\n" + settingsHocon,
+            Providers = providers.Where(p => p.Behaviour is ProviderBehaviour.AnswersNormally or ProviderBehaviour.NotApproved)
+                .Select(p => p.Capability).ToArray(),
+        };
+        if (providers.Any(p => p.Behaviour == ProviderBehaviour.NotApproved))
+            options.ApprovedIds = providers.Where(p => p.Behaviour != ProviderBehaviour.NotApproved).Select(p => p.Capability.Id).Append("sp-spec").ToList();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddAkka("orchestrator", akka =>
-        {
-            akka.AddHocon(config, HoconAddMode.Prepend).WithClustering().WithOrchestratorSerialization().WithSqlitePersistence(journalFile);
-            akka.WithProviders(hosted, settings, trust).WithJobs(settings, trust).WithJobIndex()
-                .WithClusterOfOne();
-        });
+        builder.Services.AddAkka("spec", akka => akka.WithClustering(new ClusterOptions { Roles = ["jobs", "providers"] })
+            .WithOrchestrator(options)
+            .WithClusterOfOne());
         var host = builder.Build();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         await system.WhenUpAsync(TimeSpan.FromSeconds(60));
+        var node = OrchestratorNode.Get(system);
         var directory = await registry.GetAsync<ProviderDirectory>();
         foreach (var scripted in providers.Where(p => p.Behaviour is not (ProviderBehaviour.AnswersNormally or ProviderBehaviour.NotApproved)))
         {
-            var provider = system.ActorOf(ScriptedProvider.Props(ProviderActor.Props(scripted.Capability, settings, trust), scripted.Behaviour),
+            var provider = system.ActorOf(ScriptedProvider.Props(ProviderActor.Props(scripted.Capability, node.Settings, node.Trust), scripted.Behaviour),
                 "scripted-" + scripted.Capability.Id);
             directory.Tell(new RegisterProvider(scripted.Capability, provider));
         }
 
-        var node = new SpecNode(host, system, await registry.GetAsync<JobRegion>(), directory);
-        await node.AwaitProvidersAsync(providers.Select(p => p.Capability.Id));
-        return node;
+        var spec = new SpecNode(host, system, await registry.GetAsync<JobRegion>(), directory);
+        await spec.AwaitProvidersAsync(providers.Select(p => p.Capability.Id));
+        return spec;
     }
 
     /// <summary>Onboards a provider while the node runs, as <c>POST /orchestrator/providers</c> does.</summary>

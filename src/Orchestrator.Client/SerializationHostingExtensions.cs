@@ -2,7 +2,7 @@ using Akka.Hosting;
 using Akka.Serialization;
 using Orchestrator.Protocol.Messages;
 
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Client;
 
 public static class SerializationHostingExtensions
 {

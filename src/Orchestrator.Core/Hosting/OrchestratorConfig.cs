@@ -1,0 +1,58 @@
+using Akka.Configuration;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// The orchestrator's configuration in one place: the defaults that ship inside the library (hocon/*.conf, embedded),
+/// under the host's HOCON (<see cref="OrchestratorOptions.Hocon"/>), under the options set in code or bound from the
+/// host's configuration.
+/// </summary>
+public static class OrchestratorConfig
+{
+    private static readonly string[] DefaultFiles = ["orchestrator.conf", "cluster.conf", "sharding.conf", "persistence.conf"];
+
+    /// <summary>The library's defaults: every key the README documents, with its default value.</summary>
+    public static Config Defaults { get; } = DefaultFiles.Select(Embedded).Aggregate(Config.Empty, (all, file) => all.WithFallback(file));
+
+    /// <summary>One of the embedded hocon/*.conf files.</summary>
+    public static Config Embedded(string file)
+    {
+        using var stream = typeof(OrchestratorConfig).Assembly.GetManifestResourceStream("Orchestrator.hocon." + file)
+                           ?? throw new InvalidOperationException($"hocon/{file} is not embedded in {typeof(OrchestratorConfig).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    /// <summary>Options over HOCON over defaults; the split-brain resolver counts the jobs role only.</summary>
+    public static Config Compose(OrchestratorOptions options)
+    {
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+        if (!string.IsNullOrWhiteSpace(options.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(options.Hocon));
+        config = config.WithFallback(Defaults);
+        var jobsRole = config.GetString("orchestrator.roles.jobs");
+        return ConfigurationFactory.ParseString($"akka.cluster.split-brain-resolver.role = {HoconText.Quote(jobsRole)}").WithFallback(config);
+    }
+}
+
+/// <summary>Where the journal lives: one SQLite file (embedded default), a PostgreSQL database, or the host's own set-up.</summary>
+public sealed record PersistenceChoice(string Provider, string Target)
+{
+    public bool IsPostgres => Provider == "postgres";
+    public bool IsHostConfigured => Provider == "host";
+
+    public static PersistenceChoice From(Config config)
+    {
+        var provider = config.GetString("orchestrator.persistence.provider", "sqlite");
+        var postgres = config.GetString("orchestrator.persistence.postgres.connectionString", "");
+        if (provider == "sqlite" && postgres.Length > 0) provider = "postgres";
+        return provider switch
+        {
+            "sqlite" => new PersistenceChoice("sqlite", config.GetString("orchestrator.persistence.sqlite.file")),
+            "postgres" when postgres.Length > 0 => new PersistenceChoice("postgres", postgres),
+            "postgres" => throw new ConfigurationException(
+                "orchestrator.persistence.provider is postgres but orchestrator.persistence.postgres.connectionString is empty (--postgres or ORCHESTRATOR_POSTGRES)"),
+            "host" => new PersistenceChoice("host", ""),
+            _ => throw new ConfigurationException($"orchestrator.persistence.provider: '{provider}' is not one of sqlite, postgres, host"),
+        };
+    }
+}

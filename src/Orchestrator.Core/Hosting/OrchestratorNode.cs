@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Orchestrator.Configuration;
+using Orchestrator.Trust;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// What <see cref="OrchestratorHostingExtensions.WithOrchestrator"/> decided for this actor system, for whoever
+/// serves it (the HTTP API's readiness, the executable's start-up line): <c>OrchestratorNode.Get(system)</c>.
+/// </summary>
+public sealed class OrchestratorNode : IExtension
+{
+    internal OrchestratorNode(OrchestratorSettings settings, PersistenceChoice persistence, string jobsRole, string providersRole, ParticipantTrust trust)
+    {
+        Settings = settings;
+        Persistence = persistence;
+        JobsRole = jobsRole;
+        ProvidersRole = providersRole;
+        Trust = trust;
+    }
+
+    public OrchestratorSettings Settings { get; }
+    public PersistenceChoice Persistence { get; }
+    public string JobsRole { get; }
+    public string ProvidersRole { get; }
+    public ParticipantTrust Trust { get; }
+
+    public static OrchestratorNode Get(ActorSystem system) =>
+        system.GetExtension<OrchestratorNode>() ?? throw new InvalidOperationException(
+            $"the actor system '{system.Name}' runs no orchestrator: add it with WithOrchestrator on its AkkaConfigurationBuilder");
+
+    internal sealed class Provider(OrchestratorNode node) : ExtensionIdProvider<OrchestratorNode>
+    {
+        public override OrchestratorNode CreateExtension(ExtendedActorSystem system) => node;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// What a host sets for the orchestrator it embeds. Every setting is optional: what is left unset comes from the
+/// host's configuration (<see cref="Bind"/>: an <c>Orchestrator</c> section of appsettings.json, or environment
+/// variables such as <c>Orchestrator__DefaultSearchTimeout=00:00:03</c>), then from <see cref="Hocon"/>, then from
+/// the defaults that ship inside the library (hocon/*.conf, where each is documented). Set in code after binding,
+/// a value overrides the host's configuration: code &gt; host configuration &gt; HOCON &gt; defaults.
+/// </summary>
+public sealed class OrchestratorOptions
+{
+    public const string SectionName = "Orchestrator";
+
+    /// <summary>This node's id as a service provider (orchestrator.nodeId); the machine's host name when empty.</summary>
+    public string? NodeId { get; set; }
+
+    public OrchestrationType? DefaultOrchestrationType { get; set; }
+    public TimeSpan? DefaultSearchTimeout { get; set; }
+    public TimeSpan? JobRequestTimeout { get; set; }
+    public TimeSpan? ContractTimeout { get; set; }
+    public TimeSpan? LockLease { get; set; }
+    public TimeSpan? JobDeadline { get; set; }
+    public TimeSpan? DefaultJobDuration { get; set; }
+    public TimeSpan? TerminalJobIdle { get; set; }
+    public TimeSpan? SearchRetryMinBackoff { get; set; }
+    public TimeSpan? SearchRetryMaxBackoff { get; set; }
+
+    /// <summary>score, lowest-price or earliest-bid (orchestrator.defaultSelection).</summary>
+    public string? DefaultSelection { get; set; }
+
+    public int? MaxBidRequests { get; set; }
+
+    /// <summary>Node and provider ids approved for contracts when the network has no authority; empty: approval by membership.</summary>
+    public List<string>? ApprovedIds { get; set; }
+
+    public RoleOptions Roles { get; set; } = new();
+    public PersistenceOptions Persistence { get; set; } = new();
+
+    /// <summary>
+    /// HOCON beneath the options above and above the library's defaults (the executable's <c>--config</c> file):
+    /// <c>orchestrator.*</c> keys, and any <c>akka.*</c> key for the actor system.
+    /// </summary>
+    public string? Hocon { get; set; }
+
+    /// <summary>The compute providers this node onboards at start, when it has the providers role (code only).</summary>
+    public IReadOnlyList<ProviderCapability>? Providers { get; set; }
+
+    /// <summary>
+    /// How this node signs and checks its counterparties (code only). Unset: approval by list when
+    /// <see cref="ApprovedIds"/> (or orchestrator.approvedIds) names any, by cluster membership otherwise.
+    /// </summary>
+    public ParticipantTrust? Trust { get; set; }
+
+    /// <summary>
+    /// Binds the <c>Orchestrator</c> section of <paramref name="configuration"/> onto these options; a value that
+    /// cannot be converted stops with the key named.
+    /// </summary>
+    public OrchestratorOptions Bind(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SectionName);
+        try
+        {
+            section.Bind(this, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new Akka.Configuration.ConfigurationException($"{SectionName}: {e.Message}");
+        }
+
+        return this;
+    }
+
+    /// <summary>The options that are set, as HOCON over the <c>orchestrator</c> section.</summary>
+    internal string ToHocon()
+    {
+        var hocon = new StringBuilder();
+        void Line(string key, string? value)
+        {
+            if (value is not null) hocon.Append("orchestrator.").Append(key).Append(" = ").AppendLine(value);
+        }
+
+        static string? Duration(TimeSpan? value) => value is { } v ? ((long)v.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms" : null;
+
+        Line("nodeId", Quote(NodeId));
+        Line("defaultOrchestrationType", DefaultOrchestrationType?.ToString().ToLowerInvariant());
+        Line("defaultSearchTimeout", Duration(DefaultSearchTimeout));
+        Line("jobRequestTimeout", Duration(JobRequestTimeout));
+        Line("contractTimeout", Duration(ContractTimeout));
+        Line("lockLease", Duration(LockLease));
+        Line("jobDeadline", Duration(JobDeadline));
+        Line("defaultJobDuration", Duration(DefaultJobDuration));
+        Line("terminalJobIdle", Duration(TerminalJobIdle));
+        Line("searchRetryMinBackoff", Duration(SearchRetryMinBackoff));
+        Line("searchRetryMaxBackoff", Duration(SearchRetryMaxBackoff));
+        Line("defaultSelection", Quote(DefaultSelection));
+        Line("maxBidRequests", MaxBidRequests?.ToString(CultureInfo.InvariantCulture));
+        Line("approvedIds", ApprovedIds is null ? null : "[" + string.Join(", ", ApprovedIds.Select(Quote)) + "]");
+        Line("roles.jobs", Quote(Roles.Jobs));
+        Line("roles.providers", Quote(Roles.Providers));
+        Line("persistence.provider", Quote(Persistence.Provider));
+        Line("persistence.sqlite.file", Quote(Persistence.SqliteFile));
+        Line("persistence.postgres.connectionString", Quote(Persistence.PostgresConnectionString));
+        return hocon.ToString();
+    }
+
+    private static string? Quote(string? value) => value is null ? null : HoconText.Quote(value);
+}
+
+/// <summary>The cluster roles that decide what a member does (orchestrator.roles).</summary>
+public sealed class RoleOptions
+{
+    /// <summary>Members with this role host job entities, and alone count in the split-brain resolver's decision.</summary>
+    public string? Jobs { get; set; }
+
+    /// <summary>Members with this role onboard compute providers.</summary>
+    public string? Providers { get; set; }
+}
+
+/// <summary>Where the journal lives (orchestrator.persistence).</summary>
+public sealed class PersistenceOptions
+{
+    /// <summary>sqlite, postgres, or host (the host configured Akka.Persistence itself).</summary>
+    public string? Provider { get; set; }
+
+    public string? SqliteFile { get; set; }
+    public string? PostgresConnectionString { get; set; }
+}
