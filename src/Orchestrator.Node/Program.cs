@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Orchestrator.Api;
 using Orchestrator.Node.Api;
 using Orchestrator.Node.Startup;
 
@@ -37,8 +38,7 @@ if (options.LogFormat == "json")
 }
 
 builder.WebHost.UseUrls(options.Http);
-builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
-builder.Services.AddProblemDetails();
+builder.Services.AddOrchestratorApi();
 builder.Services.AddOrchestratorMetrics();
 if (trust is { Store: { } store, Credential: { } own })
     plan.Orchestrator.Trust = Orchestrator.Trust.ParticipantTrust.Signed(nodeKey, own, store);
@@ -48,13 +48,9 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBearerToken(access);
-app.MapJobEndpoints();
-app.MapJobControlEndpoints();
-app.MapJobListEndpoints();
-app.MapProviderEndpoints();
-app.MapHealthEndpoints();
-app.MapOpsEndpoints();
-app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapOrchestrator();
+app.MapOpenApi();
+app.MapPrometheusScrapingEndpoint(Metrics.Path);
 
 app.Logger.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
     plan.Settings.NodeId, nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,

@@ -11,7 +11,7 @@ namespace Orchestrator.EndToEnd.Tests;
 /// </summary>
 public partial class DeployTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Repository.Root;
 
     private static readonly string[] KnownVariables =
     [
@@ -97,13 +97,6 @@ public partial class DeployTests
 
     private static YamlNode Path(YamlNode node, params string[] keys) =>
         keys.Aggregate(node, (current, key) => ((YamlMappingNode)current)[key]);
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Orchestrator.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 
     [GeneratedRegex(@"ORCHESTRATOR_[A-Z_]+")]
     private static partial Regex Variable();

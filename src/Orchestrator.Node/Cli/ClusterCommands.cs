@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 using Spectre.Console;
 
 namespace Orchestrator.Node.Cli;

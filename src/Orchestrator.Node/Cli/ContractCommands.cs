@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Trust;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Spectre.Console;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 
 namespace Orchestrator.Node.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 using Spectre.Console;
 
 namespace Orchestrator.Node.Cli;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Orchestrator.Node.Api;
+using Orchestrator.Api;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Validation;
 

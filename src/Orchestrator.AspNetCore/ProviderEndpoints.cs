@@ -1,11 +1,12 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Validation;
 using Orchestrator.Providers;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 public static class ProviderEndpoints
 {
@@ -13,17 +14,20 @@ public static class ProviderEndpoints
 
     public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/orchestrator/providers", ListProviders);
-        app.MapPost("/orchestrator/providers", Onboard);
+        app.MapGet("/orchestrator/providers", ListProviders).WithName("ListProviders")
+            .WithSummary("Every provider this node knows: capability, free, locked and contracted resources.");
+        app.MapPost("/orchestrator/providers", Onboard).WithName("OnboardProvider")
+            .WithSummary("Onboard a compute provider on this node (journaled).")
+            .Accepts<ProviderCapability>("application/json")
+            .ProducesProblems(400, 403, 409, 413, 415);
         return app;
     }
 
     /// <summary>Onboards a compute provider on this node (persisted: it is back after a restart).</summary>
-    private static async Task<IResult> Onboard(HttpContext http, IActorRegistry registry, CancellationToken ct)
+    private static async Task<Results<Created<ProviderOnboardResult>, Ok<ProviderOnboardResult>, ProblemHttpResult>> Onboard(HttpContext http, IActorRegistry registry, CancellationToken ct)
     {
         if (!registry.TryGet<ProviderHost>(out var host))
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "This node does not host providers.",
-                detail: "onboard providers on a node with the providers role (--roles)");
+            return Problems.Conflict("onboard providers on a node with the providers role (--roles)", "This node does not host providers.");
         if (!(http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
             return Problems.UnsupportedMediaType(http.Request.ContentType);
         var body = await JsonBodyReader.ReadAsync<ProviderCapability>(http.Request, Limits.MaxBodyBytes, ct);
@@ -37,18 +41,18 @@ public static class ProviderEndpoints
         var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The provider id is taken.", detail: conflict);
+            return Problems.Conflict(conflict, "The provider id is taken.");
         if (result.Refused is { } refused)
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This node is not approved to host the provider.", detail: refused);
-        return result.Created ? Results.Created(location, result) : Results.Ok(result);
+            return Problems.Forbidden("This node is not approved to host the provider.", refused);
+        return result.Created ? TypedResults.Created(location, result) : TypedResults.Ok(result);
     }
 
     /// <summary>Every provider this node knows, with its capability and what is free, locked and contracted.</summary>
-    private static async Task<IResult> ListProviders(IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    private static async Task<Ok<ProviderStatus[]>> ListProviders(IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
         var statuses = await Task.WhenAll(known.Providers.Select(p =>
             p.Provider.Ask<ProviderStatus>(new GetProviderStatus(p.Capability.Id), AskTimeout, ct)));
-        return Results.Ok(statuses);
+        return TypedResults.Ok(statuses);
     }
 }

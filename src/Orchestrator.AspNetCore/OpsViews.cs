@@ -1,4 +1,4 @@
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 // What the ops endpoints answer, and what `orchestrator cluster|sharding …` reads back: one set of records for both.
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orchestrator.Validation;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>The outcome of reading a JSON body: the value, or the fields that are wrong and why.</summary>
 public sealed record BodyRead<T>(T? Value, ValidationErrors Errors, bool TooLarge);

@@ -4,11 +4,12 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>Following a job live (Server-Sent Events) and cancelling it.</summary>
 public static class JobControlEndpoints
@@ -17,8 +18,13 @@ public static class JobControlEndpoints
 
     public static IEndpointRouteBuilder MapJobControlEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/orchestrator/jobs/{jobId}/events", Events);
-        app.MapPost("/orchestrator/jobs/{jobId}/cancel", Cancel);
+        app.MapGet("/orchestrator/jobs/{jobId}/events", Events).WithName("FollowJob")
+            .WithSummary("Server-Sent Events: every state the job has been in, then each change, until it is terminal.")
+            .Produces<JobStateChanged>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblems(400, 404, 503);
+        app.MapPost("/orchestrator/jobs/{jobId}/cancel", Cancel).WithName("CancelJob")
+            .WithSummary("Cancel a job without a contract: it fails as cancelled and its locks are released.")
+            .ProducesProblems(400, 404, 409, 503);
         return app;
     }
 
@@ -27,7 +33,7 @@ public static class JobControlEndpoints
     /// the whole story), then one per state change as it happens, until the job is terminal (then the stream
     /// ends). 404 for an unknown job.
     /// </summary>
-    private static async Task<IResult> Events(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> Events(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
         JobStatus status;
@@ -81,7 +87,7 @@ public static class JobControlEndpoints
     private static SseItem<string> Item(JobStateChanged change) => new(JsonSerializer.Serialize(change, ApiJson.Options), "state");
 
     /// <summary>200 with the job's status once it has failed as cancelled; 409 when it is terminal already.</summary>
-    private static async Task<IResult> Cancel(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> Cancel(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
         try
@@ -90,9 +96,9 @@ public static class JobControlEndpoints
             switch (reply)
             {
                 case JobCancelled:
-                    return Results.Ok(await jobs.ActorRef.Ask<JobStatus>(new GetJob(jobId), AskTimeout, ct));
+                    return TypedResults.Ok(await jobs.ActorRef.Ask<JobStatus>(new GetJob(jobId), AskTimeout, ct));
                 case JobNotCancellable terminal:
-                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job cannot be cancelled.", detail: terminal.Detail);
+                    return Problems.Conflict(terminal.Detail, "The job cannot be cancelled.");
                 case JobNotFound:
                     return Problems.NotFound($"no job with id '{jobId}'");
                 default:

@@ -3,10 +3,11 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Messages;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>
 /// The operator's palette over HTTP (what Petabridge.Cmd's cluster and sharding commands give): members, leave,
@@ -18,21 +19,28 @@ public static class OpsEndpoints
 
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ops/cluster", (ActorSystem system) => Results.Ok(ClusterOf(system)));
-        app.MapPost("/ops/cluster/leave", (ActorSystem system, AddressBody body) => OnMember(system, "leave", body, (c, a) => c.Leave(a)));
-        app.MapPost("/ops/cluster/down", (ActorSystem system, AddressBody body) => OnMember(system, "down", body, (c, a) => c.Down(a)));
-        app.MapPost("/ops/cluster/join", (ActorSystem system, AddressBody body) => OnMember(system, "join", body, (c, a) => c.Join(a), mustBeMember: false));
+        app.MapGet("/ops/cluster", (ActorSystem system) => TypedResults.Ok(ClusterOf(system))).WithName("ClusterShow")
+            .WithSummary("The cluster's members: address, roles, status, reachability, leader.");
+        app.MapPost("/ops/cluster/leave", (ActorSystem system, AddressBody body) => OnMember(system, "leave", body, (c, a) => c.Leave(a)))
+            .WithName("ClusterLeave").WithSummary("Ask a member to leave the cluster gracefully.").ProducesProblems(400, 404);
+        app.MapPost("/ops/cluster/down", (ActorSystem system, AddressBody body) => OnMember(system, "down", body, (c, a) => c.Down(a)))
+            .WithName("ClusterDown").WithSummary("Down a member (its shards move to the others).").ProducesProblems(400, 404);
+        app.MapPost("/ops/cluster/join", (ActorSystem system, AddressBody body) => OnMember(system, "join", body, (c, a) => c.Join(a), mustBeMember: false))
+            .WithName("ClusterJoin").WithSummary("Make this node join the cluster at an address.").ProducesProblems(400);
         app.MapPost("/ops/cluster/down-unreachable", (ActorSystem system) =>
         {
             var cluster = Cluster.Get(system);
             var unreachable = cluster.State.Unreachable.Select(m => m.Address).ToArray();
             foreach (var address in unreachable) cluster.Down(address);
-            return Results.Ok(new ClusterCommandView("down-unreachable", unreachable.Select(a => a.ToString()).ToArray(),
+            return TypedResults.Ok(new ClusterCommandView("down-unreachable", unreachable.Select(a => a.ToString()).ToArray(),
                 unreachable.Length == 0 ? "no member is unreachable" : $"downed {unreachable.Length} unreachable member(s)"));
-        });
-        app.MapGet("/ops/sharding/regions", (ActorSystem system) => Results.Ok(new RegionsView(ClusterSharding.Get(system).ShardTypeNames.Order().ToArray())));
-        app.MapGet("/ops/sharding/regions/{region}", RegionStats);
-        app.MapGet("/ops/sharding/locate/{jobId}", Locate);
+        }).WithName("ClusterDownUnreachable").WithSummary("Down every unreachable member.");
+        app.MapGet("/ops/sharding/regions", (ActorSystem system) => TypedResults.Ok(new RegionsView(ClusterSharding.Get(system).ShardTypeNames.Order().ToArray())))
+            .WithName("ShardRegions").WithSummary("The shard regions on this node.");
+        app.MapGet("/ops/sharding/regions/{region}", RegionStats).WithName("ShardRegionStats")
+            .WithSummary("Shards and entities per node of a region, and which node hosts its coordinator.").ProducesProblems(404);
+        app.MapGet("/ops/sharding/locate/{jobId}", Locate).WithName("LocateJob")
+            .WithSummary("Where a job lives: its shard and the node hosting it.").ProducesProblems(400, 404);
         return app;
     }
 
@@ -49,7 +57,7 @@ public static class OpsEndpoints
         return new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, unreachable.Count);
     }
 
-    private static IResult OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
+    private static Results<Ok<ClusterCommandView>, ProblemHttpResult> OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
     {
         if (body?.Address is not { Length: > 0 } text)
             return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = ["name the member, e.g. akka.tcp://orchestrator@10.0.0.5:4053"] });
@@ -67,10 +75,10 @@ public static class OpsEndpoints
         if (mustBeMember && !cluster.State.Members.Any(m => m.Address.Equals(address)))
             return Problems.NotFound($"no cluster member at {address} (see GET /ops/cluster)");
         act(cluster, address);
-        return Results.Ok(new ClusterCommandView(command, [address.ToString()], $"{command} sent for {address}"));
+        return TypedResults.Ok(new ClusterCommandView(command, [address.ToString()], $"{command} sent for {address}"));
     }
 
-    private static async Task<IResult> RegionStats(string region, ActorSystem system, CancellationToken ct)
+    private static async Task<Results<Ok<RegionStatsView>, ProblemHttpResult>> RegionStats(string region, ActorSystem system, CancellationToken ct)
     {
         var sharding = ClusterSharding.Get(system);
         if (!sharding.ShardTypeNames.Contains(region))
@@ -80,22 +88,22 @@ public static class OpsEndpoints
         var nodes = stats.Regions.OrderBy(kv => kv.Key.ToString(), StringComparer.Ordinal).Select(kv => new RegionNodeView(
             kv.Key.ToString(), kv.Value.Stats.Count, kv.Value.Stats.Values.Sum(), kv.Key.Equals(coordinator))).ToArray();
         var unreachable = stats.Regions.Where(kv => kv.Value.Failed.Count > 0).Select(kv => kv.Key.ToString()).ToArray();
-        return Results.Ok(new RegionStatsView(region, nodes, nodes.Sum(n => n.Shards), nodes.Sum(n => n.Entities), unreachable));
+        return TypedResults.Ok(new RegionStatsView(region, nodes, nodes.Sum(n => n.Shards), nodes.Sum(n => n.Entities), unreachable));
     }
 
     /// <summary>The shard coordinator is a cluster singleton: it runs on the oldest Up member with the jobs role.</summary>
     private static Address? CoordinatorHost(ActorSystem system) =>
-        Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(Orchestrator.Hosting.OrchestratorNode.Get(system).JobsRole))
+        Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(OrchestratorNode.Get(system).JobsRole))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address;
 
-    private static async Task<IResult> Locate(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobLocationView>, ProblemHttpResult>> Locate(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
         var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
         var shard = new JobMessageExtractor().ShardId(jobId, new GetJob(jobId));
         return reply switch
         {
-            JobStatus status => Results.Ok(new JobLocationView(jobId, shard, status.HostedBy, status.State.ToString())),
+            JobStatus status => TypedResults.Ok(new JobLocationView(jobId, shard, status.HostedBy, status.State.ToString())),
             _ => Problems.NotFound($"no job with id '{jobId}'"),
         };
     }

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Protocol.Messages;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>
 /// Follows one job for an HTTP client: subscribes, passes every state change into a channel, and completes it when

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.ReadModel;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary><c>GET /orchestrator/jobs</c>: every job in the cluster, newest first, filtered and paged.</summary>
 public static class JobListEndpoints
@@ -15,11 +16,13 @@ public static class JobListEndpoints
 
     public static IEndpointRouteBuilder MapJobListEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/orchestrator/jobs", List);
+        app.MapGet("/orchestrator/jobs", List).WithName("ListJobs")
+            .WithSummary("Every job in the cluster, newest first, filtered by state and time, paged.")
+            .ProducesProblems(400);
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, IRequiredActor<JobIndexActor> index, CancellationToken ct)
+    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         JobState? state = null;
@@ -42,7 +45,7 @@ public static class JobListEndpoints
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var page = await index.ActorRef.Ask<JobPage>(new ListJobs(state, since, offset, limit), AskTimeout, ct);
-        return Results.Ok(page);
+        return TypedResults.Ok(page);
     }
 
     private static int Number(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
 using Orchestrator.Jobs;
 using Orchestrator.Providers;
@@ -7,7 +8,7 @@ using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Validation;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>The job API: post a job (the seed's /orchestrator/postJob) and read it back.</summary>
 public static class JobEndpoints
@@ -16,9 +17,17 @@ public static class JobEndpoints
 
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/orchestrator/postJob", PostJob);
-        app.MapPost("/orchestrator/plan", Plan);
-        app.MapGet("/orchestrator/jobs/{jobId}", GetJob);
+        app.MapPost("/orchestrator/postJob", PostJob).WithName("PostJob")
+            .WithSummary("Post a job: validated, persisted, then searched for and contracted.")
+            .Accepts<JobDescription>("application/json")
+            .ProducesProblems(400, 409, 413, 415, 503);
+        app.MapPost("/orchestrator/plan", Plan).WithName("PlanJob")
+            .WithSummary("A dry run: the candidates' bids, ranked and explained; nothing is locked, no job is created.")
+            .Accepts<JobDescription>("application/json")
+            .ProducesProblems(400, 413, 415, 503);
+        app.MapGet("/orchestrator/jobs/{jobId}", GetJob).WithName("GetJob")
+            .WithSummary("A job: its state, history, bids, declines, selected provider and contract.")
+            .ProducesProblems(400, 404, 503);
         return app;
     }
 
@@ -26,7 +35,7 @@ public static class JobEndpoints
     /// Reads and checks a job description: JSON shape, values, and that push targets name known providers.
     /// Returns the problem to answer with, or the description.
     /// </summary>
-    private static async Task<(JobDescription? Job, IResult? Problem)> ReadJobAsync(
+    private static async Task<(JobDescription? Job, ProblemHttpResult? Problem)> ReadJobAsync(
         HttpContext http, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         if (!IsJson(http.Request.ContentType)) return (null, Problems.UnsupportedMediaType(http.Request.ContentType));
@@ -49,7 +58,7 @@ public static class JobEndpoints
         return errors.IsEmpty ? (description, null) : (null, Problems.Invalid(errors));
     }
 
-    private static async Task<IResult> Plan(
+    private static async Task<Results<Ok<PlanResult>, ProblemHttpResult>> Plan(
         HttpContext http, IRequiredActor<Planner> planner, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         var (description, problem) = await ReadJobAsync(http, directory, ct);
@@ -59,13 +68,13 @@ public static class JobEndpoints
         var reply = await planner.ActorRef.Ask<IOrchestratorMessage>(new PlanJob(jobId, description), AskTimeout, ct);
         return reply switch
         {
-            PlanResult result => Results.Ok(result),
+            PlanResult result => TypedResults.Ok(result),
             JobRejected rejected => Problems.Invalid(rejected.Errors),
             _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
         };
     }
 
-    private static async Task<IResult> PostJob(
+    private static async Task<Results<Accepted<PostJobResponse>, ProblemHttpResult>> PostJob(
         HttpContext http, IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         var (description, problem) = await ReadJobAsync(http, directory, ct);
@@ -78,7 +87,7 @@ public static class JobEndpoints
             var reply = await jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
             return reply switch
             {
-                JobAccepted accepted => Results.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
+                JobAccepted accepted => TypedResults.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
                     new PostJobResponse(accepted.JobId, accepted.State, accepted.Created)),
                 JobConflict conflict => Problems.Conflict(conflict.Detail),
                 JobUnavailable unavailable => Problems.Unavailable(unavailable.Reason),
@@ -93,7 +102,7 @@ public static class JobEndpoints
         }
     }
 
-    private static async Task<IResult> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
         try
@@ -101,7 +110,7 @@ public static class JobEndpoints
             var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
             return reply switch
             {
-                JobStatus status => Results.Ok(status),
+                JobStatus status => TypedResults.Ok(status),
                 JobNotFound => Problems.NotFound($"no job with id '{jobId}'"),
                 _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
             };

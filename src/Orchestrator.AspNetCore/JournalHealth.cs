@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Hosting;
 
-namespace Orchestrator.Node.Startup;
+namespace Orchestrator.Api;
 
 /// <summary>
 /// Whether the journal's database answers a query right now: part of readiness, since a node that cannot write

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orchestrator.Protocol.Model;
 
-namespace Orchestrator.Node.Api;
+namespace Orchestrator.Api;
 
 /// <summary>
 /// The JSON dialect of the API: camelCase fields, enums as kebab-case words ("docker", "no-eligible-provider"),

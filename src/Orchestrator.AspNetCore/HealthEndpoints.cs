@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Hosting;
+using Orchestrator.Providers;
+
+namespace Orchestrator.Api;
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz/live", () => TypedResults.Ok(new HealthView("live"))).WithName("Live")
+            .WithSummary("Liveness: the process answers.");
+        // Ready: a member of the cluster (Up), the journal's database answering, every provider ledger loaded.
+        app.MapGet("/healthz/ready", async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> (ActorSystem system, IActorRegistry registry, CancellationToken ct) =>
+        {
+            var self = Cluster.Get(system).SelfMember;
+            if (self.Status != MemberStatus.Up)
+                return NotReady(new HealthView("not-ready", Member: self.Status.ToString()));
+            if (await JournalHealth.ProblemAsync(OrchestratorNode.Get(system).Persistence, ct) is { } problem)
+                return NotReady(new HealthView("not-ready", Journal: problem));
+            if (registry.TryGet<ProviderHost>(out var host))
+            {
+                ProvidersReadiness providers;
+                try
+                {
+                    providers = await host.Ask<ProvidersReadiness>(GetProvidersReadiness.Instance, TimeSpan.FromSeconds(5), ct);
+                }
+                catch (AskTimeoutException)
+                {
+                    return NotReady(new HealthView("not-ready", Providers: "the provider host did not answer in 5 s"));
+                }
+
+                if (!providers.Ready)
+                    return NotReady(new HealthView("not-ready", Providers: $"{providers.Recovered} of {providers.Total} provider ledgers loaded"));
+            }
+
+            return TypedResults.Ok(new HealthView("ready", Member: self.Address.ToString()));
+        }).WithName("Ready")
+            .WithSummary("Readiness: an Up cluster member, the journal's database answering, every provider ledger loaded; 503 with the reason otherwise.")
+            .Produces<HealthView>(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static JsonHttpResult<HealthView> NotReady(HealthView body) => TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+}
+
+/// <summary>A health answer: the status, and what is not ready (fields that do not apply are left out).</summary>
+public sealed record HealthView(string Status, string? Member = null, string? Journal = null, string? Providers = null);
