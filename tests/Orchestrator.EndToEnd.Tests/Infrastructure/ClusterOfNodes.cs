@@ -23,7 +23,7 @@ public sealed class ClusterOfNodes : IAsyncDisposable
     public string SeedAddress => $"{Protocol}://orchestrator@127.0.0.1:{RemotePorts[0]}";
 
     /// <param name="prepare">Runs for each node's setup before any node starts (e.g. to give each node its own credential).</param>
-    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string> providersOf, string? hocon = null, string protocol = "akka.tcp",
+    public static async Task<ClusterOfNodes> StartAsync(int count, Func<int, string?> providersOf, string? hocon = null, string protocol = "akka.tcp",
         Func<int, NodeSetup, Task>? prepare = null)
     {
         var cluster = new ClusterOfNodes(await PostgresDatabase.CreateAsync(), protocol);
