@@ -1,23 +1,31 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Orchestrator.EndToEnd.Tests.Infrastructure;
 
 namespace Orchestrator.EndToEnd.Tests;
 
-/// <summary>The cluster transport over TLS (Akka.Remote's DotNetty SSL with a certificate from config).</summary>
+/// <summary>
+/// The cluster transport over mutual TLS with the cluster's own CA, validation on: members trust each other, so a
+/// machine without a certificate from that CA cannot join, and a node reachable from other machines does not run
+/// without TLS.
+/// </summary>
 public sealed class TlsClusterTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("tls-").FullName;
+    private readonly TestCertificates _certificates = new("orchestrator-test-ca");
+
+    private const string Tiny = """[{"id":"cp-tiny","resources":{"cpuCores":1,"ramMb":512,"diskGb":1},"executors":["docker"]}]""";
+    private const string Big = """[{"id":"cp-big","resources":{"cpuCores":64,"ramMb":262144,"diskGb":4000},"executors":["docker"]}]""";
+
+    private Task<ClusterOfNodes> StartTlsClusterAsync(int count, Func<int, string?> providersOf) =>
+        ClusterOfNodes.StartAsync(count, providersOf, protocol: "akka.ssl.tcp", prepare: (node, setup) =>
+        {
+            _certificates.Configure(setup, _certificates.Issue($"node-{node}"));
+            return Task.CompletedTask;
+        });
 
     [Fact]
-    public async Task Two_nodes_form_a_cluster_over_TLS_and_a_job_posted_to_one_contracts_with_a_provider_of_the_other()
+    public async Task Two_nodes_form_a_cluster_over_mutual_TLS_and_a_job_posted_to_one_contracts_with_a_provider_of_the_other()
     {
-        // Both nodes approve both nodes and both providers, so a contract may cross from one node to the other.
-        var hocon = TlsOverlay(CreateCertificate("orchestrator-test"), "pfx-password") +
-                    "\norchestrator.approvedIds = [node-0, node-1, cp-tiny, cp-big]\n";
-        await using var cluster = await ClusterOfNodes.StartAsync(2, node => node == 0
-            ? """[{"id":"cp-tiny","resources":{"cpuCores":1,"ramMb":512,"diskGb":1},"executors":["docker"]}]"""
-            : """[{"id":"cp-big","resources":{"cpuCores":64,"ramMb":262144,"diskGb":4000},"executors":["docker"]}]""", hocon, "akka.ssl.tcp");
+        // No approved list: the two nodes approve each other as members of one cluster.
+        await using var cluster = await StartTlsClusterAsync(2, node => node == 0 ? Tiny : Big);
 
         var id = await cluster.Nodes[0].Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":8,"ramMb":8192,"diskGb":10}}}""");
         var job = await cluster.Nodes[0].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(1));
@@ -31,43 +39,47 @@ public sealed class TlsClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_whose_certificate_another_CA_signed_is_refused()
+    {
+        await using var cluster = await StartTlsClusterAsync(1, _ => Tiny);
+        using var rogueCa = new TestCertificates("rogue-ca");
+        using var rogue = NodeSetup.Create(Big, nodeId: "rogue");
+        rogueCa.Configure(rogue, rogueCa.Issue("rogue"));
+        rogue.ExtraArguments.AddRange(["--remote-port", NodeProcess.FreePort().ToString(), "--seeds", cluster.SeedAddress,
+            "--postgres", cluster.Database.ConnectionString]);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => NodeProcess.StartAsync(rogue, TimeSpan.FromSeconds(25)));
+        Assert.Contains("cluster TLS: refused", cluster.Nodes[0].Output);
+        Assert.Contains("does not chain to the cluster's CA", cluster.Nodes[0].Output);
+        Assert.DoesNotContain(await cluster.Nodes[0].Http.GetProvidersAsync(), p => p!["capability"]!["id"]!.GetValue<string>() == "cp-big");
+    }
+
+    [Fact]
     public async Task A_node_without_TLS_cannot_join_a_TLS_cluster()
     {
-        var hocon = TlsOverlay(CreateCertificate("orchestrator-test"), "pfx-password");
-        await using var cluster = await ClusterOfNodes.StartAsync(1,
-            _ => """[{"id":"cp-a","resources":{"cpuCores":4,"ramMb":4096,"diskGb":10},"executors":["docker"]}]""", hocon, "akka.ssl.tcp");
-        using var plain = NodeSetup.Create("""[{"id":"cp-plain","resources":{"cpuCores":4,"ramMb":4096,"diskGb":10},"executors":["docker"]}]""",
-            nodeId: "plain");
+        await using var cluster = await StartTlsClusterAsync(1, _ => Tiny);
+        using var plain = NodeSetup.Create(Big, nodeId: "plain");
         plain.ExtraArguments.AddRange(["--remote-port", NodeProcess.FreePort().ToString(), "--seeds", cluster.SeedAddress.Replace("akka.ssl.tcp", "akka.tcp"),
             "--postgres", cluster.Database.ConnectionString]);
         await Assert.ThrowsAnyAsync<Exception>(() => NodeProcess.StartAsync(plain, TimeSpan.FromSeconds(25)));
     }
 
-    private string CreateCertificate(string name)
+    [Fact]
+    public async Task A_node_whose_transport_listens_beyond_loopback_refuses_to_start_without_TLS()
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var file = Path.Combine(_folder, name + ".pfx");
-        File.WriteAllBytes(file, certificate.Export(X509ContentType.Pfx, "pfx-password"));
-        return file;
+        using var setup = NodeSetup.Create(Tiny);
+        setup.ExtraArguments.AddRange(["--remote-host", "0.0.0.0"]);
+        await NodeProcess.AssertRefusesToStartAsync(setup, "--remote-host", "0.0.0.0", "without TLS", "--tls-certificate");
     }
 
-    // A self-signed certificate is not in any trust store, so chain validation is suppressed here; in production
-    // the nodes' certificates come from a CA the machines trust and validation stays on.
-    private static string TlsOverlay(string pfx, string password) => $$"""
-        akka.remote.dot-netty.tcp {
-          enable-ssl = true
-          ssl {
-            suppress-validation = true
-            certificate { path = "{{pfx}}", password = "{{password}}" }
-          }
-        }
-        """;
+    [Fact]
+    public async Task A_wrong_certificate_password_stops_the_node_naming_the_key()
+    {
+        using var setup = NodeSetup.Create(Tiny);
+        _certificates.Configure(setup, _certificates.Issue("node-x"));
+        setup.Environment["ORCHESTRATOR_TLS_PASSWORD"] = "not-the-password";
+        await NodeProcess.AssertRefusesToStartAsync(setup, "orchestrator.tls.certificate", "password");
+    }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _certificates.Dispose();
 }

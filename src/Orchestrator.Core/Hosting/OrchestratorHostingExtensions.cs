@@ -44,6 +44,7 @@ public static class OrchestratorHostingExtensions
         akka.AddHocon(config, HoconAddMode.Prepend)
             .WithOrchestratorSerialization()
             .WithActors((system, _) => system.RegisterExtension(new OrchestratorNode.Provider(node)));
+        ClusterTransportTls.Apply(akka, config);
         if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);
         else if (!persistence.IsHostConfigured) akka.WithSqlitePersistence(persistence.Target);
 

@@ -40,6 +40,7 @@ public sealed class OrchestratorOptions
     public List<string>? ApprovedIds { get; set; }
 
     public RoleOptions Roles { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
     public PersistenceOptions Persistence { get; set; } = new();
 
     /// <summary>
@@ -103,6 +104,9 @@ public sealed class OrchestratorOptions
         Line("approvedIds", ApprovedIds is null ? null : "[" + string.Join(", ", ApprovedIds.Select(Quote)) + "]");
         Line("roles.jobs", Quote(Roles.Jobs));
         Line("roles.providers", Quote(Roles.Providers));
+        Line("tls.certificate", Quote(Tls.Certificate));
+        Line("tls.password", Quote(Tls.Password));
+        Line("tls.ca", Quote(Tls.Ca));
         Line("persistence.provider", Quote(Persistence.Provider));
         Line("persistence.sqlite.file", Quote(Persistence.SqliteFile));
         Line("persistence.postgres.connectionString", Quote(Persistence.PostgresConnectionString));
@@ -130,4 +134,16 @@ public sealed class PersistenceOptions
 
     public string? SqliteFile { get; set; }
     public string? PostgresConnectionString { get; set; }
+}
+
+/// <summary>Mutual TLS on the cluster transport (orchestrator.tls).</summary>
+public sealed class TlsOptions
+{
+    /// <summary>PKCS#12 file with this node's certificate and private key.</summary>
+    public string? Certificate { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>The CA (PEM or DER) every member's certificate must chain to; unset: the machine's trust store.</summary>
+    public string? Ca { get; set; }
 }

@@ -44,6 +44,9 @@ public sealed record NodePlan(
 
         if (options.NodeId is { } id) orchestrator.NodeId = id;
         if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
+        if (options.TlsCertificate is { } certificate) orchestrator.Tls.Certificate = certificate;
+        if (options.TlsPassword is { } password) orchestrator.Tls.Password = password;
+        if (options.TlsCa is { } ca) orchestrator.Tls.Ca = ca;
         if (options.Postgres is { } pg)
         {
             orchestrator.Persistence.Provider = "postgres";
@@ -57,6 +60,8 @@ public sealed record NodePlan(
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();
         var roles = config.GetStringList("akka.cluster.roles", []).ToArray();
         RefuseSharedSqlite(persistence, seeds, config);
+        RefuseOpenTransport(config);
+        ClusterTransportTls.Check(config);
 
         var dataDirectory = Path.GetDirectoryName(Path.GetFullPath(config.GetString("orchestrator.persistence.sqlite.file")))!;
         var plan = new NodePlan(orchestrator, NodeDefaults, overrides, config, settings, persistence, seeds, roles, dataDirectory);
@@ -84,6 +89,19 @@ public sealed record NodePlan(
         if (o.Seeds.Count > 0) hocon.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", o.Seeds.Select(HoconText.Quote))}]");
         if (o.Roles.Count > 0) hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Distinct().Select(HoconText.Quote))}]");
         return hocon.ToString();
+    }
+
+    /// <summary>
+    /// Members of a cluster trust each other (approval by membership), so joining must be guarded: a transport that
+    /// other machines can reach runs over mutual TLS, or the node does not start.
+    /// </summary>
+    private static void RefuseOpenTransport(Config config)
+    {
+        if (!ClusterTransportTls.ListensBeyondLoopback(config) || ClusterTransportTls.IsOn(config)) return;
+        throw new StartupException(
+            $"--remote-host: the cluster transport listens on {config.GetString("akka.remote.dot-netty.tcp.hostname")}, reachable from other machines, " +
+            "without TLS, and members of a cluster trust each other: give this node a certificate and the cluster's CA " +
+            "(--tls-certificate, --tls-ca, ORCHESTRATOR_TLS_PASSWORD; deploy/certificates.sh makes them), or listen on 127.0.0.1");
     }
 
     /// <summary>SQLite allows one writer: several nodes cannot share it, and each with its own file would split the journal.</summary>

@@ -19,6 +19,9 @@ public sealed record NodeOptions
     public string? Postgres { get; init; }
     public string? ApiToken { get; init; }
     public string? ApiTokenFile { get; init; }
+    public string? TlsCertificate { get; init; }
+    public string? TlsPassword { get; init; }
+    public string? TlsCa { get; init; }
 
     /// <summary>"text" (default) or "json": one JSON object per log line, for log shippers.</summary>
     public string LogFormat { get; init; } = "text";
@@ -51,6 +54,9 @@ public sealed record NodeOptions
             Postgres = Get("postgres"),
             ApiToken = Get("api-token"),
             ApiTokenFile = Get("api-token-file"),
+            TlsCertificate = Get("tls-certificate"),
+            TlsPassword = Get("tls-password"),
+            TlsCa = Get("tls-ca"),
             LogFormat = Get("log-format") ?? "text",
         };
     }
