@@ -75,7 +75,19 @@ public sealed record OrchestratorSettings
 
     private static TimeSpan Positive(Config c, string key, TimeSpan fallback)
     {
-        var value = c.GetTimeSpan(key, fallback, allowInfinite: false);
+        TimeSpan value;
+        try
+        {
+            value = c.GetTimeSpan(key, fallback, allowInfinite: false);
+        }
+        catch (FormatException)
+        {
+            var text = c.GetString(key);
+            throw new ConfigurationException(text.TrimStart().StartsWith('-')
+                ? $"orchestrator.{key} must be positive, was {text}"
+                : $"orchestrator.{key}: '{text}' is not a duration (e.g. 200ms, 5s, 2m, 1h)");
+        }
+
         if (value <= TimeSpan.Zero) throw new ConfigurationException($"orchestrator.{key} must be positive, was {value}");
         return value;
     }

@@ -12,7 +12,7 @@ public static class PostgresPersistenceHostingExtensions
     /// schema, with its indexes (<see cref="JournalSchema"/>), is created when the node starts; if the database
     /// cannot be reached then, the node keeps trying in the background, as the journal itself does.
     /// </summary>
-    public static AkkaConfigurationBuilder WithPostgresPersistence(this AkkaConfigurationBuilder builder, string connectionString)
+    internal static AkkaConfigurationBuilder WithPostgresPersistence(this AkkaConfigurationBuilder builder, string connectionString)
     {
         var schemaReady = TryEnsureSchema(connectionString);
         var dataOptions = new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, connectionString);

@@ -12,7 +12,7 @@ public static class SqlitePersistenceHostingExtensions
     /// (the mode is stored in the file) and every connection runs with synchronous=NORMAL: a killed process
     /// loses nothing that was acknowledged; only a power cut can lose the last commits.
     /// </summary>
-    public static AkkaConfigurationBuilder WithSqlitePersistence(this AkkaConfigurationBuilder builder, string databaseFile)
+    internal static AkkaConfigurationBuilder WithSqlitePersistence(this AkkaConfigurationBuilder builder, string databaseFile)
     {
         var connectionString = PrepareDatabase(databaseFile);
         var dataOptions = new DataOptions()

@@ -109,7 +109,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 return;
             }
 
-            if (_subscribers.Add(subscribe.Subscriber)) Context.Watch(subscribe.Subscriber);
+            Follow(subscribe.Subscriber);
             subscribe.Subscriber.Tell(CurrentChange());
         });
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
@@ -141,6 +141,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         return new JobStateChanged(_job.JobId, last.State, last.At, last.Note, _job.Contract, _job.Failure);
     }
 
+    /// <summary>Adds a subscriber (once; it is dropped when it stops). False when there is none.</summary>
+    private bool Follow(IActorRef? subscriber)
+    {
+        if (subscriber is null) return false;
+        if (_subscribers.Add(subscriber)) Context.Watch(subscriber);
+        return true;
+    }
+
     private void Notify()
     {
         if (_subscribers.Count == 0) return;
@@ -153,6 +161,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         switch (JobDecisions.Post(_job, post, _settings, Now))
         {
             case PostDecision.Accept accept:
+                Follow(post.Subscriber);
                 // The first search is chosen from a fresh directory view and written with the post, in one atomic
                 // write: one journal round trip less before the first bid request goes out.
                 _awaitingPostConfirmation = Sender;
@@ -163,6 +172,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case PostDecision.AlreadyPosted existing:
                 Sender.Tell(new JobAccepted(post.JobId, existing.State, Created: false));
+                if (Follow(post.Subscriber)) post.Subscriber!.Tell(CurrentChange());
                 break;
             case PostDecision.Conflict conflict:
                 Sender.Tell(new JobConflict(post.JobId, conflict.Detail));

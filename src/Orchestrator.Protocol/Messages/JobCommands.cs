@@ -6,7 +6,11 @@ namespace Orchestrator.Protocol.Messages;
 /// Post a job (the seed's <c>processJob</c>). Answered with <see cref="JobAccepted"/> once durably persisted, with
 /// <see cref="JobRejected"/> for invalid input, or <see cref="JobConflict"/> when the id exists with another body.
 /// </summary>
-public sealed record PostJob(string JobId, JobDescription Description, string Requester) : IJobMessage;
+/// <param name="Subscriber">
+/// Told every state the job goes through, from Posted on (as <see cref="SubscribeToJob"/> does, but without missing
+/// the states written before a later subscription arrives); null: nobody is.
+/// </param>
+public sealed record PostJob(string JobId, JobDescription Description, string Requester, Akka.Actor.IActorRef? Subscriber = null) : IJobMessage;
 
 /// <summary>Ask for a job's full status: answered with <see cref="JobStatus"/> or <see cref="JobNotFound"/>.</summary>
 public sealed record GetJob(string JobId) : IJobMessage;

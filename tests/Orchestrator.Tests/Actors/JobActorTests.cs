@@ -2,6 +2,7 @@ using Akka.Actor;
 using Orchestrator.Configuration;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Providers;
 using Orchestrator.Trust;
 using Xunit.Abstractions;
 using static Orchestrator.Tests.Fixtures;
@@ -24,6 +25,37 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         var timeout = Assert.Single(status.Timeouts);
         Assert.Equal(("cp-silent", ExchangePhase.Bid, TimeSpan.FromSeconds(1)), (timeout.ProviderId, timeout.Phase, timeout.After));
         Assert.Equal("cp-real", status.Contract!.ProviderId);
+    }
+
+    [Fact]
+    public void A_subscriber_named_with_the_post_is_told_every_state_from_Posted_to_Contracted_in_order()
+    {
+        var settings = Settings();
+        RealProvider(Provider("cp-a", price: 1m), settings);
+        Directory.Tell(ListProviders.Instance, TestActor);
+        ExpectMsg<KnownProviders>();
+        var follower = CreateTestProbe();
+        var job = StartJob("job-followed", settings, Approve(settings, "cp-a"));
+        job.Tell(new PostJob("job-followed", JobOf(null), "test", follower), TestActor);
+        Assert.True(ExpectMsg<JobAccepted>().Created);
+
+        var states = new List<JobState>();
+        JobStateChanged change;
+        do
+        {
+            change = follower.ExpectMsg<JobStateChanged>(TimeSpan.FromSeconds(15));
+            states.Add(change.State);
+        } while (change.State is not (JobState.Contracted or JobState.Failed));
+
+        Assert.Equal([JobState.Posted, JobState.Searching, JobState.Matched, JobState.Requested, JobState.Contracted], states);
+        Assert.Equal("cp-a", change.Contract!.ProviderId);
+
+        // Posting the same job again with another subscriber: it is told where the job is now, and nothing twice.
+        var late = CreateTestProbe();
+        job.Tell(new PostJob("job-followed", JobOf(null), "test", late), TestActor);
+        Assert.False(ExpectMsg<JobAccepted>().Created);
+        Assert.Equal(JobState.Contracted, late.ExpectMsg<JobStateChanged>().State);
+        follower.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
