@@ -56,7 +56,7 @@ public sealed class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = setup.DataDirectory,
         };
-        info.ArgumentList.Add(NodeExecutable());
+        info.ArgumentList.Add(setup.Program ?? NodeExecutable());
         foreach (var arg in setup.Arguments(baseAddress)) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
@@ -97,7 +97,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = setup.DataDirectory,
         };
         foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
-        info.ArgumentList.Add(NodeExecutable());
+        info.ArgumentList.Add(setup.Program ?? NodeExecutable());
         foreach (var arg in setup.Arguments(new Uri($"http://127.0.0.1:{FreePort()}"))) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -170,7 +170,10 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node built alongside the tests, in the same configuration.</summary>
-    public static string NodeExecutable()
+    public static string NodeExecutable() => BuiltProgram("src/Orchestrator.Node", "orchestrator.dll");
+
+    /// <summary>A program of the repository (its project folder), built alongside the tests in the same configuration.</summary>
+    public static string BuiltProgram(string project, string? assembly = null)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var tfm = here.Name;
@@ -178,7 +181,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var root = here;
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orchestrator.sln"))) root = root.Parent;
         if (root is null) throw new InvalidOperationException("Orchestrator.sln not found above " + AppContext.BaseDirectory);
-        var dll = Path.Combine(root.FullName, "src", "Orchestrator.Node", "bin", configuration, tfm, "orchestrator.dll");
+        var dll = Path.Combine(root.FullName, project, "bin", configuration, tfm, assembly ?? Path.GetFileName(project) + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the solution first", dll);
     }
 

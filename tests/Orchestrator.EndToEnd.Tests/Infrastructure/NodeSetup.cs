@@ -13,6 +13,12 @@ public sealed class NodeSetup : IDisposable
     /// <summary>Bind HTTP to this host (e.g. 0.0.0.0) on the test's port; the test still talks to it on loopback.</summary>
     public string? HttpBindHost { get; init; }
 
+    /// <summary>
+    /// Another program than the orchestrator executable (an embedding host, e.g. examples/Dms.Host): it is started
+    /// with <c>--urls</c> and <see cref="ExtraArguments"/> only.
+    /// </summary>
+    public string? Program { get; init; }
+
     /// <summary>More options, e.g. --remote-port, --seeds, --postgres for a cluster member.</summary>
     public List<string> ExtraArguments { get; } = [];
 
@@ -58,8 +64,20 @@ public sealed class NodeSetup : IDisposable
         if (ConfigFile is not null) yield return new("ORCHESTRATOR_CONFIG", ConfigFile);
     }
 
+    /// <summary>A host program of the repository (e.g. examples/Dms.Host), built alongside the tests, with its own configuration.</summary>
+    public static NodeSetup ForProgram(string project) =>
+        new(Directory.CreateTempSubdirectory("orchestrator-host-").FullName) { Program = NodeProcess.BuiltProgram(project) };
+
     public IEnumerable<string> Arguments(Uri http)
     {
+        if (Program is not null)
+        {
+            yield return "--urls";
+            yield return http.ToString().TrimEnd('/');
+            foreach (var extra in ExtraArguments) yield return extra;
+            yield break;
+        }
+
         if (ViaEnvironment) yield break;
         yield return "--http";
         yield return (HttpBindHost is { } host ? new UriBuilder(http) { Host = host }.Uri : http).ToString().TrimEnd('/');

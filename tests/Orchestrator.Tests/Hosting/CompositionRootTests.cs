@@ -23,7 +23,7 @@ public sealed class CompositionRootTests
     [InlineData("examples/Dms.Host/DmsHost.cs")]
     public void Each_host_adds_the_orchestrator_by_the_one_call_and_wires_nothing_itself(string file)
     {
-        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), file));
+        var source = Repository.Read(file);
         Assert.Contains(".WithOrchestrator(", source);
         foreach (var piece in Wiring) Assert.False(source.Contains(piece, StringComparison.Ordinal), $"{file} wires {piece} itself");
     }
@@ -39,10 +39,4 @@ public sealed class CompositionRootTests
         Assert.Equal(["WithClusterOfOne", "WithOrchestrator"], hostingExtensions);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Orchestrator.sln not found");
-    }
 }

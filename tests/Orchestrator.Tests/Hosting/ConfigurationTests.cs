@@ -129,16 +129,10 @@ public sealed partial class ConfigurationTests
     /// <summary>The README's configuration table: every row whose key and default are both literal.</summary>
     private static List<(string Key, string Default)> DocumentedDefaults()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = Repository.Read("README.md");
         return Row().Matches(readme).Select(m => (m.Groups["key"].Value, m.Groups["value"].Value.Trim('"'))).ToList();
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Orchestrator.sln not found");
-    }
 
     [GeneratedRegex(@"^\| `(?<key>(orchestrator|akka)\.[A-Za-z0-9.\-]+)` \| `(?<value>[^`]*)` \|", RegexOptions.Multiline)]
     private static partial Regex Row();

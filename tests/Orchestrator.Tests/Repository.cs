@@ -1,0 +1,16 @@
+namespace Orchestrator.Tests;
+
+/// <summary>The repository the tests run from: its README and sources, as a reader sees them.</summary>
+public static class Repository
+{
+    public static string Root { get; } = Find();
+
+    public static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Orchestrator.sln not found above " + AppContext.BaseDirectory);
+    }
+}
