@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,8 @@ public sealed class BenchNode : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddAkka("bench", akka => akka.WithClustering(new ClusterOptions { Roles = ["jobs", "providers"] })
+        builder.Services.AddAkka("bench", akka => akka.WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+            .WithClustering(new ClusterOptions { Roles = ["jobs", "providers"] })
             .WithOrchestrator(options)
             .WithClusterOfOne());
         var host = builder.Build();

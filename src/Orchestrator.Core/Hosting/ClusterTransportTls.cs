@@ -27,6 +27,21 @@ public static class ClusterTransportTls
         return !IPAddress.TryParse(host, out var address) || !IPAddress.IsLoopback(address);
     }
 
+    /// <summary>
+    /// Members of a cluster trust each other (approval by membership, the default) and the transport carries
+    /// serialized objects, so joining must be guarded: a transport that other machines can reach runs over TLS, or
+    /// the node does not start.
+    /// </summary>
+    public static void RefuseOpenTransport(Config config)
+    {
+        if (!ListensBeyondLoopback(config) || IsOn(config)) return;
+        throw new ConfigurationException(
+            $"akka.remote.dot-netty.tcp.hostname: the cluster transport listens on '{config.GetString("akka.remote.dot-netty.tcp.hostname")}', " +
+            "reachable from other machines, without TLS, and members of this cluster trust each other: give the node a certificate and " +
+            "the cluster's CA (orchestrator.tls.certificate, orchestrator.tls.ca; the executable's --tls-certificate, --tls-ca), " +
+            "or listen on 127.0.0.1");
+    }
+
     /// <summary>Reads the certificate and the CA, as the node will at start; throws naming the key when either cannot be used.</summary>
     public static void Check(Config config)
     {

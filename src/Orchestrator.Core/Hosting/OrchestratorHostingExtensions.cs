@@ -27,7 +27,8 @@ public static class OrchestratorHostingExtensions
     /// <remarks>
     /// The orchestrator's <c>akka.*</c> defaults (sharding timeouts, the split-brain resolver) are added where this is
     /// called: settings the host adds after it win. Throws <see cref="Akka.Configuration.ConfigurationException"/>
-    /// naming the key when a setting is invalid.
+    /// naming the key when a setting is invalid, and the actor system refuses to start when its transport is reachable
+    /// from other machines without TLS: members trust each other by default, and the wire carries serialized objects.
     /// </remarks>
     public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder akka, OrchestratorOptions options)
     {
@@ -43,7 +44,11 @@ public static class OrchestratorHostingExtensions
 
         akka.AddHocon(config, HoconAddMode.Prepend)
             .WithOrchestratorSerialization()
-            .WithActors((system, _) => system.RegisterExtension(new OrchestratorNode.Provider(node)));
+            .WithActors((system, _) =>
+            {
+                ClusterTransportTls.RefuseOpenTransport(system.Settings.Config);
+                system.RegisterExtension(new OrchestratorNode.Provider(node));
+            });
         ClusterTransportTls.Apply(akka, config);
         if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);
         else if (!persistence.IsHostConfigured) akka.WithSqlitePersistence(persistence.Target);

@@ -60,7 +60,15 @@ public sealed record NodePlan(
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();
         var roles = config.GetStringList("akka.cluster.roles", []).ToArray();
         RefuseSharedSqlite(persistence, seeds, config);
-        RefuseOpenTransport(config);
+        try
+        {
+            ClusterTransportTls.RefuseOpenTransport(config);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new StartupException("--remote-host: " + e.Message + " (--tls-certificate, --tls-ca and ORCHESTRATOR_TLS_PASSWORD on the command line; deploy/certificates.sh makes them)");
+        }
+
         ClusterTransportTls.Check(config);
 
         var dataDirectory = Path.GetDirectoryName(Path.GetFullPath(config.GetString("orchestrator.persistence.sqlite.file")))!;
@@ -89,19 +97,6 @@ public sealed record NodePlan(
         if (o.Seeds.Count > 0) hocon.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", o.Seeds.Select(HoconText.Quote))}]");
         if (o.Roles.Count > 0) hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", o.Roles.Distinct().Select(HoconText.Quote))}]");
         return hocon.ToString();
-    }
-
-    /// <summary>
-    /// Members of a cluster trust each other (approval by membership), so joining must be guarded: a transport that
-    /// other machines can reach runs over mutual TLS, or the node does not start.
-    /// </summary>
-    private static void RefuseOpenTransport(Config config)
-    {
-        if (!ClusterTransportTls.ListensBeyondLoopback(config) || ClusterTransportTls.IsOn(config)) return;
-        throw new StartupException(
-            $"--remote-host: the cluster transport listens on {config.GetString("akka.remote.dot-netty.tcp.hostname")}, reachable from other machines, " +
-            "without TLS, and members of a cluster trust each other: give this node a certificate and the cluster's CA " +
-            "(--tls-certificate, --tls-ca, ORCHESTRATOR_TLS_PASSWORD; deploy/certificates.sh makes them), or listen on 127.0.0.1");
     }
 
     /// <summary>SQLite allows one writer: several nodes cannot share it, and each with its own file would split the journal.</summary>

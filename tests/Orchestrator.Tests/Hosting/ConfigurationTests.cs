@@ -119,6 +119,16 @@ public sealed partial class ConfigurationTests
         Assert.Contains("orchestrator.tls.certificate: file '/nonexistent/node.pfx' does not exist", error.Message);
     }
 
+    [Fact]
+    public async Task A_host_whose_transport_other_machines_can_reach_does_not_start_without_TLS()
+    {
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => EmbeddedHost.StartAsync(new OrchestratorOptions(),
+            after: akka => akka.AddHocon("akka.remote.dot-netty.tcp.hostname = \"0.0.0.0\"", HoconAddMode.Prepend)));
+        Assert.Contains("akka.remote.dot-netty.tcp.hostname", error.Message);
+        Assert.Contains("without TLS", error.Message);
+        Assert.Contains("orchestrator.tls.certificate", error.Message);
+    }
+
     /// <summary>What WithOrchestrator checks when it is called, without starting anything.</summary>
     private static void OrchestratorConfigurationCheck(OrchestratorOptions options)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,15 +33,25 @@ public sealed class EmbeddedHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAkka("my-dms", akka =>
         {
-            akka.WithClustering(new ClusterOptions { Roles = roles ?? ["dms", "jobs", "providers"] })
+            akka.WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+            .WithClustering(new ClusterOptions { Roles = roles ?? ["dms", "jobs", "providers"] })
                 .WithOrchestrator(options)
                 .WithClusterOfOne();
             after?.Invoke(akka);
         });
         var host = builder.Build();
-        await host.StartAsync();
-        await host.Services.GetRequiredService<ActorSystem>().WhenUpAsync(TimeSpan.FromSeconds(60));
-        return new EmbeddedHost(host, folder);
+        var embedded = new EmbeddedHost(host, folder);
+        try
+        {
+            await host.StartAsync();
+            await host.Services.GetRequiredService<ActorSystem>().WhenUpAsync(TimeSpan.FromSeconds(60));
+            return embedded;
+        }
+        catch
+        {
+            await embedded.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
