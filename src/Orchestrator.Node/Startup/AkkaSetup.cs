@@ -23,7 +23,8 @@ public sealed record NodePlan(
     PersistenceChoice Persistence,
     IReadOnlyList<string> Seeds,
     IReadOnlyList<string> Roles,
-    string DataDirectory)
+    string DataDirectory,
+    NodeOptions Options)
 {
     /// <summary>hocon/node.conf, embedded in the executable: remoting and membership of its own actor system.</summary>
     public static Config NodeDefaults { get; } = LoadNodeDefaults();
@@ -59,7 +60,8 @@ public sealed record NodePlan(
         var persistence = PersistenceChoice.From(config);
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();
         var roles = config.GetStringList("akka.cluster.roles", []).ToArray();
-        RefuseSharedSqlite(persistence, seeds, config);
+        RefuseAmbiguousJoining(options, seeds);
+        RefuseSharedSqlite(persistence, seeds, config, options.Discovery is not null);
         try
         {
             ClusterTransportTls.RefuseOpenTransport(config);
@@ -72,7 +74,7 @@ public sealed record NodePlan(
         ClusterTransportTls.Check(config);
 
         var dataDirectory = Path.GetDirectoryName(Path.GetFullPath(config.GetString("orchestrator.persistence.sqlite.file")))!;
-        var plan = new NodePlan(orchestrator, NodeDefaults, overrides, config, settings, persistence, seeds, roles, dataDirectory);
+        var plan = new NodePlan(orchestrator, NodeDefaults, overrides, config, settings, persistence, seeds, roles, dataDirectory, options);
         orchestrator.Providers = !plan.HostsProviders ? []
             : options.ProvidersFile is { } file ? ProvidersFile.Load(file)
             : [LocalMachine.Detect(settings.NodeId + "-machine", dataDirectory)];
@@ -100,9 +102,18 @@ public sealed record NodePlan(
     }
 
     /// <summary>SQLite allows one writer: several nodes cannot share it, and each with its own file would split the journal.</summary>
-    private static void RefuseSharedSqlite(PersistenceChoice persistence, IReadOnlyList<string> seeds, Config config)
+    private static void RefuseAmbiguousJoining(NodeOptions options, IReadOnlyList<string> seeds)
     {
-        if (persistence.Provider != "sqlite" || seeds.Count == 0) return;
+        if (options.Discovery is null) return;
+        if (seeds.Count > 0)
+            throw new StartupException("--discovery: the node finds its cluster by discovery or joins --seeds, not both");
+        if (options.Discovery == "config" && options.ContactPoints.Count == 0)
+            throw new StartupException("--discovery config: name the other nodes' management endpoints with --contact-points host:port,host:port");
+    }
+
+    private static void RefuseSharedSqlite(PersistenceChoice persistence, IReadOnlyList<string> seeds, Config config, bool discovers)
+    {
+        if (persistence.Provider != "sqlite" || (seeds.Count == 0 && !discovers)) return;
         var host = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } pub
             ? pub
             : config.GetString("akka.remote.dot-netty.tcp.hostname");
@@ -135,7 +146,8 @@ public static class AkkaSetup
             .WithOrchestrator(plan.Orchestrator)
             .AddHocon(plan.Overrides, HoconAddMode.Prepend);
 
-        // No seeds: this node forms a cluster of one.
-        if (plan.Seeds.Count == 0) akka.WithClusterOfOne();
+        if (plan.Options.Discovery is not null) akka.WithDiscovery(plan);
+        // No seeds and no discovery: this node forms a cluster of one.
+        else if (plan.Seeds.Count == 0) akka.WithClusterOfOne();
     }
 }

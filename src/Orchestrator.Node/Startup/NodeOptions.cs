@@ -19,6 +19,12 @@ public sealed record NodeOptions
     public string? Postgres { get; init; }
     public string? ApiToken { get; init; }
     public string? ApiTokenFile { get; init; }
+    /// <summary>How the node finds the others without seeds: kubernetes (the Kubernetes API) or config (<see cref="ContactPoints"/>).</summary>
+    public string? Discovery { get; init; }
+
+    public string DiscoveryService { get; init; } = "orchestrator";
+    public IReadOnlyList<string> ContactPoints { get; init; } = [];
+    public int RequiredContactPoints { get; init; } = 2;
     public string? TlsCertificate { get; init; }
     public string? TlsPassword { get; init; }
     public string? TlsCa { get; init; }
@@ -37,6 +43,10 @@ public sealed record NodeOptions
             value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
 
         var port = Get("remote-port");
+        static int Number(string option, string? text, int fallback, int min, int max) =>
+            text is null ? fallback
+            : int.TryParse(text, out var n) && n >= min && n <= max ? n
+            : throw new StartupException($"--{option}: '{text}' is not a whole number from {min} to {max}");
         return new NodeOptions
         {
             Http = Get("http") ?? config["urls"] ?? "http://127.0.0.1:9999",
@@ -54,6 +64,12 @@ public sealed record NodeOptions
             Postgres = Get("postgres"),
             ApiToken = Get("api-token"),
             ApiTokenFile = Get("api-token-file"),
+            Discovery = Get("discovery") is { } discovery
+                ? discovery is "kubernetes" or "config" ? discovery : throw new StartupException($"--discovery: '{discovery}' is not kubernetes or config")
+                : null,
+            DiscoveryService = Get("discovery-service") ?? "orchestrator",
+            ContactPoints = List(Get("contact-points")),
+            RequiredContactPoints = Number("required-contact-points", Get("required-contact-points"), 2, 1, 100),
             TlsCertificate = Get("tls-certificate"),
             TlsPassword = Get("tls-password"),
             TlsCa = Get("tls-ca"),
