@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 if [ -z "${ORCHESTRATOR_TEST_POSTGRES:-}" ]; then
   bash scripts/postgres.sh
 fi
+# openssl: the TLS tests run deploy/certificates.sh as an operator would.
+command -v openssl >/dev/null || { apt-get update -q && apt-get install -y -q openssl; }
 dotnet test Orchestrator.sln "$@"

@@ -18,43 +18,90 @@ public partial class DeployTests
         "ORCHESTRATOR_HTTP", "ORCHESTRATOR_DATA", "ORCHESTRATOR_PROVIDERS", "ORCHESTRATOR_CONFIG", "ORCHESTRATOR_NODE_ID",
         "ORCHESTRATOR_REMOTE_HOST", "ORCHESTRATOR_REMOTE_PORT", "ORCHESTRATOR_PUBLIC_HOST", "ORCHESTRATOR_SEEDS",
         "ORCHESTRATOR_ROLES", "ORCHESTRATOR_POSTGRES", "ORCHESTRATOR_API_TOKEN", "ORCHESTRATOR_API_TOKEN_FILE",
-        "ORCHESTRATOR_TLS_CERTIFICATE", "ORCHESTRATOR_TLS_CA", "ORCHESTRATOR_TLS_PASSWORD",
+        "ORCHESTRATOR_TLS_CERTIFICATE", "ORCHESTRATOR_TLS_CA", "ORCHESTRATOR_TLS_PASSWORD", "ORCHESTRATOR_DISCOVERY",
+        "ORCHESTRATOR_DISCOVERY_SERVICE", "ORCHESTRATOR_CONTACT_POINTS", "ORCHESTRATOR_REQUIRED_CONTACT_POINTS",
     ];
 
     [Fact]
-    public void The_compose_file_runs_three_nodes_on_postgres_seeded_by_node_1()
+    public void The_compose_file_runs_three_nodes_on_postgres_over_mutual_TLS_each_with_its_own_data_volume()
     {
         var compose = Load("deploy/docker-compose.yml").Single();
         var services = (YamlMappingNode)compose["services"];
         Assert.Equal(["node-1", "node-2", "node-3", "postgres"], services.Children.Keys.Select(k => k.ToString()).Order());
         var env = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)compose)["x-node"])["environment"];
         Assert.StartsWith("Host=postgres", env["ORCHESTRATOR_POSTGRES"].ToString());
-        Assert.Equal("akka.tcp://orchestrator@node-1:4053", env["ORCHESTRATOR_SEEDS"].ToString());
+        Assert.Equal("akka.ssl.tcp://orchestrator@node-1:4053", env["ORCHESTRATOR_SEEDS"].ToString());
+        Assert.Equal("/certs/ca.pem", env["ORCHESTRATOR_TLS_CA"].ToString());
+        var volumes = ((YamlMappingNode)compose["volumes"]).Children.Keys.Select(k => k.ToString()).ToArray();
+        foreach (var node in new[] { "node-1", "node-2", "node-3" })
+        {
+            var service = (YamlMappingNode)services[node];
+            Assert.Equal($"/certs/{node}.pfx", ((YamlMappingNode)service["environment"])["ORCHESTRATOR_TLS_CERTIFICATE"].ToString());
+            var mounts = ((YamlSequenceNode)service["volumes"]).Children.Select(v => v.ToString()).ToArray();
+            Assert.Contains($"{node}-data:/data", mounts);
+            Assert.Contains("./certs:/certs:ro", mounts);
+            Assert.Contains($"{node}-data", volumes);
+        }
     }
 
     [Fact]
-    public void The_kubernetes_manifests_are_a_statefulset_with_probes_a_headless_service_and_a_configmap()
+    public void The_kubernetes_manifests_form_the_cluster_by_discovery_keep_each_node_s_identity_and_run_over_TLS()
     {
         var docs = Load("deploy/kubernetes/statefulset.yaml").Concat(Load("deploy/kubernetes/service.yaml"))
-            .Concat(Load("deploy/kubernetes/configmap.yaml")).ToArray();
+            .Concat(Load("deploy/kubernetes/configmap.yaml")).Concat(Load("deploy/kubernetes/rbac.yaml")).ToArray();
         var kinds = docs.Select(d => d["kind"].ToString()).Order().ToArray();
-        Assert.Equal(["ConfigMap", "Service", "Service", "StatefulSet"], kinds);
+        Assert.Equal(["ConfigMap", "Role", "RoleBinding", "Service", "Service", "ServiceAccount", "StatefulSet"], kinds);
 
         var set = docs.Single(d => d["kind"].ToString() == "StatefulSet");
         Assert.Equal("3", Path(set, "spec", "replicas").ToString());
         var container = (YamlMappingNode)((YamlSequenceNode)Path(set, "spec", "template", "spec", "containers")).Children[0];
         Assert.Equal("/healthz/ready", Path(container, "readinessProbe", "httpGet", "path").ToString());
         Assert.Equal("/healthz/live", Path(container, "livenessProbe", "httpGet", "path").ToString());
-
         var headless = docs.Single(d => d["kind"].ToString() == "Service" && Path(d, "metadata", "name").ToString() == "orchestrator");
         Assert.Equal("None", Path(headless, "spec", "clusterIP").ToString());
         Assert.Equal("orchestrator", Path(set, "spec", "serviceName").ToString());
+
+        // Discovery through the Kubernetes API, not seed addresses; the service account may read pods, nothing more.
+        var config = (YamlMappingNode)docs.Single(d => d["kind"].ToString() == "ConfigMap")["data"];
+        Assert.Equal("kubernetes", config["ORCHESTRATOR_DISCOVERY"].ToString());
+        Assert.DoesNotContain(config.Children.Keys, k => k.ToString() == "ORCHESTRATOR_SEEDS");
+        Assert.DoesNotContain("ORCHESTRATOR_SEEDS", File.ReadAllText(System.IO.Path.Combine(Root, "deploy/kubernetes/statefulset.yaml")));
+        Assert.Equal("orchestrator", Path(set, "spec", "template", "spec", "serviceAccountName").ToString());
+        var rule = (YamlMappingNode)((YamlSequenceNode)docs.Single(d => d["kind"].ToString() == "Role")["rules"]).Children.Single();
+        Assert.Equal(["pods"], ((YamlSequenceNode)rule["resources"]).Children.Select(c => c.ToString()));
+        Assert.Equal(["get", "list", "watch"], ((YamlSequenceNode)rule["verbs"]).Children.Select(c => c.ToString()).Order());
+        var ports = ((YamlSequenceNode)container["ports"]).Children.Select(p => Path(p, "name").ToString()).ToArray();
+        Assert.Contains("remoting", ports); // the port discovery looks for
+        var labels = (YamlMappingNode)Path(set, "spec", "template", "metadata", "labels");
+        Assert.Equal("orchestrator", labels["app.kubernetes.io/name"].ToString()); // the label discovery selects
+
+        // The node key (the data folder) on a persistent volume per pod.
+        var claim = (YamlMappingNode)((YamlSequenceNode)Path(set, "spec", "volumeClaimTemplates")).Children.Single();
+        Assert.Equal("data", Path(claim, "metadata", "name").ToString());
+        var mounts = ((YamlSequenceNode)container["volumeMounts"]).Children.Cast<YamlMappingNode>().ToArray();
+        Assert.Contains(mounts, m => m["name"].ToString() == "data" && m["mountPath"].ToString() == "/data");
+
+        // Mutual TLS from a secret: the CA for all, a certificate per pod.
+        Assert.Equal("/etc/orchestrator/tls/ca.pem", config["ORCHESTRATOR_TLS_CA"].ToString());
+        var env = ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>().ToDictionary(e => e["name"].ToString());
+        Assert.Equal("/etc/orchestrator/tls/$(POD_NAME).pfx", env["ORCHESTRATOR_TLS_CERTIFICATE"]["value"].ToString());
+        Assert.Equal("orchestrator-tls", Path(env["ORCHESTRATOR_TLS_PASSWORD"], "valueFrom", "secretKeyRef", "name").ToString());
+        Assert.Contains(mounts, m => m["name"].ToString() == "tls" && m["mountPath"].ToString() == "/etc/orchestrator/tls");
+    }
+
+    [Fact]
+    public void The_dockerfile_keeps_the_data_folder_on_a_volume()
+    {
+        var dockerfile = File.ReadAllText(System.IO.Path.Combine(Root, "deploy/Dockerfile"));
+        Assert.Contains("ORCHESTRATOR_DATA=/data", dockerfile);
+        Assert.Contains("VOLUME /data", dockerfile);
     }
 
     [Fact]
     public void Every_variable_the_deployment_files_set_is_one_the_node_reads()
     {
-        var files = new[] { "deploy/Dockerfile", "deploy/docker-compose.yml", "deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/configmap.yaml" };
+        var files = new[] { "deploy/Dockerfile", "deploy/docker-compose.yml", "deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/configmap.yaml",
+            "deploy/kubernetes/rbac.yaml", "deploy/certificates.sh" };
         var used = files.SelectMany(f => Variable().Matches(File.ReadAllText(System.IO.Path.Combine(Root, f))).Select(m => m.Value)).Distinct().ToArray();
         Assert.NotEmpty(used);
         Assert.All(used, v => Assert.Contains(v, KnownVariables));

@@ -22,10 +22,19 @@ public sealed class TlsClusterTests : IDisposable
         });
 
     [Fact]
-    public async Task Two_nodes_form_a_cluster_over_mutual_TLS_and_a_job_posted_to_one_contracts_with_a_provider_of_the_other()
+    public async Task Two_nodes_with_the_certificates_deploy_certificates_sh_makes_form_a_cluster_over_mutual_TLS_and_contract_across_it()
     {
+        // The operator's way: the script makes the CA and the node certificates; each node gets its own.
+        var folder = Path.Combine(_certificates.Folder, "from-script");
+        await RunAsync("bash", Path.Combine(Repository.Root, "deploy", "certificates.sh"), folder, "node-0", "node-1");
+        var password = await File.ReadAllTextAsync(Path.Combine(folder, "password"));
         // No approved list: the two nodes approve each other as members of one cluster.
-        await using var cluster = await StartTlsClusterAsync(2, node => node == 0 ? Tiny : Big);
+        await using var cluster = await ClusterOfNodes.StartAsync(2, node => node == 0 ? Tiny : Big, protocol: "akka.ssl.tcp", prepare: (node, setup) =>
+        {
+            setup.ExtraArguments.AddRange(["--tls-certificate", Path.Combine(folder, $"node-{node}.pfx"), "--tls-ca", Path.Combine(folder, "ca.pem")]);
+            setup.Environment["ORCHESTRATOR_TLS_PASSWORD"] = password;
+            return Task.CompletedTask;
+        });
 
         var id = await cluster.Nodes[0].Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":8,"ramMb":8192,"diskGb":10}}}""");
         var job = await cluster.Nodes[0].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(1));
@@ -79,6 +88,17 @@ public sealed class TlsClusterTests : IDisposable
         _certificates.Configure(setup, _certificates.Issue("node-x"));
         setup.Environment["ORCHESTRATOR_TLS_PASSWORD"] = "not-the-password";
         await NodeProcess.AssertRefusesToStartAsync(setup, "orchestrator.tls.certificate", "password");
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", arguments)} exited {process.ExitCode}:\n{await output}{await errors}");
     }
 
     public void Dispose() => _certificates.Dispose();
