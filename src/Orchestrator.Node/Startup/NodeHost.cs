@@ -1,0 +1,95 @@
+using Akka.Hosting;
+using Orchestrator.Api;
+using Orchestrator.Node.Api;
+using Orchestrator.Trust;
+
+namespace Orchestrator.Node.Startup;
+
+/// <summary>
+/// The executable as a host of the library: it decides everything before starting (and refuses to start, naming the
+/// setting, when something is wrong), then adds the orchestrator and its API to its web app by the same two calls
+/// an embedding DMS makes.
+/// </summary>
+public sealed class NodeHost
+{
+    private readonly NodeOptions _options;
+    private readonly NodePlan _plan;
+    private readonly ApiAccess _access;
+    private readonly NodeTrust _trust;
+    private readonly KeyPair _nodeKey;
+
+    private NodeHost(NodeOptions options, NodePlan plan, ApiAccess access, NodeTrust trust, KeyPair nodeKey)
+    {
+        _options = options;
+        _plan = plan;
+        _access = access;
+        _trust = trust;
+        _nodeKey = nodeKey;
+    }
+
+    /// <summary>Reads and checks the node's options and adds its services; null (after saying why) when it must not start.</summary>
+    public static NodeHost? Prepare(WebApplicationBuilder builder)
+    {
+        NodeHost node;
+        try
+        {
+            var options = NodeOptions.From(builder.Configuration);
+            if (options.LogFormat is not ("text" or "json"))
+                throw new StartupException($"--log-format: '{options.LogFormat}' is not text or json");
+            var access = ApiAccess.From(options);
+            var plan = NodePlan.Make(options, builder.Configuration);
+            // The node's identity: created on first start, kept with its data (see `orchestrator identity show`).
+            var nodeKey = KeyPair.LoadOrCreate(Path.Combine(plan.DataDirectory, Cli.IdentityCommands.NodeKeyFile));
+            var trust = NodeTrust.From(plan.Config, plan, nodeKey, DateTimeOffset.UtcNow);
+            if (trust is { Store: { } store, Credential: { } own }) plan.Orchestrator.Trust = ParticipantTrust.Signed(nodeKey, own, store);
+            node = new NodeHost(options, plan, access, trust, nodeKey);
+        }
+        catch (Exception e) when (e is StartupException or Akka.Configuration.ConfigurationException or TrustException)
+        {
+            Console.Error.WriteLine("orchestrator: " + e.Message);
+            return null;
+        }
+
+        if (node._options.LogFormat == "json")
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole();
+        }
+
+        builder.WebHost.UseUrls(node._options.Http);
+        builder.Services.AddOrchestratorApi();
+        builder.Services.AddOrchestratorMetrics();
+        builder.Services.AddAkka(AkkaSetup.ActorSystemName, akka => AkkaSetup.Configure(akka, node._plan));
+        return node;
+    }
+
+    /// <summary>The API behind the token (when one is set), the OpenAPI document and the metrics.</summary>
+    public WebApplication Map(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseBearerToken(_access);
+        app.MapOrchestrator();
+        app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint(Metrics.Path);
+        LogStart(app.Logger);
+        app.Lifetime.ApplicationStopped.Register(_nodeKey.Dispose);
+        return app;
+    }
+
+    private void LogStart(ILogger log)
+    {
+        var plan = _plan;
+        log.LogInformation("node {NodeId} (key {KeyId}): roles {Roles}, {Count} provider(s) onboarded, journal on {Store}, HTTP on {Http}{Token}",
+            plan.Settings.NodeId, _nodeKey.Id[..16], string.Join(",", plan.Roles), plan.Providers.Count,
+            plan.Persistence.IsPostgres ? "PostgreSQL" : "SQLite " + Path.GetFullPath(plan.Persistence.Target), _options.Http,
+            _access.RequiresToken ? " (changes need the API token)" : "");
+        if (_trust.Credential is { } credential)
+            log.LogInformation("node {NodeId}: approved by authority {Authority} (credential {Serial}) until {Expires:O}",
+                plan.Settings.NodeId, credential.AuthorityKeyId[..16], credential.Serial, credential.ExpiresAt);
+        else
+            log.LogWarning("node {NodeId}: no network authority configured (orchestrator.trust): counterparties are approved {How}, " +
+                           "and bids and contracts are not signed", plan.Settings.NodeId,
+                plan.Settings.ApprovedIds.Count > 0 ? "by id (orchestrator.approvedIds)" : "by membership of this cluster");
+    }
+}
