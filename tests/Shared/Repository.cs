@@ -1,6 +1,6 @@
-namespace Orchestrator.Tests;
+namespace Orchestrator.Testing;
 
-/// <summary>The repository the tests run from: its README and sources, as a reader sees them.</summary>
+/// <summary>The repository the tests run from: its README, sources and deployment files, as a reader sees them (linked into each test project).</summary>
 public static class Repository
 {
     public static string Root { get; } = Find();
