@@ -41,6 +41,15 @@ public sealed partial class ConfigurationTests
     }
 
     [Fact]
+    public void The_settings_record_s_own_defaults_are_the_embedded_ones()
+    {
+        // The record's initial values serve the actor tests, which build settings in code: they must not drift from
+        // hocon/orchestrator.conf, the one place each default is written.
+        var fromHocon = Orchestrator.Configuration.OrchestratorSettings.FromConfig(OrchestratorConfig.Defaults);
+        Assert.Equal(new Orchestrator.Configuration.OrchestratorSettings() with { NodeId = fromHocon.NodeId, ApprovedIds = fromHocon.ApprovedIds }, fromHocon);
+    }
+
+    [Fact]
     public async Task Code_overrides_appsettings_and_environment_which_override_the_defaults()
     {
         var folder = Directory.CreateTempSubdirectory("appsettings-").FullName;
