@@ -66,7 +66,16 @@ public sealed record OrchestratorSettings
 
     private static int Between(Config c, string key, int fallback, int min, int max)
     {
-        var value = c.GetInt(key, fallback);
+        int value;
+        try
+        {
+            value = c.GetInt(key, fallback);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new ConfigurationException($"orchestrator.{key}: '{c.GetString(key)}' is not a whole number from {min} to {max}");
+        }
+
         if (value < min || value > max) throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, was {value}");
         return value;
     }

@@ -14,6 +14,35 @@ public static class OrchestratorConfig
     /// <summary>The library's defaults: every key the README documents, with its default value.</summary>
     public static Config Defaults { get; } = DefaultFiles.Select(Embedded).Aggregate(Config.Empty, (all, file) => all.WithFallback(file));
 
+    private static readonly HashSet<string> KnownKeys = Keys(Defaults, "orchestrator").ToHashSet(StringComparer.Ordinal);
+
+    private static void RefuseUnknownKeys(Config given)
+    {
+        foreach (var key in Keys(given, "orchestrator"))
+        {
+            if (KnownKeys.Contains(key)) continue;
+            var near = Orchestrator.Configuration.Spelling.Closest(key, KnownKeys);
+            throw new ConfigurationException($"{key}: no such setting" + (near is null ? "" : $"; did you mean {near}?") +
+                                             " (every setting is listed in hocon/orchestrator.conf)");
+        }
+    }
+
+    /// <summary>Every leaf key under <paramref name="path"/>, dotted.</summary>
+    private static IEnumerable<string> Keys(Config config, string path)
+    {
+        if (!config.HasPath(path)) yield break;
+        var value = config.GetValue(path);
+        if (!value.IsObject())
+        {
+            yield return path;
+            yield break;
+        }
+
+        foreach (var child in value.GetObject().Items.Keys)
+        foreach (var key in Keys(config, path + "." + child))
+            yield return key;
+    }
+
     /// <summary>One of the embedded hocon/*.conf files.</summary>
     public static Config Embedded(string file)
     {
@@ -23,12 +52,17 @@ public static class OrchestratorConfig
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
-    /// <summary>Options over HOCON over defaults; the split-brain resolver counts the jobs role only.</summary>
-    public static Config Compose(OrchestratorOptions options)
+    /// <summary>
+    /// Options over HOCON over defaults; the split-brain resolver counts the jobs role only. A key under
+    /// <c>orchestrator</c> that the defaults do not have is a mistake (a typo would otherwise be ignored and the
+    /// default used): it is refused, naming the closest known key.
+    /// </summary>
+    public static Config Compose(OrchestratorOptions options, string hoconSource = "OrchestratorOptions.Hocon")
     {
-        var config = ConfigurationFactory.ParseString(options.ToHocon());
-        if (!string.IsNullOrWhiteSpace(options.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(options.Hocon));
-        config = config.WithFallback(Defaults);
+        var given = ConfigurationFactory.ParseString(options.ToHocon());
+        if (!string.IsNullOrWhiteSpace(options.Hocon)) given = given.WithFallback(HoconText.Parse(options.Hocon, hoconSource));
+        RefuseUnknownKeys(given);
+        var config = given.WithFallback(Defaults);
         var jobsRole = config.GetString("orchestrator.roles.jobs");
         return ConfigurationFactory.ParseString($"akka.cluster.split-brain-resolver.role = {HoconText.Quote(jobsRole)}").WithFallback(config);
     }

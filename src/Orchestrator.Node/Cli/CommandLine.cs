@@ -8,7 +8,7 @@ namespace Orchestrator.Node.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Words = ["authority", "identity", "credential", "contract", "cluster", "sharding", "jobs", "providers"];
+    public static readonly string[] Words = ["authority", "identity", "credential", "contract", "cluster", "sharding", "jobs", "providers"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Words.Contains(args[0]);
 

@@ -43,6 +43,9 @@ public sealed record NodePlan(
             orchestrator.Hocon = File.ReadAllText(extra);
         }
 
+        if (options.DataDirectory is { } folder && File.Exists(folder))
+            throw new StartupException($"--data: '{folder}' is a file; it must be a folder (created if missing)");
+
         if (options.NodeId is { } id) orchestrator.NodeId = id;
         if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
         if (options.TlsCertificate is { } certificate) orchestrator.Tls.Certificate = certificate;
@@ -55,11 +58,14 @@ public sealed record NodePlan(
         }
 
         var overrides = ConfigurationFactory.ParseString(CommandLineHocon(options));
-        var config = overrides.WithFallback(OrchestratorConfig.Compose(orchestrator)).WithFallback(NodeDefaults);
+        var config = overrides.WithFallback(OrchestratorConfig.Compose(orchestrator, $"--config: '{options.ConfigFile}'")).WithFallback(NodeDefaults);
         var settings = OrchestratorSettings.FromConfig(config);
         var persistence = PersistenceChoice.From(config);
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();
         var roles = config.GetStringList("akka.cluster.roles", []).ToArray();
+        var known = new[] { config.GetString("orchestrator.roles.jobs"), config.GetString("orchestrator.roles.providers") };
+        if (roles.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
+            throw new StartupException($"--roles: '{unknown}' is not one of {string.Join(", ", known)}");
         RefuseAmbiguousJoining(options, seeds);
         RefuseSharedSqlite(persistence, seeds, config, options.Discovery is not null);
         try

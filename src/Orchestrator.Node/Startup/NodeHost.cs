@@ -50,6 +50,8 @@ public sealed class NodeHost
             return null;
         }
 
+        // A start that fails is reported in one line (RunAsync); the host's own report of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (node._options.LogFormat == "json")
         {
             builder.Logging.ClearProviders();
@@ -63,8 +65,41 @@ public sealed class NodeHost
         return node;
     }
 
+    /// <summary>
+    /// Serves until stopped: 0. A node that cannot start (a port taken, the transport's address unusable) says why in
+    /// one line and returns 2, as for any other setting it cannot use.
+    /// </summary>
+    public async Task<int> RunAsync(WebApplication app)
+    {
+        Map(app);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine("orchestrator: " + StartFailure(e));
+            return 2;
+        }
+
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private string StartFailure(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null && inner is not (IOException or System.Net.Sockets.SocketException)) inner = inner.InnerException;
+        var text = inner.Message;
+        if (text.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || inner is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            return e.ToString().Contains("Akka.Remote", StringComparison.Ordinal) || e.ToString().Contains("DotNetty", StringComparison.Ordinal)
+                ? $"--remote-port: {_plan.Config.GetString("akka.remote.dot-netty.tcp.hostname")}:{_plan.Config.GetInt("akka.remote.dot-netty.tcp.port")} is in use by another program"
+                : $"--http: {_options.Http} is in use by another program (choose another port with --http)";
+        return "the node could not start: " + text;
+    }
+
     /// <summary>The API behind the token (when one is set), the OpenAPI document and the metrics.</summary>
-    public WebApplication Map(WebApplication app)
+    private WebApplication Map(WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -49,7 +49,7 @@ public sealed record NodeOptions
             : throw new StartupException($"--{option}: '{text}' is not a whole number from {min} to {max}");
         return new NodeOptions
         {
-            Http = Get("http") ?? config["urls"] ?? "http://127.0.0.1:9999",
+            Http = Urls(Get("http") ?? "http://127.0.0.1:9999"),
             DataDirectory = Get("data"),
             ProvidersFile = Get("providers"),
             ConfigFile = Get("config"),
@@ -59,21 +59,72 @@ public sealed record NodeOptions
                 : int.TryParse(port, out var p) && p is >= 0 and <= 65535 ? p
                 : throw new StartupException($"--remote-port: '{port}' is not a port number"),
             PublicHost = Get("public-host"),
-            Seeds = List(Get("seeds")),
+            Seeds = List(Get("seeds")).Select(Seed).ToArray(),
             Roles = List(Get("roles")),
-            Postgres = Get("postgres"),
+            Postgres = Get("postgres") is { } postgres ? ConnectionString(postgres) : null,
             ApiToken = Get("api-token"),
             ApiTokenFile = Get("api-token-file"),
             Discovery = Get("discovery") is { } discovery
                 ? discovery is "kubernetes" or "config" ? discovery : throw new StartupException($"--discovery: '{discovery}' is not kubernetes or config")
                 : null,
             DiscoveryService = Get("discovery-service") ?? "orchestrator",
-            ContactPoints = List(Get("contact-points")),
+            ContactPoints = List(Get("contact-points")).Select(ContactPoint).ToArray(),
             RequiredContactPoints = Number("required-contact-points", Get("required-contact-points"), 2, 1, 100),
             TlsCertificate = Get("tls-certificate"),
             TlsPassword = Get("tls-password"),
             TlsCa = Get("tls-ca"),
             LogFormat = Get("log-format") ?? "text",
         };
+    }
+
+    /// <summary>One or more absolute http(s) URLs, separated by semicolons (Kestrel's own syntax).</summary>
+    private static string Urls(string value)
+    {
+        foreach (var url in value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).DefaultIfEmpty(""))
+        {
+            var parsed = url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0");
+            if (!Uri.TryCreate(parsed, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+                throw new StartupException($"--http: '{url}' is not a URL to listen on, like http://127.0.0.1:9999");
+        }
+
+        return value;
+    }
+
+    private static string Seed(string value)
+    {
+        try
+        {
+            var address = Akka.Actor.Address.Parse(value);
+            if (address.Host is null || address.Port is null) throw new UriFormatException("no host or port");
+            return value;
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
+        {
+            throw new StartupException($"--seeds: '{value}' is not a node address like akka.tcp://orchestrator@node-1:4053");
+        }
+    }
+
+    private static string ContactPoint(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port) && port is > 0 and <= 65535
+            ? value
+            : throw new StartupException($"--contact-points: '{value}' is not host:port");
+    }
+
+    private static string ConnectionString(string value)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            if (!string.IsNullOrEmpty(builder.Host)) return value;
+        }
+        catch (ArgumentException)
+        {
+            // Reported below, in the user's words.
+        }
+
+        throw new StartupException("--postgres: not a PostgreSQL connection string like 'Host=127.0.0.1;Username=postgres;Password=...;Database=orchestrator' " +
+                                   "(keywords separated by ';', Host required)");
     }
 }

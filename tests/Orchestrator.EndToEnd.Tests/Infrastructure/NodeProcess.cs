@@ -107,6 +107,23 @@ public sealed class NodeProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>Runs the executable with exactly these arguments (no node options), in the setup's folder, to completion.</summary>
+    public static async Task<(int ExitCode, string Output)> RunBareAsync(NodeSetup setup, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = setup.DataDirectory,
+        };
+        info.ArgumentList.Add(setup.Program ?? NodeExecutable());
+        foreach (var arg in arguments) info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(StartTimeout);
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     public Task<NodeProcess> RestartAsync() => StartAsync(Setup);
 
     /// <summary>A graceful stop, as an operator's Ctrl-C or a container stop: SIGTERM, then wait for exit.</summary>
