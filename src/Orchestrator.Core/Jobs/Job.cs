@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
@@ -30,6 +31,17 @@ public sealed record Job
     public int Considered { get; init; }
     public IReadOnlyDictionary<string, int> Prefiltered { get; init; } = ImmutableDictionary<string, int>.Empty;
     public SearchExplanation? Explanation { get; init; }
+
+    /// <summary>The providers the directory ruled out before the latest search asked anyone, by name (bounded).</summary>
+    public ImmutableList<ProviderVerdict> RuledOut { get; init; } = [];
+
+    public int RuledOutUnnamed { get; init; }
+
+    /// <summary>The latest search round's answers: bids, declines and timeouts, per provider.</summary>
+    public ImmutableList<ProviderVerdict> RoundVerdicts { get; init; } = [];
+
+    /// <summary>The latest search round's declines (the job's <see cref="Declines"/> hold every round's).</summary>
+    public ImmutableList<DeclineMessage> RoundDeclines { get; init; } = [];
 
     /// <summary>Set while the job waits to search again; cleared when the next search starts.</summary>
     public SearchWait? Waiting { get; init; }
@@ -79,6 +91,10 @@ public sealed record Job
             Candidates = [.. s.Candidates],
             Considered = s.Considered,
             Prefiltered = s.Prefiltered,
+            RuledOut = [],
+            RuledOutUnnamed = 0,
+            RoundVerdicts = [],
+            RoundDeclines = [],
             Bids = [],
             Dropped = [],
             Selected = null,
@@ -87,8 +103,17 @@ public sealed record Job
             History = History.Add(new StateChange(JobState.Searching, s.At,
                 (s.Attempt > 1 ? $"search {s.Attempt}: " : "") + $"bid requests sent to {s.Candidates.Count} of {s.Considered} provider(s)")),
         },
+        ProvidersRuledOut r => this with { RuledOut = [.. r.Verdicts], RuledOutUnnamed = r.Unnamed },
         SearchCompleted c => this with
         {
+            RoundDeclines = [.. c.Declines],
+            RoundVerdicts =
+            [
+                .. c.Bids.Select(b => new ProviderVerdict(b.ProviderId, ProviderOutcomes.Eligible)),
+                .. c.Declines.Select(d => new ProviderVerdict(d.ProviderId, ProviderOutcomes.Declined, Reasons.Code(d.Reason), d.Detail)),
+                .. c.Timeouts.Select(t => new ProviderVerdict(t.ProviderId, ProviderOutcomes.TimedOut, null,
+                    $"no answer within {t.After.TotalSeconds:0.###} s")),
+            ],
             Bids = [.. c.Bids],
             Declines = Declines.AddRange(c.Declines),
             Timeouts = Timeouts.AddRange(c.Timeouts),
@@ -145,9 +170,18 @@ public sealed record Job
 
     public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
 
+    /// <summary>Every provider the latest search considered, by name: those ruled out, then those asked, by id.</summary>
+    public ProviderVerdict[] Verdicts() =>
+        RuledOut.Concat(RoundVerdicts).OrderBy(v => v.ProviderId, StringComparer.Ordinal).ToArray();
+
     // Plain arrays: the status crosses the network when the job lives on another node.
     public JobStatus ToStatus() => new(
         JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
         Bids.ToArray(), Selected?.ProviderId ?? Contract?.ProviderId, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure,
-        Selection, Preferences.ToArray(), Explanation, Waiting) { Signatures = Signatures };
+        Selection, Preferences.ToArray(), Explanation, Waiting)
+    {
+        Signatures = Signatures,
+        Providers = Verdicts(),
+        ProvidersNotNamed = RuledOutUnnamed,
+    };
 }

@@ -87,7 +87,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<PostJob>(OnPost);
         Command<GetJob>(_ =>
         {
-            if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress });
+            if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress, AwaitingBids = _search?.Waiting });
             else
             {
                 Sender.Tell(new JobNotFound(_job.JobId));
@@ -215,7 +215,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             var postedJob = _job.Apply(posted);
             var search = JobDecisions.StartSearch(postedJob, ChooseCandidates(postedJob), Now);
             _viewIsFresh = false;
-            PersistThen([posted, search], () =>
+            PersistThen([posted, .. search], () =>
             {
                 _awaitingPostConfirmation = null;
                 _log.Info("job {0}: posted by {1}", posted.JobId, posted.Requester);
@@ -276,7 +276,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case JobState.Searching when _job.Waiting is not null:
                 var choice = ChooseCandidates(_job);
                 _viewIsFresh = false;
-                PersistThen([JobDecisions.StartSearch(_job, choice, Now)]);
+                PersistThen(JobDecisions.StartSearch(_job, choice, Now));
                 break;
             case JobState.Searching when _search is null:
                 StartSearchRound();

@@ -68,8 +68,14 @@ public static class JobDecisions
     public static bool SameDescription(JobDescription a, JobDescription b) =>
         JsonSerializer.Serialize(a with { JobId = null }, CanonicalJson) == JsonSerializer.Serialize(b with { JobId = null }, CanonicalJson);
 
-    public static SearchStarted StartSearch(Job job, CandidateChoice choice, DateTimeOffset now) =>
-        new(job.JobId, job.Attempt + 1, choice.Candidates, choice.Considered, choice.Prefiltered, now);
+    /// <summary>A search begins: whom it asks, and, by name, whom the directory ruled out and why.</summary>
+    public static IReadOnlyList<IJobEvent> StartSearch(Job job, CandidateChoice choice, DateTimeOffset now)
+    {
+        var started = new SearchStarted(job.JobId, job.Attempt + 1, choice.Candidates, choice.Considered, choice.Prefiltered, now);
+        return choice.RuledOut.Count == 0 && choice.RuledOutUnnamed == 0
+            ? [started]
+            : [started, new ProvidersRuledOut(job.JobId, started.Attempt, choice.RuledOut, choice.RuledOutUnnamed, now)];
+    }
 
     /// <summary>
     /// The events, followed by the steps they call for that need no answer from anyone, so both go to the journal
@@ -234,6 +240,13 @@ public static class JobDecisions
     {
         if (job.Bids.Count == 0)
         {
+            // Every provider that bid was refused by verification (a revoked or untrusted credential, a bad signature).
+            var refused = job.RoundDeclines.Where(d => d.Phase == ExchangePhase.Bid).ToArray();
+            if (refused.Length > 0 && refused.All(d => d.Reason == DeclineReason.VerificationFailed))
+                return new JobFailed(job.JobId, FailureReason.VerificationFailed,
+                    $"verification failed for every provider that bid ({refused.Length}): " +
+                    string.Join("; ", refused.Select(d => $"{d.ProviderId}: {d.Detail}")), now);
+
             var message = job.Considered == 0
                 ? "no provider was eligible: no providers are known to this node"
                 : $"no provider was eligible: {job.Considered} considered, " + RuledOut(job);

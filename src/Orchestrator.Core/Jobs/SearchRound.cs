@@ -17,6 +17,12 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
     public List<TimeoutResponse> Timeouts { get; } = [];
     public bool IsComplete => _pending.Count == 0;
 
+    /// <summary>When the round stops waiting: an answer not in by then is a TimeoutResponse.</summary>
+    public DateTimeOffset Until { get; private init; }
+
+    /// <summary>Whom the round still waits for, and until when.</summary>
+    public SearchRoundWait Waiting => new(_pending.Order(StringComparer.Ordinal).ToArray(), Until);
+
     /// <summary>
     /// Sends a bid request to every candidate through its own <see cref="BidCollector"/>. A candidate the
     /// directory does not know (it left, or a push target that never existed) is declined on the spot.
@@ -24,7 +30,7 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
     public static SearchRound Start(IActorContext context, string jobId, IReadOnlyList<string> candidates,
         IReadOnlyDictionary<string, IActorRef> providers, string nonce, Func<string, BidRequest> request, TimeSpan timeout)
     {
-        var round = new SearchRound(candidates, nonce);
+        var round = new SearchRound(candidates, nonce) { Until = DateTimeOffset.UtcNow + timeout };
         foreach (var id in candidates)
         {
             if (providers.TryGetValue(id, out var provider))

@@ -1,11 +1,19 @@
 using System.IO.Hashing;
 using System.Text;
+using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Matching;
 
 /// <summary>Which providers a search asks, and how many the directory's pre-filter ruled out, per constraint.</summary>
-public sealed record CandidateChoice(IReadOnlyList<string> Candidates, int Considered, IReadOnlyDictionary<string, int> Prefiltered);
+public sealed record CandidateChoice(IReadOnlyList<string> Candidates, int Considered, IReadOnlyDictionary<string, int> Prefiltered)
+{
+    /// <summary>The providers ruled out before asking, by name (the first <see cref="ProviderPool.MaxNamed"/>).</summary>
+    public IReadOnlyList<ProviderVerdict> RuledOut { get; init; } = [];
+
+    /// <summary>Ruled out but not named, in a network larger than the bound.</summary>
+    public int RuledOutUnnamed { get; init; }
+}
 
 /// <summary>
 /// Keeps the messages per job bounded however large the network: providers whose advertised capability fails a
@@ -22,15 +30,19 @@ public static class CandidateSelection
 
     public static CandidateChoice Choose(ProviderPool pool, JobDescription job, JobRequirements requirements, int maxBidRequests, string seed)
     {
+        // Push: the user named the providers; they are what the search considers.
         if (job.OrchestrationType == OrchestrationType.Push)
-            return new CandidateChoice(job.TargetProviders.Distinct().ToArray(), pool.Providers.Count, new Dictionary<string, int>());
+        {
+            var named = job.TargetProviders.Distinct().ToArray();
+            return new CandidateChoice(named, named.Length, new Dictionary<string, int>());
+        }
 
         var prefilter = pool.PrefilterFor(requirements);
         var chosen = prefilter.Eligible.Length <= maxBidRequests
             ? prefilter.Eligible
             : HighestWeights(pool, prefilter.Eligible, maxBidRequests, XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed)));
         var ids = chosen.Select(i => pool.Providers[i].Id).Order(StringComparer.Ordinal).ToArray();
-        return new CandidateChoice(ids, pool.Providers.Count, prefilter.Filtered);
+        return new CandidateChoice(ids, pool.Providers.Count, prefilter.Filtered) { RuledOut = prefilter.Named, RuledOutUnnamed = prefilter.Unnamed };
     }
 
     /// <summary>The <paramref name="count"/> eligible providers with the highest weight for this seed, in one pass.</summary>
@@ -57,6 +69,15 @@ public static class CandidateSelection
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+}
+
+/// <summary>What became of a provider in a search (<see cref="ProviderVerdict.Outcome"/>).</summary>
+public static class ProviderOutcomes
+{
+    public const string Eligible = "eligible";
+    public const string RuledOut = "ruled-out";
+    public const string Declined = "declined";
+    public const string TimedOut = "timed-out";
 }
 
 /// <summary>The wire spelling of decline reasons, used as keys of filter counts.</summary>

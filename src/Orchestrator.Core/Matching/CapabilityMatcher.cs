@@ -56,7 +56,7 @@ public static class CapabilityMatcher
             if (installed.Length == 0)
                 return No(DeclineReason.LibraryMissing, $"requires library {lib.Name}; provider does not have it");
             if (VersionConstraint.TryParse(lib.Constraint, out var constraint, out _) && !installed.Any(l => constraint.IsSatisfiedBy(l.Version)))
-                return No(DeclineReason.LibraryMissing,
+                return No(DeclineReason.LibraryVersion,
                     $"requires {lib.Name} {lib.Constraint}; provider has {string.Join(", ", installed.Select(l => l.Version))}");
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
 
@@ -29,6 +30,9 @@ public sealed class ProviderPool
     public IReadOnlyList<ProviderCapability> Providers { get; }
     internal ulong[] IdHashes { get; }
 
+    /// <summary>How many ruled-out providers a search names (with their constraint); beyond that, counts only.</summary>
+    public const int MaxNamed = 100;
+
     /// <summary>Which providers' advertised capability can hold the requirements, and why the others cannot.</summary>
     internal Prefilter PrefilterFor(JobRequirements requirements)
     {
@@ -43,16 +47,22 @@ public sealed class ProviderPool
     {
         var filtered = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var eligible = new List<int>();
+        var named = new List<ProviderVerdict>();
+        var unnamed = 0;
         for (var i = 0; i < Providers.Count; i++)
         {
             var p = Providers[i];
             // Against the whole advertised capacity: what is free is the provider's to say when asked.
-            var reason = (CapabilityMatcher.Match(p, FullCapacity(p), requirements) as MatchResult.Ineligible)?.Reason;
-            if (reason is { } r) filtered[Reasons.Code(r)] = filtered.GetValueOrDefault(Reasons.Code(r)) + 1;
+            if (CapabilityMatcher.Match(p, FullCapacity(p), requirements) is MatchResult.Ineligible no)
+            {
+                filtered[Reasons.Code(no.Reason)] = filtered.GetValueOrDefault(Reasons.Code(no.Reason)) + 1;
+                if (named.Count < MaxNamed) named.Add(new ProviderVerdict(p.Id, ProviderOutcomes.RuledOut, Reasons.Code(no.Reason), no.Detail));
+                else unnamed++;
+            }
             else eligible.Add(i);
         }
 
-        return new Prefilter(eligible.ToArray(), new Dictionary<string, int>(filtered));
+        return new Prefilter(eligible.ToArray(), new Dictionary<string, int>(filtered), named, unnamed);
     }
 
     private static FreeResources FullCapacity(ProviderCapability p) =>
@@ -60,4 +70,4 @@ public sealed class ProviderPool
 }
 
 /// <summary>Indices (into the pool) of the providers that can hold a requirement, and counts of the rest per reason.</summary>
-internal sealed record Prefilter(int[] Eligible, IReadOnlyDictionary<string, int> Filtered);
+internal sealed record Prefilter(int[] Eligible, IReadOnlyDictionary<string, int> Filtered, IReadOnlyList<ProviderVerdict> Named, int Unnamed);

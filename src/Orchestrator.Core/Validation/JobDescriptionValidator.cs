@@ -166,6 +166,9 @@ public static class JobDescriptionValidator
         }
     }
 
+    /// <summary>The kinds of place a locality names (what providers declare and jobs ask for).</summary>
+    public static readonly string[] LocalityKinds = ["continent", "country", "region", "city"];
+
     internal static void ValidateLocalities(IReadOnlyList<Locality> localities, string at, ValidationErrors errors)
     {
         if (localities.Count > Limits.MaxLocalities)
@@ -179,6 +182,8 @@ public static class JobDescriptionValidator
             }
 
             RequiredName(errors, $"{at}[{i}].kind", place.Kind);
+            if (place.Kind is { Length: > 0 } kind && !LocalityKinds.Contains(kind, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{at}[{i}].kind", $"'{kind}' is not one of {string.Join(", ", LocalityKinds)}");
             RequiredName(errors, $"{at}[{i}].name", place.Name);
         }
     }

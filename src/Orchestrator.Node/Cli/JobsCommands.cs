@@ -74,15 +74,33 @@ public static class JobsCommands
             Output.Console.Write(history);
             if (job.EligibleProviders.Count > 0)
                 Output.Line($"bids: {string.Join(", ", job.EligibleProviders.Select(b => $"{b.ProviderId} {b.PricePerHour}/h"))}");
-            foreach (var decline in job.Declines) Output.Line($"declined: {decline.ProviderId} at {decline.Phase}: {decline.Detail}");
+            WriteVerdicts(job.Providers, job.ProvidersNotNamed);
+            foreach (var decline in job.Declines.Where(d => d.Phase != ExchangePhase.Bid))
+                Output.Line($"declined: {decline.ProviderId} at {Kebab(decline.Phase)} ({Kebab(decline.Reason)}): {decline.Detail}");
+            if (job.AwaitingBids is { } awaiting)
+                Output.Line($"waiting for bids from {string.Join(", ", awaiting.Providers)} until {awaiting.Until:HH:mm:ss}");
+            if (job.Waiting is { } wait)
+                Output.Line($"searching again at {wait.NextSearchAt:HH:mm:ss} (search {wait.Attempt} found nothing: {wait.Message})");
             if (job.Contract is { } contract)
                 Output.Line($"contract {contract.ContractId}: {contract.ProviderId}, {contract.PricePerHour}/h, {contract.StartsAt:O} to {contract.EndsAt:O}" +
                             (job.Signatures is null ? " (unsigned)" : " (signed by both parties)"));
-            if (job.Failure is { } failure) Output.Line($"failed ({failure.Reason}): {failure.Message}");
+            if (job.Failure is { } failure) Output.Line($"failed ({Kebab(failure.Reason)}): {failure.Message}");
             return 0;
         });
         return show;
     }
+
+    /// <summary>"Why not this provider?": each provider the search considered, what became of it and why.</summary>
+    internal static void WriteVerdicts(IReadOnlyList<ProviderVerdict> verdicts, int notNamed)
+    {
+        if (verdicts.Count == 0) return;
+        var table = Output.Table("PROVIDER", "OUTCOME", "REASON", "DETAIL");
+        foreach (var v in verdicts) table.AddRow(Markup.Escape(v.ProviderId), v.Outcome, Markup.Escape(v.Reason ?? ""), Markup.Escape(v.Detail ?? ""));
+        Output.Console.Write(table);
+        if (notNamed > 0) Output.Line($"and {notNamed} more provider(s) ruled out (see the counts per constraint in --json)");
+    }
+
+    private static string Kebab<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     private static Command Watch()
     {

@@ -30,6 +30,12 @@ public sealed record SearchStarted(
     IReadOnlyDictionary<string, int> Prefiltered,
     DateTimeOffset At) : IJobEvent;
 
+/// <summary>
+/// The providers the directory ruled out before a search asked anyone, by name with the constraint each failed: the
+/// first <see cref="Verdicts"/> of them (a big network's are bounded), and how many more were not named.
+/// </summary>
+public sealed record ProvidersRuledOut(string JobId, int Attempt, IReadOnlyList<ProviderVerdict> Verdicts, int Unnamed, DateTimeOffset At) : IJobEvent;
+
 /// <summary>Every candidate answered or timed out. <see cref="Bids"/> is the EligibleComputeProvidersIndex, ranked.</summary>
 public sealed record SearchCompleted(
     string JobId,

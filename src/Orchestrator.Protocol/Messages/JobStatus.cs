@@ -34,7 +34,21 @@ public sealed record JobStatus(
 
     /// <summary>Both parties' signatures over <see cref="Contract"/>, on a network with an authority.</summary>
     public ContractSignatures? Signatures { get; init; }
+
+    /// <summary>
+    /// "Why not this provider?": every provider the latest search considered, by name, with what became of it and the
+    /// first constraint it failed — bounded for a big network (<see cref="ProvidersNotNamed"/> more were ruled out).
+    /// </summary>
+    public IReadOnlyList<ProviderVerdict> Providers { get; init; } = [];
+
+    public int ProvidersNotNamed { get; init; }
+
+    /// <summary>While a search round is under way: the providers whose answers it waits for, and until when.</summary>
+    public SearchRoundWait? AwaitingBids { get; init; }
 }
+
+/// <summary>A search round under way: whom it still waits for, and when it stops waiting.</summary>
+public sealed record SearchRoundWait(IReadOnlyList<string> Providers, DateTimeOffset Until);
 
 /// <summary>The job found nothing it could contract on its last search and will search again at <see cref="NextSearchAt"/>.</summary>
 public sealed record SearchWait(int Attempt, DateTimeOffset NextSearchAt, FailureReason Reason, string Message);

@@ -2,6 +2,14 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Protocol.Messages;
 
+/// <summary>
+/// What became of one provider in a job's latest search — "why not this provider?": <c>eligible</c> (it bid),
+/// <c>ruled-out</c> (its advertised capability fails a hard constraint, so it was not asked), <c>declined</c>,
+/// <c>timed-out</c>. <see cref="Reason"/> is the first hard constraint it failed (or the decline's reason), in the
+/// API's words; <see cref="Detail"/> the values compared.
+/// </summary>
+public sealed record ProviderVerdict(string ProviderId, string Outcome, string? Reason = null, string? Detail = null);
+
 /// <summary>One preference's part in a provider's score.</summary>
 public sealed record ScoreTerm(string Preference, int Weight, double Score, double Contribution);
 
@@ -33,4 +41,10 @@ public sealed record SearchExplanation(
 public sealed record PlanJob(string JobId, JobDescription Description) : IOrchestratorMessage;
 
 public sealed record PlanResult(string JobId, SearchExplanation Explanation, IReadOnlyList<DeclineMessage> Declines,
-    IReadOnlyList<TimeoutResponse> Timeouts) : IOrchestratorMessage;
+    IReadOnlyList<TimeoutResponse> Timeouts) : IOrchestratorMessage
+{
+    /// <summary>Every provider the search considered, by name, with what became of it (bounded; see <see cref="ProvidersNotNamed"/>).</summary>
+    public IReadOnlyList<ProviderVerdict> Providers { get; init; } = [];
+
+    public int ProvidersNotNamed { get; init; }
+}

@@ -104,6 +104,9 @@ public enum DeclineReason
     VerificationFailed,
     LeaseExpired,
     NotLocked,
+    // Persisted as numbers: new reasons go at the end.
+    /// <summary>The library is installed, but in no version the job's constraint allows.</summary>
+    LibraryVersion,
 }
 
 /// <summary>Which exchange with a provider an answer (or its absence) belongs to.</summary>

@@ -59,6 +59,37 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
     }
 
     [Fact]
+    public void A_job_in_a_search_round_says_whom_it_waits_for_and_until_when_then_names_each_provider_s_outcome()
+    {
+        var settings = Settings(search: TimeSpan.FromSeconds(3));
+        var silent = ProbeProvider("cp-silent");
+        RealProvider(Provider("cp-real", price: 2m), settings);
+        RealProvider(Provider("cp-small", cpu: 1), settings);
+        var before = DateTimeOffset.UtcNow;
+        var job = PostJob("job-waiting", settings, Approve(settings, "cp-real", "cp-silent", "cp-small"));
+        silent.ExpectMsg<BidRequest>();
+
+        JobStatus waiting = null!;
+        AwaitAssert(() =>
+        {
+            waiting = StatusOf(job);
+            Assert.Equal(["cp-silent"], waiting.AwaitingBids!.Providers);
+        }, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));
+        Assert.InRange(waiting.AwaitingBids!.Until, before + TimeSpan.FromSeconds(2), DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3.5));
+
+        var done = AwaitState(job, JobState.Contracted);
+        Assert.Null(done.AwaitingBids);
+        Assert.Equal(
+        [
+            new ProviderVerdict("cp-real", "eligible"),
+            new ProviderVerdict("cp-silent", "timed-out", null, "no answer within 3 s"),
+        ], done.Providers.Where(v => v.ProviderId != "cp-small"));
+        var small = Assert.Single(done.Providers, v => v.ProviderId == "cp-small");
+        Assert.Equal(("ruled-out", "insufficient-cpu"), (small.Outcome, small.Reason));
+        Assert.Contains("cpu", small.Detail!, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void A_search_whose_providers_all_answered_does_not_wait_for_the_timeout()
     {
         // A search timeout far longer than the assertion window: reaching Contracted inside the window is only

@@ -65,6 +65,14 @@ public sealed class SignedExchangeTests : ActorTestBase, IDisposable
         var decline = Assert.Single(status.Declines, d => d.ProviderId == providerId);
         Assert.Equal((phase, DeclineReason.VerificationFailed), (decline.Phase, decline.Reason));
         Assert.StartsWith(reason + ": ", decline.Detail);
+        if (phase == ExchangePhase.Bid)
+        {
+            // Every bid failed verification: that is why the job failed, per provider, not "no eligible provider".
+            Assert.Equal(FailureReason.VerificationFailed, status.Failure!.Reason);
+            Assert.Contains($"{providerId}: {reason}: ", status.Failure.Message);
+            Assert.Contains(status.Providers, v => v.ProviderId == providerId && v is { Outcome: "declined", Reason: "verification-failed" });
+        }
+
         return decline;
     }
 

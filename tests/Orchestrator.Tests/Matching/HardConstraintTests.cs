@@ -36,7 +36,7 @@ public class HardConstraintTests
         { "clock ok", Base with { Resources = Base.Resources with { CpuClockMhz = 3200 } }, null },
         { "disk type", Base with { Resources = Base.Resources with { DiskType = "hdd" } }, DeclineReason.DiskTypeMismatch },
         { "library missing", Base with { Libraries = [new LibraryRequirement("tensorflow")] }, DeclineReason.LibraryMissing },
-        { "library version", Base with { Libraries = [new LibraryRequirement("cuda", "~> 11.0")] }, DeclineReason.LibraryMissing },
+        { "library version", Base with { Libraries = [new LibraryRequirement("cuda", "~> 11.0")] }, DeclineReason.LibraryVersion },
         { "library range", Base with { Libraries = [new LibraryRequirement("python", ">=3.10 <3.12")] }, null },
         { "storage kind", Base with { Storage = [new StorageRequirement("ipfs")] }, DeclineReason.StorageUnavailable },
         { "storage size", Base with { Storage = [new StorageRequirement("s3", 2000)] }, DeclineReason.StorageUnavailable },
