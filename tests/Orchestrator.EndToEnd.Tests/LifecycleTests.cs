@@ -75,6 +75,17 @@ public class LifecycleTests(ExampleNodeFixture fixture) : IClassFixture<ExampleN
         Assert.True(filtered["insufficient-cpu"]!.GetValue<int>() > 0);
         Assert.True(filtered["executor-unsupported"]!.GetValue<int>() > 0);
         Assert.Equal(0, explanation["eligible"]!.GetValue<int>());
+
+        // And by name: every provider, with the constraint it failed and the values compared.
+        var verdicts = job["providers"]!.AsArray();
+        Assert.Equal(providers.Select(p => p!["capability"]!["id"]!.GetValue<string>()).Order(), verdicts.Select(v => v!["providerId"]!.GetValue<string>()).Order());
+        Assert.All(verdicts, v =>
+        {
+            Assert.Equal("ruled-out", v!["outcome"]!.GetValue<string>());
+            Assert.Contains(v["reason"]!.GetValue<string>(), filtered.Select(kv => kv.Key));
+            Assert.False(string.IsNullOrWhiteSpace(v["detail"]!.GetValue<string>()));
+        });
+        Assert.Contains(verdicts, v => v!["reason"]!.GetValue<string>() == "insufficient-cpu" && v["detail"]!.GetValue<string>().Contains("512"));
     }
 
     [Fact]
