@@ -26,6 +26,11 @@ public static class ApiJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // Field names as documented, exactly: "ramMB" is a mistake to point out, not a spelling to guess at.
+        options.PropertyNameCaseInsensitive = false;
+        // "<=" and "+" as written, not \u003C= and \u002B: the API serves JSON to programs and terminals, never
+        // inline into HTML.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.RespectNullableAnnotations = true;

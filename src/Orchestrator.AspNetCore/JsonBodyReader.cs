@@ -46,6 +46,14 @@ public static partial class JsonBodyReader
         }
     }
 
+    /// <summary>The serializer's complaint as field-named errors in the API's words (no framework text).</summary>
+    public static ValidationErrors Describe(JsonException e)
+    {
+        var errors = new ValidationErrors();
+        Describe(e, errors);
+        return errors;
+    }
+
     private static void Describe(JsonException e, ValidationErrors errors)
     {
         var field = Field(e.Path);
@@ -71,31 +79,51 @@ public static partial class JsonBodyReader
             return;
         }
 
-        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("null", StringComparison.OrdinalIgnoreCase)
+            && (message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase) || message.Contains("nullability", StringComparison.OrdinalIgnoreCase)))
         {
-            errors.Add(field, "must not be null");
+            errors.Add(field.Length == 0 ? "body" : field, "must not be null");
             return;
         }
 
-        errors.Add(field.Length == 0 ? "body" : field, "is not valid JSON: " + FirstSentence(message));
+        // Malformed JSON: where, in the user's terms (the parser's own sentences name its internals).
+        var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
+        var what = message.Contains("depth", StringComparison.OrdinalIgnoreCase) || message.Contains("end of", StringComparison.OrdinalIgnoreCase)
+            ? "the JSON ends before every object and list is closed"
+            : message.Contains("invalid start of a value", StringComparison.OrdinalIgnoreCase) ? "a value is expected here (a string in double quotes, a number, true, false, null, an object or a list)"
+            : message.Contains("trailing comma", StringComparison.OrdinalIgnoreCase) ? "a comma is followed by nothing"
+            : message.Contains("comment", StringComparison.OrdinalIgnoreCase) ? "comments are not allowed"
+            : "it is not well-formed JSON";
+        errors.Add(field.Length == 0 ? "body" : field, $"is not valid JSON{where}: {what}");
     }
 
     private static string TypeMismatch(string message)
     {
         var target = ConvertedTo().Match(message) is { Success: true } m ? m.Groups[1].Value : "";
-        var friendly = target switch
+        if (EnumNamed(target) is { } enumType) return $"must be one of {string.Join(", ", EnumWords(enumType))}";
+        return target switch
         {
-            var t when t.Contains("Int32") || t.Contains("Int64") => "must be a whole number in range",
+            var t when t.Contains("Int32") => $"must be a whole number from {int.MinValue} to {int.MaxValue}",
+            var t when t.Contains("Int64") => $"must be a whole number from {long.MinValue} to {long.MaxValue}",
             var t when t.Contains("Decimal") || t.Contains("Double") => "must be a number",
             var t when t.Contains("Boolean") => "must be true or false",
             var t when t.Contains("String") => "must be a string",
-            var t when t.Contains("ExecutorType") => "must be one of docker, firecracker, wasm",
-            var t when t.Contains("OrchestrationType") => "must be one of pull, push",
             var t when t.Contains("List") || t.Contains("[]") => "must be a list",
-            _ => "has the wrong type",
+            _ => "must be an object with the documented fields",
         };
-        return friendly;
     }
+
+    /// <summary>The protocol's enum the serializer wanted ("…Model.SelectionCriterion", nullable or not).</summary>
+    private static Type? EnumNamed(string target)
+    {
+        var name = target.Replace("System.Nullable`1[", "").TrimEnd(']').Split(',')[0].Trim();
+        var type = typeof(Orchestrator.Protocol.Model.JobDescription).Assembly.GetType(name);
+        return type is { IsEnum: true } ? type : null;
+    }
+
+    /// <summary>An enum's values exactly as the API writes them (its own converters and member names decide).</summary>
+    public static IEnumerable<string> EnumWords(Type enumType) =>
+        Enum.GetValues(enumType).Cast<object>().Select(v => JsonSerializer.Serialize(v, enumType, ApiJson.Options).Trim('"'));
 
     /// <summary>"$.requirements.resources.cpuCores" → "requirements.resources.cpuCores"; "$" → "".</summary>
     private static string Field(string? path)
@@ -106,18 +134,12 @@ public static partial class JsonBodyReader
 
     private static string Join(string parent, string child) => parent.Length == 0 ? child : parent + "." + child;
 
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
-
     [GeneratedRegex("missing required properties including: (.+?)\\.?( Path:|$)")]
     private static partial Regex MissingRequired();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnknownMember();
 
-    [GeneratedRegex("could not be converted to ([^ .]+(\\.[^ .]+)*)")]
+    [GeneratedRegex("could not be converted to ([^ ]+?)\\.? Path")]
     private static partial Regex ConvertedTo();
 }

@@ -55,9 +55,56 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
         var errors = problem["errors"]!.AsObject();
         Assert.True(errors.ContainsKey(field), $"expected an error for '{field}', got: {errors.ToJsonString()}");
         Assert.All(errors[field]!.AsArray(), m => Assert.False(string.IsNullOrWhiteSpace(m!.GetValue<string>())));
+        AssertUsersWords(text);
 
         using var lookup = await Http.GetAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}");
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+
+    /// <summary>Each case: the body, the field named, and what the message must say (ranges and allowed values stated).</summary>
+    public static TheoryData<string, string, string> Wording => new()
+    {
+        { R("""{"selection":"best","requirements":{@RES@}}"""), "selection", "must be one of score, lowest-price, earliest-bid" },
+        { R("""{"requirements":{@RES@,"labels":[{"key":"gpu","op":"~","value":"x"}]}}"""), "requirements.labels[0].op", "must be one of =, !=, in, not in, exists, <, <=, >, >=" },
+        { R("""{"requirements":{@RES@,"jobType":"forever"}}"""), "requirements.jobType", "must be one of batch, single_run, recurring, long_running" },
+        { """{"requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores", "from -2147483648 to 2147483647" },
+        { """{"requirements":{"resources":null}}""", "requirements.resources", "must not be null" },
+        { """{"requirements":{"resources":{"cpuCores":1,"ramMB":256,"diskGb":1}}}""", "requirements.resources.ramMB", "is not a known field" },
+        { """{"requirements":""", "requirements", "is not valid JSON at line 1" },
+        { """{"requirements": {'resources': 1}}""", "requirements", "is not valid JSON at line 1" },
+        { R("""{"requirements":{@RES@,"localities":[{"kind":"planet","name":"Mars"}]}}"""), "requirements.localities[0].kind", "'planet' is not one of continent, country, region, city" },
+        { R("""{"jobId":"job/1","requirements":{@RES@}}"""), "jobId", "letters and digits (any script) and . _ - :" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Wording))]
+    public async Task Errors_state_ranges_and_allowed_values_in_the_API_s_words(string body, string field, string saying)
+    {
+        using var response = await Http.PostJobAsync(body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {text}");
+        var errors = JsonNode.Parse(text)!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), $"expected an error for '{field}', got: {errors.ToJsonString()}");
+        Assert.Contains(errors[field]!.AsArray(), m => m!.GetValue<string>().Contains(saying, StringComparison.Ordinal));
+        AssertUsersWords(text);
+    }
+
+    [Fact]
+    public async Task Ids_in_any_script_are_accepted_and_echoed_intact()
+    {
+        const string id = "jöb-äpfel-東京-1";
+        var posted = await Http.PostJobOkAsync(R("""{"jobId":"@ID@","requirements":{@RES@}}""").Replace("@ID@", id));
+        Assert.Equal(id, posted);
+        var job = await Http.AwaitTerminalAsync(id);
+        Assert.Equal(id, job["jobId"]!.GetValue<string>());
+        Assert.Equal(id, job["contract"]?["jobId"]?.GetValue<string>() ?? id);
+    }
+
+    /// <summary>No framework text: no .NET type names, no serializer internals.</summary>
+    private static void AssertUsersWords(string text)
+    {
+        foreach (var leak in new[] { "System.", "Orchestrator.Protocol", "Consider ", "Path:", "LineNumber", "BytePosition", "Int32", "nullability", "reader options" })
+            Assert.False(text.Contains(leak, StringComparison.Ordinal), $"framework text '{leak}' in: {text}");
     }
 
     [Theory]

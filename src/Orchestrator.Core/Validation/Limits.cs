@@ -26,8 +26,8 @@ public static class Limits
         if (string.IsNullOrEmpty(id)) return "must not be empty";
         if (id.Length > MaxIdLength) return $"must be at most {MaxIdLength} characters, was {id.Length}";
         foreach (var ch in id)
-            if (!(char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' or ':'))
-                return $"may contain only letters, digits and . _ - : (found '{ch}')";
+            if (!(char.IsLetterOrDigit(ch) || ch is '.' or '_' or '-' or ':'))
+                return $"may contain only letters and digits (any script) and . _ - : (found '{ch}')";
         return null;
     }
 }

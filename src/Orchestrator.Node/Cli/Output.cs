@@ -6,7 +6,7 @@ namespace Orchestrator.Node.Cli;
 /// <summary>How operator commands print: Spectre.Console tables for people, the node's JSON for scripts.</summary>
 public static class Output
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The console; wide when written to a pipe or file, so tables are never wrapped for a script or a log.</summary>
     public static IAnsiConsole Console { get; } = Create();

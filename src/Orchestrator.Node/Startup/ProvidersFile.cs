@@ -18,7 +18,8 @@ public static class ProvidersFile
         }
         catch (JsonException e)
         {
-            throw new StartupException($"--providers: '{path}' is not a valid providers list at {e.Path}: {e.Message}");
+            throw new StartupException($"--providers: '{path}' is not a valid providers list: " +
+                string.Join("; ", JsonBodyReader.Describe(e).ToDictionary().Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value)}")));
         }
 
         var errors = ProviderCapabilityValidator.Validate(providers ?? []);
