@@ -4,7 +4,7 @@ using Orchestrator.EndToEnd.Tests.Infrastructure;
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>Stop or kill the node and start it again on the same data: nothing is lost, nothing doubles.</summary>
-public class DurabilityTests
+public class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Providers = """
         [
@@ -85,7 +85,17 @@ public class DurabilityTests
 
         await using var restarted = await node.RestartAsync();
         var jobs = new List<JsonObject>();
-        foreach (var id in acknowledged) jobs.Add(await restarted.Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(2)));
+        try
+        {
+            foreach (var id in acknowledged) jobs.Add(await restarted.Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(2)));
+        }
+        catch
+        {
+            // What the restarted node said, and its exit code if it went away, is what explains a failure here.
+            output.WriteLine($"restarted node (exited: {restarted.HasExited}):\n{restarted.Output}");
+            throw;
+        }
+
         foreach (var id in attempted.Except(acknowledged))
         {
             using var lookup = await restarted.Http.GetAsync($"/orchestrator/jobs/{id}");
