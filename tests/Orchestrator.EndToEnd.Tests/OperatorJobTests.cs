@@ -135,6 +135,25 @@ public sealed class OperatorJobTests
         }, TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Every_counter_is_exported_at_zero_before_the_first_event()
+    {
+        using var setup = NodeSetup.Create(SmallProvider);
+        await using var node = await NodeProcess.StartAsync(setup);
+        var metrics = await Metrics(node);
+        foreach (var series in new[]
+                 {
+                     "orchestrator_jobs_posted_total", "orchestrator_jobs_contracted_total",
+                     "orchestrator_jobs_failed_total{otel_scope_name=\"Orchestrator\",reason=\"no-eligible-provider\"}",
+                     "orchestrator_jobs_failed_total{otel_scope_name=\"Orchestrator\",reason=\"verification-failed\"}",
+                     "orchestrator_timeouts_total{otel_scope_name=\"Orchestrator\",phase=\"bid\"}",
+                 })
+        {
+            var name = series.Contains('{') ? series : series + "{otel_scope_name=\"Orchestrator\"}";
+            Assert.True(metrics.Split('\n').Any(l => l.StartsWith(name + " 0", StringComparison.Ordinal)), $"{name} is not exported at 0:\n{metrics}");
+        }
+    }
+
     private static async Task<string> Metrics(NodeProcess node) => await node.Http.GetStringAsync("/metrics");
 
     /// <summary>The value of one series in Prometheus text: by its name alone (no labels but the scope) or its full spelling.</summary>

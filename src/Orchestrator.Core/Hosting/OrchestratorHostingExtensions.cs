@@ -48,6 +48,7 @@ public static class OrchestratorHostingExtensions
             {
                 ClusterTransportTls.RefuseOpenTransport(system.Settings.Config);
                 system.RegisterExtension(new OrchestratorNode.Provider(node));
+                Telemetry.OrchestratorMetrics.Zero();
             });
         ClusterTransportTls.Apply(akka, config);
         if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);

@@ -83,6 +83,24 @@ public static class OrchestratorMetrics
 
     public static void JournalWriteTook(TimeSpan elapsed) => JournalWrite.Record(elapsed.TotalSeconds);
 
+    /// <summary>
+    /// Every counter at zero, once the exporter listens (the node's start): a series exists from the start, so a
+    /// dashboard shows 0 and an alert on a rate sees it, instead of nothing until the first event. Each failure
+    /// reason and each phase gets its series; declines get one per phase (their reasons appear as they happen).
+    /// </summary>
+    public static void Zero()
+    {
+        Posted.Add(0);
+        Contracted.Add(0);
+        foreach (var reason in Enum.GetNames<FailureReason>())
+            Failed.Add(0, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(reason)));
+        foreach (var phase in Enum.GetNames<ExchangePhase>())
+        {
+            Timeouts.Add(0, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(phase)));
+            Declines.Add(0, new("phase", JobDecisions.Kebab(phase)), new("reason", "none"));
+        }
+    }
+
     /// <summary>A provider's ledger changed: its share of capacity in use.</summary>
     public static void ProviderUsage(string providerId, double cpu, double ram) => Utilisation[providerId] = (cpu, ram);
 
