@@ -17,9 +17,15 @@ public static class ProviderEndpoints
         app.MapGet("/orchestrator/providers", ListProviders).WithName("ListProviders")
             .WithSummary("Every provider this node knows: capability, free, locked and contracted resources.");
         app.MapPost("/orchestrator/providers", Onboard).WithName("OnboardProvider")
-            .WithSummary("Onboard a compute provider on this node (journaled).")
+            .WithSummary("Onboard a compute provider on this node (journaled), or give an onboarded one a new capability.")
             .Accepts<ProviderCapability>("application/json")
             .ProducesProblems(400, 403, 409, 413, 415);
+        app.MapGet("/orchestrator/providers/{providerId}", Show).WithName("GetProvider")
+            .WithSummary("One provider, wherever in the cluster it is hosted: capability, free, locked and contracted resources.")
+            .ProducesProblems(400, 404);
+        app.MapDelete("/orchestrator/providers/{providerId}", Offboard).WithName("OffboardProvider")
+            .WithSummary("Offboard a provider: no new jobs; its contracts are honoured; it leaves once the last has ended.")
+            .ProducesProblems(400, 404);
         return app;
     }
 
@@ -41,10 +47,33 @@ public static class ProviderEndpoints
         var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
-            return Problems.Conflict(conflict, "The provider id is taken.");
+            return Problems.Conflict(conflict, "The provider cannot take this capability.");
         if (result.Refused is { } refused)
             return Problems.Forbidden("This node is not approved to host the provider.", refused);
         return result.Created ? TypedResults.Created(location, result) : TypedResults.Ok(result);
+    }
+
+    private static async Task<Results<Ok<ProviderStatus>, ProblemHttpResult>> Show(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
+        if (await Find(providerId, directory, ct) is not { } provider) return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
+        return TypedResults.Ok(await provider.Ask<ProviderStatus>(new GetProviderStatus(providerId), AskTimeout, ct));
+    }
+
+    /// <summary>202: offboarding has begun (it ends when the provider's last contract does); the answer counts what it still holds.</summary>
+    private static async Task<Results<Accepted<ProviderOffboardResult>, ProblemHttpResult>> Offboard(
+        string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
+        if (await Find(providerId, directory, ct) is not { } provider) return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
+        var result = await provider.Ask<ProviderOffboardResult>(new OffboardProvider(providerId), AskTimeout, ct);
+        return TypedResults.Accepted($"/orchestrator/providers/{Uri.EscapeDataString(providerId)}", result);
+    }
+
+    private static async Task<IActorRef?> Find(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
+        return known.Providers.FirstOrDefault(p => p.Capability.Id == providerId)?.Provider;
     }
 
     /// <summary>Every provider this node knows, with its capability and what is free, locked and contracted.</summary>

@@ -26,6 +26,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
+    private readonly IActorRef? _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ProviderLedger _ledger;
 
@@ -33,6 +34,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     {
         _settings = settings;
         _trust = trust;
+        _host = recoveryListener;
         _ledger = ProviderLedger.Empty(capability);
         PersistenceId = "provider-" + capability.Id;
 
@@ -42,6 +44,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             ScheduleExpiries();
             ReportUsage();
             recoveryListener?.Tell(new ProviderRecovered(capability.Id));
+            LeaveIfDone();
         });
 
         Command<BidRequest>(OnBidRequest);
@@ -58,6 +61,30 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             if (_ledger.Contracts.ContainsKey(d.JobId)) Persist(new ContractEnded(ProviderId, d.JobId, Now), Applied);
         });
         Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now)));
+        Command<OffboardProvider>(_ =>
+        {
+            var answer = new ProviderOffboardResult(ProviderId, _ledger.Contracts.Count, _ledger.Locks.Count);
+            if (_ledger.Offboarding)
+            {
+                Sender.Tell(answer);
+                return;
+            }
+
+            Persist(new ProviderOffboarding(ProviderId, Now), e =>
+            {
+                Applied(e);
+                _log.Info("provider {0}: offboarding; {1} contract(s) and {2} lock(s) to see through", ProviderId, answer.ContractsHeld, answer.LocksHeld);
+                Sender.Tell(answer);
+                LeaveIfDone();
+            });
+        });
+        // Not journaled here: the host journals capabilities, and starts this actor with the latest.
+        Command<ChangeCapability>(change =>
+        {
+            var refused = _ledger.WhyNotFits(change.Capability);
+            if (refused is null) _ledger = _ledger with { Capability = change.Capability };
+            Sender.Tell(new CapabilityChangeOutcome(change.Capability, change.Client, refused));
+        });
     }
 
     public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null) =>
@@ -96,6 +123,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        if (_ledger.Offboarding)
+        {
+            Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, DeclineReason.ProviderOffboarding,
+                "the provider is being offboarded: it honours its contracts and takes no new jobs"));
+            return;
+        }
+
         switch (CapabilityMatcher.Match(_ledger.Capability, _ledger.Free, request.Requirements))
         {
             case MatchResult.Ineligible no:
@@ -126,6 +160,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         if (HeldBid(request.JobId, request.Nonce) is { } held)
         {
             Sender.Tell(held);
+            return;
+        }
+
+        if (_ledger.Offboarding)
+        {
+            Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.JobRequest, DeclineReason.ProviderOffboarding,
+                "the provider is being offboarded: it honours its contracts and takes no new jobs"));
             return;
         }
 
@@ -260,6 +301,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _ledger = _ledger.Apply(e);
         ReportUsage();
         _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, JobOf(e));
+        if (e is LockReleased or ContractEnded) LeaveIfDone();
+    }
+
+    /// <summary>An offboarding provider whose last lock and contract ended asks its host to let it go.</summary>
+    private void LeaveIfDone()
+    {
+        if (_ledger is { Offboarding: true, IsEmpty: true }) _host?.Tell(new ProviderGone(ProviderId));
     }
 
     private static string JobOf(IProviderEvent e) => e switch

@@ -23,6 +23,9 @@ public sealed class ProviderHost : ReceivePersistentActor
     private readonly IActorRef _directory;
     private readonly Dictionary<string, ProviderCapability> _onboarded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProviderCapability> _journaled = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _offboarded = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory)
@@ -32,15 +35,43 @@ public sealed class ProviderHost : ReceivePersistentActor
         _directory = directory;
         PersistenceId = "provider-host-" + settings.NodeId;
 
-        foreach (var capability in fromFile) Start(capability);
-
+        // The journal first (what was onboarded, updated and offboarded at run time), then the providers: a provider
+        // offboarded at run time stays gone even if the providers file still lists it.
         Recover<ProviderOnboarded>(e =>
         {
-            if (_onboarded.ContainsKey(e.ProviderId))
-                _log.Warning("provider {0} is in the providers file and was onboarded at run time; the file's capability is used", e.ProviderId);
-            else Start(e.Capability);
+            _journaled[e.ProviderId] = e.Capability;
+            _offboarded.Remove(e.ProviderId);
+        });
+        Recover<ProviderOffboarded>(e =>
+        {
+            _journaled.Remove(e.ProviderId);
+            _offboarded.Add(e.ProviderId);
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var capability in fromFile.Where(c => !_offboarded.Contains(c.Id)))
+            {
+                if (_journaled.ContainsKey(capability.Id))
+                    _log.Warning("provider {0} is in the providers file and was onboarded or updated at run time; the file's capability is used", capability.Id);
+                Start(capability);
+            }
+
+            foreach (var capability in _journaled.Values.Where(c => !_onboarded.ContainsKey(c.Id))) Start(capability);
         });
         Command<OnboardProvider>(OnOnboard);
+        Command<CapabilityChangeOutcome>(OnCapabilityChanged);
+        Command<ProviderGone>(gone =>
+        {
+            if (!_running.Remove(gone.ProviderId, out var provider)) return;
+            Persist(new ProviderOffboarded(gone.ProviderId, DateTimeOffset.UtcNow), _ =>
+            {
+                // Stopping it takes it out of the directory (which watches it).
+                Context.Stop(provider);
+                _onboarded.Remove(gone.ProviderId);
+                _recovered.Remove(gone.ProviderId);
+                _log.Info("provider {0} offboarded: its last contract and lock have ended", gone.ProviderId);
+            });
+        });
         // A node is ready only once every provider has loaded its ledger: before that, the journal is busy
         // replaying and a provider could not answer a bid in time.
         Command<ProviderRecovered>(r => _recovered.Add(r.ProviderId));
@@ -54,9 +85,9 @@ public sealed class ProviderHost : ReceivePersistentActor
         var capability = onboard.Capability;
         if (_onboarded.TryGetValue(capability.Id, out var existing))
         {
-            Sender.Tell(Same(existing, capability)
-                ? new ProviderOnboardResult(capability.Id, Created: false, Conflict: null)
-                : new ProviderOnboardResult(capability.Id, Created: false, $"provider '{capability.Id}' is onboarded already with another capability"));
+            // The same again is a no-op; another capability is an update, if what the provider holds still fits.
+            if (Same(existing, capability)) Sender.Tell(new ProviderOnboardResult(capability.Id, Created: false, Conflict: null));
+            else _running[capability.Id].Tell(new ChangeCapability(capability, Sender));
             return;
         }
 
@@ -74,6 +105,23 @@ public sealed class ProviderHost : ReceivePersistentActor
         });
     }
 
+    private void OnCapabilityChanged(CapabilityChangeOutcome outcome)
+    {
+        if (outcome.Refused is { } refused)
+        {
+            outcome.Client.Tell(new ProviderOnboardResult(outcome.ProviderId, Created: false, $"the new capability does not fit what provider '{outcome.ProviderId}' holds: {refused}"));
+            return;
+        }
+
+        Persist(new ProviderOnboarded(outcome.ProviderId, outcome.Capability, DateTimeOffset.UtcNow), e =>
+        {
+            _onboarded[e.ProviderId] = e.Capability;
+            _directory.Tell(new RegisterProvider(e.Capability, _running[e.ProviderId]));
+            _log.Info("provider {0}: capability updated", e.ProviderId);
+            outcome.Client.Tell(new ProviderOnboardResult(e.ProviderId, Created: false, Conflict: null) { Updated = true });
+        });
+    }
+
     private void Start(ProviderCapability capability)
     {
         _onboarded[capability.Id] = capability;
@@ -84,6 +132,7 @@ public sealed class ProviderHost : ReceivePersistentActor
         var provider = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ProviderActor.Props(capability, _settings, _trust, recoveryListener: Self), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
             Uri.EscapeDataString(capability.Id));
+        _running[capability.Id] = provider;
         _directory.Tell(new RegisterProvider(capability, provider));
     }
 

@@ -37,6 +37,25 @@ public sealed record ProviderLedger(
 
     public string ProviderId => Capability.Id;
 
+    /// <summary>Offboarding: no new jobs; gone once <see cref="IsEmpty"/>.</summary>
+    public bool Offboarding { get; init; }
+
+    public bool IsEmpty => Locks.IsEmpty && Contracts.IsEmpty;
+
+    /// <summary>
+    /// Whether what is held now fits a new capability; the reason when it does not (a capability is never changed
+    /// under a contract it could no longer honour).
+    /// </summary>
+    public string? WhyNotFits(ProviderCapability next)
+    {
+        var r = next.Resources;
+        if (_used.CpuCores > r.CpuCores) return $"{_used.CpuCores} cpu cores are held by locks and contracts; the new capability has {r.CpuCores}";
+        if (_used.RamMb > r.RamMb) return $"{_used.RamMb} MB of RAM is held by locks and contracts; the new capability has {r.RamMb}";
+        if (_used.DiskGb > r.DiskGb) return $"{_used.DiskGb} GB of disk is held by locks and contracts; the new capability has {r.DiskGb}";
+        if (_usedGpus.Any(i => i >= r.Gpus.Count)) return $"GPU {_usedGpus.Max()} is held by a lock or contract; the new capability has {r.Gpus.Count} GPU(s)";
+        return null;
+    }
+
     public FreeResources Free
     {
         get
@@ -73,6 +92,7 @@ public sealed record ProviderLedger(
         {
             Contracts = Contracts.Remove(end.JobId),
         },
+        ProviderOffboarding => this with { Offboarding = true },
         _ => this,
     };
 
@@ -99,7 +119,7 @@ public sealed record ProviderLedger(
             Sum(Contracts.Values.Select(c => c.Contract.Resources), Contracts.Values.Sum(c => c.GpuIndices.Count)),
             Locks.Values.OrderBy(l => l.ExpiresAt).Select(l => new LockView(l.JobId, l.ExpiresAt)).ToArray(),
             Contracts.Values.Select(c => c.Contract).OrderBy(c => c.SignedAt).ToArray(),
-            now);
+            now) { Offboarding = Offboarding };
     }
 
     private static ResourceUsage Sum(IEnumerable<ResourceRequirements> items, int gpus)

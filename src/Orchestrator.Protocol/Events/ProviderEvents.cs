@@ -28,5 +28,11 @@ public sealed record ContractCommitted(string ProviderId, Contract Contract, IRe
 
 public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;
 
+/// <summary>The provider takes no new jobs from now on (offboarding); it leaves once its holdings have ended.</summary>
+public sealed record ProviderOffboarding(string ProviderId, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>An offboarded provider left this node: it is not started again, even if the providers file lists it.</summary>
+public sealed record ProviderOffboarded(string ProviderId, DateTimeOffset At) : IProviderEvent;
+
 /// <summary>A provider onboarded on this node at run time (not from the providers file); it comes back after a restart.</summary>
 public sealed record ProviderOnboarded(string ProviderId, ProviderCapability Capability, DateTimeOffset At) : IProviderEvent;

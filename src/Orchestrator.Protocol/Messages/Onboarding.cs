@@ -12,7 +12,34 @@ public sealed record OnboardProvider(ProviderCapability Capability) : IProviderM
 /// <see cref="Created"/> false: the same capability was onboarded already. <see cref="Conflict"/>: the id has another.
 /// <see cref="Refused"/>: the node's credential does not approve it to act as this provider.
 /// </summary>
-public sealed record ProviderOnboardResult(string ProviderId, bool Created, string? Conflict, string? Refused = null) : IProviderMessage;
+public sealed record ProviderOnboardResult(string ProviderId, bool Created, string? Conflict, string? Refused = null) : IProviderMessage
+{
+    /// <summary>The provider was onboarded already and now has the new capability.</summary>
+    public bool Updated { get; init; }
+}
+
+/// <summary>
+/// Offboard a provider: it takes no new jobs from now on, honours its contracts and locks, and leaves the node (and
+/// the directory) once the last has ended. Answered with <see cref="ProviderOffboardResult"/>.
+/// </summary>
+public sealed record OffboardProvider(string ProviderId) : IProviderMessage;
+
+public sealed record ProviderOffboardResult(string ProviderId, int ContractsHeld, int LocksHeld) : IProviderMessage;
+
+/// <summary>The provider host asks its provider to take a new capability, for <see cref="Client"/>.</summary>
+public sealed record ChangeCapability(ProviderCapability Capability, Akka.Actor.IActorRef Client) : IProviderMessage
+{
+    public string ProviderId => Capability.Id;
+}
+
+/// <summary>The provider's answer to <see cref="ChangeCapability"/>: null <see cref="Refused"/> when it took it.</summary>
+public sealed record CapabilityChangeOutcome(ProviderCapability Capability, Akka.Actor.IActorRef Client, string? Refused) : IProviderMessage
+{
+    public string ProviderId => Capability.Id;
+}
+
+/// <summary>An offboarded provider's last contract and lock have ended: its host lets it go.</summary>
+public sealed record ProviderGone(string ProviderId) : IProviderMessage;
 
 /// <summary>Ask a node's provider host whether every provider has loaded its ledger (readiness).</summary>
 public sealed record GetProvidersReadiness : IOrchestratorMessage

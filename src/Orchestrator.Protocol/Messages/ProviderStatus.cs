@@ -17,6 +17,9 @@ public sealed record ProviderStatus(
     DateTimeOffset AsOf) : IProviderMessage
 {
     public string ProviderId => Capability.Id;
+
+    /// <summary>Being offboarded: no new jobs; it leaves once its contracts and locks have ended.</summary>
+    public bool Offboarding { get; init; }
 }
 
 /// <summary>Ask a provider for its <see cref="ProviderStatus"/>.</summary>

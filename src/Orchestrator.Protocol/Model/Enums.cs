@@ -107,6 +107,8 @@ public enum DeclineReason
     // Persisted as numbers: new reasons go at the end.
     /// <summary>The library is installed, but in no version the job's constraint allows.</summary>
     LibraryVersion,
+    /// <summary>The provider is being offboarded: it honours its contracts and takes no new jobs.</summary>
+    ProviderOffboarding,
 }
 
 /// <summary>Which exchange with a provider an answer (or its absence) belongs to.</summary>
