@@ -19,6 +19,7 @@ public static class JobsCommands
         jobs.Subcommands.Add(Show());
         jobs.Subcommands.Add(Watch());
         jobs.Subcommands.Add(Post());
+        jobs.Subcommands.Add(Plan());
         jobs.Subcommands.Add(Cancel());
         return jobs;
     }
@@ -117,17 +118,7 @@ public static class JobsCommands
         var post = new Command("post", "post a job") { file, wait };
         Operator.SetAction(post, async (client, json, parsed, ct) =>
         {
-            var path = parsed.GetValue(file)!;
-            string body;
-            try
-            {
-                body = path == "-" ? await Console.In.ReadToEndAsync(ct) : await File.ReadAllTextAsync(path, ct);
-            }
-            catch (IOException e)
-            {
-                throw new CliFailure($"cannot read '{path}': {e.Message}", 2);
-            }
-
+            var body = await NodeClient.ReadBodyAsync(parsed.GetValue(file)!, ct);
             var answer = await client.PostAsync("/orchestrator/postJob", body, ct);
             var accepted = NodeClient.Read<PostJobResponse>(answer);
             if (json && !parsed.GetValue(wait)) Output.Json(answer);
@@ -135,6 +126,32 @@ public static class JobsCommands
             return parsed.GetValue(wait) ? await Follow(client, accepted.JobId, json, ct) : 0;
         });
         return post;
+    }
+
+    /// <summary>A dry run, like <c>nomad job plan</c>: whom the job would ask, how they rank, why not the others.</summary>
+    private static Command Plan()
+    {
+        var file = new Argument<string>("file") { Description = "the job description (JSON), '-' for standard input" };
+        var plan = new Command("plan", "a dry run: the candidates' bids ranked and explained, and why not each other provider; nothing is locked") { file };
+        Operator.SetAction(plan, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.PostAsync("/orchestrator/plan", await NodeClient.ReadBodyAsync(parsed.GetValue(file)!, ct), ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var result = NodeClient.Read<PlanResult>(answer);
+            var e = result.Explanation;
+            Output.Line($"plan for {result.JobId}: {e.Considered} provider(s) considered, {e.Asked} asked, {e.Eligible} eligible ({Kebab(e.Selection)})");
+            var ranking = Output.Table("RANK", "PROVIDER", "SCORE", "PRICE/H", "LOCKS WITH BID");
+            foreach (var r in e.Ranking) ranking.AddRow(r.Rank.ToString(), Markup.Escape(r.ProviderId), r.Score.ToString("0.###"), r.PricePerHour.ToString(), r.ResourcesLocked ? "yes" : "no");
+            if (e.Ranking.Count > 0) Output.Console.Write(ranking);
+            WriteVerdicts(result.Providers.Where(v => v.Outcome != "eligible").ToArray(), result.ProvidersNotNamed);
+            return e.Eligible > 0 ? 0 : 1;
+        });
+        return plan;
     }
 
     private static Command Cancel()

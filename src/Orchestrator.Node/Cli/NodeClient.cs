@@ -71,6 +71,21 @@ public sealed class NodeClient : IDisposable
 
     public Task<JsonElement> PostAsync(string path, string? json, CancellationToken ct) => SendAsync(HttpMethod.Post, path, json, ct);
 
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
+
+    /// <summary>A JSON body from a file, or standard input for '-'; a file that cannot be read is a usage error (2).</summary>
+    public static async Task<string> ReadBodyAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return path == "-" ? await Console.In.ReadToEndAsync(ct) : await File.ReadAllTextAsync(path, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliFailure($"cannot read '{path}': {(e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message)}", 2);
+        }
+    }
+
     public async Task<T> GetAsync<T>(string path, CancellationToken ct) => Read<T>(await GetAsync(path, ct));
 
     public static T Read<T>(JsonElement json) => json.Deserialize<T>(ApiJson.Reading) ?? throw new CliFailure("the node answered nothing", Unreachable);

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Orchestrator.Node.Cli;
 
-/// <summary><c>orchestrator providers list</c>: every provider the node knows, with capacity, free, locked, contracted.</summary>
+/// <summary><c>orchestrator providers list | show | onboard | offboard</c>.</summary>
 public static class ProvidersCommands
 {
     public static Command Create()
@@ -35,6 +35,76 @@ public static class ProvidersCommands
         });
         var providersCommand = NodeClient.WithNodeOptions(new Command("providers", "the compute providers the node knows"));
         providersCommand.Subcommands.Add(list);
+        providersCommand.Subcommands.Add(Show());
+        providersCommand.Subcommands.Add(Onboard());
+        providersCommand.Subcommands.Add(Offboard());
         return providersCommand;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("provider-id");
+        var show = new Command("show", "one provider, wherever in the cluster it is hosted: capability, usage, locks, contracts") { id };
+        Operator.SetAction(show, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.GetAsync($"/orchestrator/providers/{Uri.EscapeDataString(parsed.GetValue(id)!)}", ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var p = NodeClient.Read<ProviderStatus>(answer);
+            var all = p.Capability.Resources;
+            Output.Line($"provider {p.ProviderId}{(p.Offboarding ? " (offboarding: no new jobs; leaves when its contracts end)" : "")}");
+            Output.Line($"  cpu {p.Free.CpuCores}/{all.CpuCores} free, ram {p.Free.RamMb}/{all.RamMb} MB free, disk {p.Free.DiskGb}/{all.DiskGb} GB free, " +
+                        $"gpus {p.Free.Gpus}/{all.Gpus.Count} free; {p.Capability.PricePerHour}/h");
+            foreach (var l in p.Locks) Output.Line($"  lock for job {l.JobId} until {l.ExpiresAt:O}");
+            foreach (var c in p.Contracts) Output.Line($"  contract {c.ContractId}: job {c.JobId} until {c.EndsAt:O}");
+            return 0;
+        });
+        return show;
+    }
+
+    private static Command Onboard()
+    {
+        var file = new Argument<string>("file") { Description = "the provider's capability (JSON, as in examples/provider-onboard.json), '-' for standard input" };
+        var onboard = new Command("onboard", "onboard a provider on the node, or give an onboarded one a new capability") { file };
+        Operator.SetAction(onboard, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.PostAsync("/orchestrator/providers", await NodeClient.ReadBodyAsync(parsed.GetValue(file)!, ct), ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var result = NodeClient.Read<ProviderOnboardResult>(answer);
+            Output.Line($"provider {result.ProviderId} " + (result.Created ? "onboarded" : result.Updated ? "updated" : "was onboarded already with this capability"));
+            return 0;
+        });
+        return onboard;
+    }
+
+    private static Command Offboard()
+    {
+        var id = new Argument<string>("provider-id");
+        var offboard = new Command("offboard", "offboard a provider: no new jobs; its contracts are honoured; it leaves when the last ends") { id };
+        Operator.SetAction(offboard, async (client, json, parsed, ct) =>
+        {
+            var answer = await client.DeleteAsync($"/orchestrator/providers/{Uri.EscapeDataString(parsed.GetValue(id)!)}", ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var result = NodeClient.Read<ProviderOffboardResult>(answer);
+            Output.Line(result.ContractsHeld + result.LocksHeld == 0
+                ? $"provider {result.ProviderId} offboarded: it held nothing and leaves now"
+                : $"provider {result.ProviderId} offboarding: {result.ContractsHeld} contract(s) and {result.LocksHeld} lock(s) to see through, then it leaves");
+            return 0;
+        });
+        return offboard;
     }
 }
