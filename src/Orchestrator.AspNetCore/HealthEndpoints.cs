@@ -20,8 +20,12 @@ public static class HealthEndpoints
             var self = Cluster.Get(system).SelfMember;
             if (self.Status != MemberStatus.Up)
                 return NotReady(new HealthView("not-ready", Member: self.Status.ToString()));
-            if (await JournalHealth.ProblemAsync(OrchestratorNode.Get(system).Persistence, ct) is { } problem)
+            var node = OrchestratorNode.Get(system);
+            if (await JournalHealth.ProblemAsync(node.Persistence, ct) is { } problem)
                 return NotReady(new HealthView("not-ready", Journal: problem));
+            // A node whose own credential was revoked or has expired is refused by every counterparty: not ready.
+            if (node.Trust.OwnStanding(DateTimeOffset.UtcNow) is { Verdict.IsTrusted: false } standing)
+                return NotReady(new HealthView("not-ready", Credential: $"this node's credential is no longer trusted: {standing.Verdict}"));
             if (registry.TryGet<ProviderHost>(out var host))
             {
                 ProvidersReadiness providers;
@@ -49,4 +53,4 @@ public static class HealthEndpoints
 }
 
 /// <summary>A health answer: the status, and what is not ready (fields that do not apply are left out).</summary>
-public sealed record HealthView(string Status, string? Member = null, string? Journal = null, string? Providers = null);
+public sealed record HealthView(string Status, string? Member = null, string? Journal = null, string? Providers = null, string? Credential = null);

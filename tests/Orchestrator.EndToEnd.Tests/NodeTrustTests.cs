@@ -22,9 +22,10 @@ public sealed class NodeTrustTests : IDisposable
         Assert.Equal(0, (await Cli.RunAsync(_authority, "authority", "init", "--dir", "auth")).ExitCode);
         var setup = NodeSetup.Create(Providers, Hocon);
         var keyFolder = keyOf ?? Path.Combine(setup.DataDirectory, "data");
-        var identity = await Cli.RunAsync(_authority, "identity", "show", "--data", keyFolder);
-        var publicKey = identity.Output[identity.Output.IndexOf("-----BEGIN", StringComparison.Ordinal)..];
-        var approve = await Cli.RunAsync(_authority, "authority", "approve", "--dir", "auth", "--node-key", publicKey,
+        // What the README says: export the node's public key to a file, approve that file.
+        var export = await Cli.RunAsync(_authority, "identity", "export", "--data", keyFolder, "--out", "node.pub");
+        Assert.True(export.ExitCode == 0, export.Errors);
+        var approve = await Cli.RunAsync(_authority, "authority", "approve", "--dir", "auth", "--node-key", "node.pub",
             "--roles", roles, "--ids", ids, "--expires", "30d", "--out", "node.credential.json");
         Assert.Equal(0, approve.ExitCode);
         return setup;
@@ -38,6 +39,27 @@ public sealed class NodeTrustTests : IDisposable
         Assert.Contains("approved by authority", node.Output);
         var id = await node.Http.PostJobOkAsync("""{"requirements":{"resources":{"cpuCores":1,"ramMb":512,"diskGb":1}}}""");
         Assert.Equal("Contracted", (await node.Http.AwaitTerminalAsync(id)).State());
+    }
+
+    [Fact]
+    public async Task A_node_whose_own_credential_is_revoked_says_so_in_its_log_and_is_not_ready()
+    {
+        using var setup = await ApprovedNodeAsync("sp-e2e,cp-1");
+        await using var node = await NodeProcess.StartAsync(setup);
+        var revoke = await Cli.RunAsync(_authority, "authority", "revoke", "--dir", "auth", "node.credential.json");
+        Assert.True(revoke.ExitCode == 0, revoke.Errors);
+
+        await Poll.UntilAsync(async () =>
+        {
+            using var ready = await node.Http.GetAsync("/healthz/ready");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("revoked", await ready.Content.ReadAsStringAsync());
+        }, TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() =>
+        {
+            Assert.Contains("this node's credential is no longer trusted: revoked", node.Output);
+            return Task.CompletedTask;
+        }, TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -57,11 +57,15 @@ public sealed class TrustCliTests : IDisposable
         var publicKey = identity.Output[identity.Output.IndexOf("-----BEGIN", StringComparison.Ordinal)..];
         var badRole = await Cli.RunAsync(_folder, "authority", "approve", "--dir", "auth", "--node-key", publicKey,
             "--roles", "overlord", "--ids", "x", "--expires", "1d");
-        Assert.Equal(1, badRole.ExitCode);
+        Assert.Equal(2, badRole.ExitCode);
         Assert.Contains("--roles: 'overlord'", badRole.Errors);
         var badExpiry = await Cli.RunAsync(_folder, "authority", "approve", "--dir", "auth", "--node-key", publicKey,
             "--roles", "compute-provider", "--ids", "x", "--expires", "soon");
+        Assert.Equal(2, badExpiry.ExitCode);
         Assert.Contains("--expires: 'soon'", badExpiry.Errors);
+        var badVerifyRole = await Cli.RunAsync(_folder, "credential", "verify", "none.json", "--authority", "auth/authority.pub", "--role", "wizard", "--id", "x");
+        Assert.Equal(2, badVerifyRole.ExitCode);
+        Assert.Contains("--role: 'wizard'", badVerifyRole.Errors);
     }
 
     [Fact]

@@ -62,6 +62,15 @@ public sealed class ParticipantTrust
             : $"this node's credential ({_credential.Serial}) does not approve it as compute-provider '{providerId}': ask the authority for one that does";
     }
 
+    /// <summary>
+    /// Whether this node's own credential still stands (signed, valid, not revoked — the revocation list is reread
+    /// when it changes), and when it expires; null on a network without an authority.
+    /// </summary>
+    public (TrustVerdict Verdict, DateTimeOffset ExpiresAt)? OwnStanding(DateTimeOffset now) =>
+        _store is null || _credential is null || _key is null
+            ? null
+            : (_store.Verify(_credential, _credential.Roles[0], _credential.Ids[0], _key.PublicKey, now), _credential.ExpiresAt);
+
     /// <summary>This node's signature over <paramref name="bytes"/>, or none when the network has no authority.</summary>
     public Proof? Sign(byte[] bytes) => _key is null || _credential is null ? null : Signing.Sign(_key, _credential, bytes);
 

@@ -73,6 +73,12 @@ public static class AuthorityCommands
 
                 return 0;
             }
+            catch (TrustException e) when (e.Message.StartsWith("--", StringComparison.Ordinal))
+            {
+                // An option the user got wrong: misuse, exit code 2, as everywhere.
+                Console.Error.WriteLine("orchestrator: " + e.Message);
+                return 2;
+            }
             catch (TrustException e)
             {
                 return CommandLine.Fail(e.Message);

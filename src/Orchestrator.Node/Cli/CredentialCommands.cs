@@ -20,17 +20,22 @@ public static class CredentialCommands
         };
         verify.SetAction(parsed =>
         {
+            // Misuse is exit code 2, as everywhere; 1 means the credential is not trusted (or cannot be read).
+            ParticipantRole claimed;
+            switch (parsed.GetValue(role))
+            {
+                case "service-provider": claimed = ParticipantRole.ServiceProvider; break;
+                case "compute-provider": claimed = ParticipantRole.ComputeProvider; break;
+                case var other:
+                    Console.Error.WriteLine($"orchestrator: --role: '{other}' is not one of service-provider, compute-provider");
+                    return 2;
+            }
+
             try
             {
                 var credential = Credential.FromJson(File.ReadAllText(parsed.GetValue(file)!));
                 var store = new TrustStore([KeyPair.ParsePublicKey(File.ReadAllText(parsed.GetValue(authority)!))],
                     parsed.GetValue(revocations) is { } list ? [list] : []);
-                var claimed = parsed.GetValue(role) switch
-                {
-                    "service-provider" => ParticipantRole.ServiceProvider,
-                    "compute-provider" => ParticipantRole.ComputeProvider,
-                    var other => throw new TrustException($"--role: '{other}' is not one of service-provider, compute-provider"),
-                };
                 var verdict = store.Verify(credential, claimed, parsed.GetValue(id)!, signingKey: null, DateTimeOffset.UtcNow);
                 if (!verdict.IsTrusted)
                     return CommandLine.Fail($"not trusted ({Reasons.Code(verdict.Reason!.Value)}): {verdict.Detail}");

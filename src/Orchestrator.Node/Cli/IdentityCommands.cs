@@ -23,8 +23,22 @@ public static class IdentityCommands
             Console.WriteLine();
             return 0;
         });
+        var output = new Option<string?>("--out") { Description = "write the public key to this file (default: standard output)" };
+        var export = new Command("export", "the node's public key alone (PEM), exactly what `orchestrator authority approve --key` takes") { data, output };
+        export.SetAction(parsed =>
+        {
+            using var key = KeyPair.LoadOrCreate(Path.Combine(parsed.GetValue(data)!, NodeKeyFile));
+            if (parsed.GetValue(output) is { } path)
+            {
+                File.WriteAllText(path, key.PublicKeyPem());
+                Console.Error.WriteLine($"orchestrator: node key {key.Id[..16]}: public key written to {path}");
+            }
+            else Console.Write(key.PublicKeyPem());
+            return 0;
+        });
         var identity = new Command("identity", "this node's key pair");
         identity.Subcommands.Add(show);
+        identity.Subcommands.Add(export);
         return identity;
     }
 }

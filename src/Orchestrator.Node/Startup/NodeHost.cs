@@ -108,8 +108,49 @@ public sealed class NodeHost
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint(Metrics.Path);
         LogStart(app.Logger);
+        WatchOwnCredential(app);
         app.Lifetime.ApplicationStopped.Register(_nodeKey.Dispose);
         return app;
+    }
+
+    /// <summary>
+    /// Says so in the log when this node's own credential is revoked, expires, or will expire within a week — every
+    /// counterparty would refuse it then, and readiness reports it — and again when it stands once more.
+    /// </summary>
+    private void WatchOwnCredential(WebApplication app)
+    {
+        if (_plan.Orchestrator.Trust is not { IsSigned: true } trust) return;
+        var stopping = app.Lifetime.ApplicationStopping;
+        _ = Task.Run(async () =>
+        {
+            string? said = null;
+            while (!stopping.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var standing = trust.OwnStanding(now);
+                var state = standing switch
+                {
+                    { Verdict.IsTrusted: false } s => $"this node's credential is no longer trusted: {s.Verdict}",
+                    { ExpiresAt: var expires } when expires - now < TimeSpan.FromDays(7) => $"this node's credential expires at {expires:O}: ask the authority for a new one",
+                    _ => "",
+                };
+                if (state != said)
+                {
+                    if (state.Length > 0) app.Logger.LogWarning("node {NodeId}: {State}", _plan.Settings.NodeId, state);
+                    else if (said is not null) app.Logger.LogInformation("node {NodeId}: its credential is trusted again", _plan.Settings.NodeId);
+                    said = state;
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
     }
 
     private void LogStart(ILogger log)
