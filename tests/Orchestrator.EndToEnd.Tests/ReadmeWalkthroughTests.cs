@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>
+/// The README's commands, taken from the README itself and run as a new user types them from the repository root,
+/// so the README cannot drift from the product: the run command with the example providers, the API walk-through,
+/// the trust walk-through. (Only the port is changed, so the test cannot collide with a node of the developer's.)
+/// </summary>
+public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("readme-").FullName;
+
+    [Fact]
+    public async Task The_run_command_and_the_API_walk_through_work_as_written()
+    {
+        var blocks = ShellBlocks();
+        var run = blocks.SelectMany(b => b.Split('\n')).Single(l => l.StartsWith("dotnet run --project src/Orchestrator.Node -- --providers", StringComparison.Ordinal));
+        var walk = blocks.Single(b => b.Contains("/orchestrator/postJob", StringComparison.Ordinal) && b.Contains("-d '{", StringComparison.Ordinal));
+        var port = NodeProcess.FreePort();
+
+        // As written, from the repository root; --no-build because the tests built it, a port and data folder of the test's.
+        var arguments = run.Replace("dotnet run ", "dotnet run --no-build ") + $" --http http://127.0.0.1:{port} --data {_folder}/data";
+        using var node = Start("bash", "-c", "exec " + arguments);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        try
+        {
+            await Poll.UntilAsync(async () => Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz/ready")).StatusCode),
+                TimeSpan.FromSeconds(90));
+
+            var (code, text) = await ShellAsync(walk.Replace("http://127.0.0.1:9999", $"http://127.0.0.1:{port}"), Repository.Root);
+            Assert.True(code == 0, $"the walk-through failed ({code}):\n{text}");
+            Assert.Contains("HTTP/1.1 202 Accepted", text);
+            Assert.Contains("Location: /orchestrator/jobs/walk-de-1", text);
+            Assert.Contains("\"capability\":{\"id\":\"cp-berlin-a100\"", text);
+
+            // What the walk-through says of the job: it contracts, with a provider in Germany at most 2.0 per hour.
+            var job = await http.AwaitTerminalAsync("walk-de-1");
+            Assert.Equal("Contracted", job.State());
+            Assert.True(job["contract"]!["pricePerHour"]!.GetValue<decimal>() <= 2.0m);
+        }
+        catch
+        {
+            output.WriteLine(node.Output());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task The_trust_walk_through_works_as_written()
+    {
+        var trust = ShellBlocks().Single(b => b.Contains("orchestrator authority init", StringComparison.Ordinal));
+        var (code, text) = await ShellAsync(trust, _folder);
+        Assert.True(code == 0, $"the trust walk-through failed ({code}):\n{text}");
+        Assert.Contains("trusted: credential", text);
+        Assert.True(File.Exists(Path.Combine(_folder, "node-a.credential.json")));
+    }
+
+    /// <summary>Every ```sh block of the README.</summary>
+    private static List<string> ShellBlocks() =>
+        Block().Matches(Repository.Read("README.md")).Select(m => m.Groups["body"].Value).ToList();
+
+    /// <summary>
+    /// Runs a block as a user's shell would, stopping at the first failing command: `orchestrator` is the built
+    /// executable, and curl fails on an error status (a 4xx or 5xx is a broken walk-through, not output to read past).
+    /// </summary>
+    private async Task<(int Code, string Output)> ShellAsync(string block, string folder)
+    {
+        var script = $$"""
+            set -euo pipefail
+            orchestrator() { dotnet "{{NodeProcess.NodeExecutable()}}" "$@"; }
+            curl() { command curl --fail-with-body "$@"; }
+            {{block}}
+            """;
+        using var shell = Start("bash", "-c", script, folder);
+        await shell.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+        var text = shell.Output();
+        output.WriteLine(text);
+        return (shell.Process.ExitCode, text);
+    }
+
+    private static Running Start(string program, string flag, string command, string? folder = null)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder ?? Repository.Root };
+        info.ArgumentList.Add(flag);
+        info.ArgumentList.Add(command);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var running = new Running(Process.Start(info)!);
+        running.Process.OutputDataReceived += (_, e) => running.Append(e.Data);
+        running.Process.ErrorDataReceived += (_, e) => running.Append(e.Data);
+        running.Process.BeginOutputReadLine();
+        running.Process.BeginErrorReadLine();
+        return running;
+    }
+
+    private sealed class Running(Process process) : IDisposable
+    {
+        private readonly StringBuilder _output = new();
+        public Process Process { get; } = process;
+
+        public void Append(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+        }
+
+        public string Output()
+        {
+            lock (_output) return _output.ToString();
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+        }
+    }
+
+    [GeneratedRegex(@"```sh\n(?<body>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex Block();
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
