@@ -20,6 +20,7 @@ public sealed class StartupRefusalTests
         { "stray word", ["stray"], null, ["'stray' is not an option or a command"] },
         { "option without its value", ["--seeds"], null, ["--seeds needs a value"] },
         { "port not a number", ["--remote-port", "abc"], null, ["--remote-port", "'abc'"] },
+        { "node id with a slash", ["--node-id", "node/1"], null, ["--node-id", "'node/1'", "found '/'"] },
         { "port out of range", ["--remote-port", "70000"], null, ["--remote-port", "'70000'"] },
         { "http not a URL", ["--http", "foo"], null, ["--http", "'foo'", "http://127.0.0.1:9999"] },
         { "http of another scheme", ["--http", "ftp://127.0.0.1:21"], null, ["--http", "ftp://127.0.0.1:21"] },

@@ -46,7 +46,11 @@ public sealed record NodePlan(
         if (options.DataDirectory is { } folder && File.Exists(folder))
             throw new StartupException($"--data: '{folder}' is a file; it must be a folder (created if missing)");
 
-        if (options.NodeId is { } id) orchestrator.NodeId = id;
+        if (options.NodeId is { } id)
+        {
+            if (global::Orchestrator.Validation.Limits.CheckId(id) is { } bad) throw new StartupException($"--node-id: '{id}' {bad}");
+            orchestrator.NodeId = id;
+        }
         if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
         if (options.TlsCertificate is { } certificate) orchestrator.Tls.Certificate = certificate;
         if (options.TlsPassword is { } password) orchestrator.Tls.Password = password;
