@@ -90,30 +90,19 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the node to completion (for start-up failures) and returns its exit code.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(NodeSetup setup)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = setup.DataDirectory,
-        };
-        foreach (var (key, value) in setup.Environment) info.Environment[key] = value;
-        info.ArgumentList.Add(setup.Program ?? NodeExecutable());
-        foreach (var arg in setup.Arguments(new Uri($"http://127.0.0.1:{FreePort()}"))) info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(StartTimeout);
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    public static Task<(int ExitCode, string Output)> RunToExitAsync(NodeSetup setup) =>
+        RunAsync(setup, setup.Arguments(new Uri($"http://127.0.0.1:{FreePort()}")), setup.Environment);
 
     /// <summary>Runs the executable with exactly these arguments (no node options), in the setup's folder, to completion.</summary>
-    public static async Task<(int ExitCode, string Output)> RunBareAsync(NodeSetup setup, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunBareAsync(NodeSetup setup, params string[] arguments) => RunAsync(setup, arguments, new Dictionary<string, string>());
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(NodeSetup setup, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = setup.DataDirectory,
         };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         info.ArgumentList.Add(setup.Program ?? NodeExecutable());
         foreach (var arg in arguments) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
