@@ -175,7 +175,10 @@ public static class JobDescriptionValidator
             errors.Add(at, $"must list at most {Limits.MaxLocalities} localities, listed {localities.Count}");
         for (var i = 0; i < localities.Count && i < Limits.MaxLocalities; i++)
         {
-            if (localities[i] is not { } place)
+            // A plain null check rather than a pattern variable: mutation testing can mutate this condition without
+            // leaving the variable unassigned (which would cost the whole method its mutants).
+            var place = localities[i];
+            if (place is null)
             {
                 errors.Add($"{at}[{i}]", "must be an object with kind and name");
                 continue;

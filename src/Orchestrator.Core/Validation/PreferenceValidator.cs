@@ -18,7 +18,10 @@ public static class PreferenceValidator
         for (var i = 0; i < preferences.Count && i < Limits.MaxPreferences; i++)
         {
             var at = $"preferences[{i}]";
-            if (preferences[i] is not { } p)
+            // A plain null check rather than a pattern variable: mutation testing can mutate this condition without
+            // leaving the variable unassigned (which would cost the whole method its mutants).
+            var p = preferences[i];
+            if (p is null)
             {
                 errors.Add(at, "must be an object");
                 continue;

@@ -13,7 +13,10 @@ public static class ProviderCapabilityValidator
         for (var i = 0; i < providers.Count; i++)
         {
             var at = $"[{i}]";
-            if (providers[i] is not { } p)
+            // A plain null check rather than a pattern variable: mutation testing can mutate this condition without
+            // leaving the variable unassigned (which would cost the whole method its mutants).
+            var p = providers[i];
+            if (p is null)
             {
                 errors.Add(at, "must be an object");
                 continue;
