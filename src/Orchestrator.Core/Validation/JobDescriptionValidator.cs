@@ -20,7 +20,8 @@ public static class JobDescriptionValidator
         if (job.JobId is not null && Limits.CheckId(job.JobId) is { } idError) errors.Add("jobId", idError);
         if (job.OrchestrationType is { } type && !Enum.IsDefined(type))
             errors.Add("orchestrationType", "must be one of pull, push");
-        var targets = job.TargetProviders ?? [];
+        // Lists are never null here: the model turns a null list into an empty one as it is set.
+        var targets = job.TargetProviders;
         if (job.OrchestrationType == OrchestrationType.Push && targets.Count == 0)
             errors.Add("targetProviders", "push orchestration needs at least one target provider (see GET /orchestrator/providers)");
         if (job.OrchestrationType != OrchestrationType.Push && targets.Count > 0)
@@ -52,14 +53,11 @@ public static class JobDescriptionValidator
         if (req.Resources is null) errors.Add($"{at}.resources", "is required");
         else ValidateResources(req.Resources, $"{at}.resources", errors);
 
-        if (req.Executors is null) errors.Add($"{at}.executors", "must be a list (or left out)");
-        else
-            for (var i = 0; i < req.Executors.Count; i++)
-                if (!Enum.IsDefined(req.Executors[i]))
-                    errors.Add($"{at}.executors[{i}]", "must be one of docker, firecracker, wasm");
+        for (var i = 0; i < req.Executors.Count; i++)
+            if (!Enum.IsDefined(req.Executors[i]))
+                errors.Add($"{at}.executors[{i}]", "must be one of docker, firecracker, wasm");
 
-        if (req.Localities is null) errors.Add($"{at}.localities", "must be a list (or left out)");
-        else ValidateLocalities(req.Localities, $"{at}.localities", errors);
+        ValidateLocalities(req.Localities, $"{at}.localities", errors);
 
         if (req.MaxPricePerHour is { } price && (price < 0 || price > Limits.MaxPricePerHour))
             errors.Add($"{at}.maxPricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {price}");
@@ -79,7 +77,7 @@ public static class JobDescriptionValidator
         });
         if (req.Connectivity is { } net)
         {
-            var ports = net.Ports ?? [];
+            var ports = net.Ports;
             if (ports.Count > Limits.MaxListLength) errors.Add($"{at}.connectivity.ports", $"must list at most {Limits.MaxListLength} ports");
             for (var i = 0; i < ports.Count && i < Limits.MaxListLength; i++)
                 Range(errors, $"{at}.connectivity.ports[{i}]", ports[i], 1, 65535);
@@ -101,7 +99,7 @@ public static class JobDescriptionValidator
         if (!Enum.IsDefined(label.Op)) errors.Add($"{path}.op", "must be one of =, !=, in, not in, exists, <, <=, >, >=");
         switch (label.Op)
         {
-            case LabelOperator.In or LabelOperator.NotIn when (label.Values ?? []).Count == 0:
+            case LabelOperator.In or LabelOperator.NotIn when label.Values.Count == 0:
                 errors.Add($"{path}.values", $"'{Matching.LabelMatcher.OpText(label.Op)}' needs a non-empty list of values");
                 break;
             case LabelOperator.Equals or LabelOperator.NotEquals when label.Value is null:
@@ -114,14 +112,8 @@ public static class JobDescriptionValidator
         }
     }
 
-    internal static void ValidateList<T>(IReadOnlyList<T>? items, string at, ValidationErrors errors, Action<T, string> validate)
+    internal static void ValidateList<T>(IReadOnlyList<T> items, string at, ValidationErrors errors, Action<T, string> validate)
     {
-        if (items is null)
-        {
-            errors.Add(at, "must be a list (or left out)");
-            return;
-        }
-
         if (items.Count > Limits.MaxListLength) errors.Add(at, $"must list at most {Limits.MaxListLength} items, listed {items.Count}");
         for (var i = 0; i < items.Count && i < Limits.MaxListLength; i++)
         {
@@ -144,12 +136,6 @@ public static class JobDescriptionValidator
         if (r.CpuClockMhz is { } clock) Range(errors, $"{at}.cpuClockMhz", clock, 1, Limits.MaxClockMhz);
         if (r.Architecture is not null) RequiredName(errors, $"{at}.architecture", r.Architecture);
         if (r.DiskType is not null) RequiredName(errors, $"{at}.diskType", r.DiskType);
-        if (r.Gpus is null)
-        {
-            errors.Add($"{at}.gpus", "must be a list (or left out)");
-            return;
-        }
-
         if (r.Gpus.Count > Limits.MaxGpus) errors.Add($"{at}.gpus", $"must list at most {Limits.MaxGpus} GPUs, listed {r.Gpus.Count}");
         for (var i = 0; i < r.Gpus.Count && i < Limits.MaxGpus; i++)
         {

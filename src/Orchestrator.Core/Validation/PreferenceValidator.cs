@@ -5,14 +5,8 @@ namespace Orchestrator.Validation;
 /// <summary>Each preference: a weight of 1–100 and exactly one constraint, itself valid.</summary>
 public static class PreferenceValidator
 {
-    public static void Validate(IReadOnlyList<Preference>? preferences, ValidationErrors errors)
+    public static void Validate(IReadOnlyList<Preference> preferences, ValidationErrors errors)
     {
-        if (preferences is null)
-        {
-            errors.Add("preferences", "must be a list (or left out)");
-            return;
-        }
-
         if (preferences.Count > Limits.MaxPreferences)
             errors.Add("preferences", $"must list at most {Limits.MaxPreferences} preferences, listed {preferences.Count}");
         for (var i = 0; i < preferences.Count && i < Limits.MaxPreferences; i++)

@@ -31,7 +31,7 @@ public static class ProviderCapabilityValidator
                 JobDescriptionValidator.Range(errors, $"{at}.resources.cpuCores", p.Resources.CpuCores, 1, Limits.MaxCpuCores);
                 JobDescriptionValidator.Range(errors, $"{at}.resources.ramMb", p.Resources.RamMb, 1, Limits.MaxRamMb);
                 JobDescriptionValidator.Range(errors, $"{at}.resources.diskGb", p.Resources.DiskGb, 0, Limits.MaxDiskGb);
-                var gpus = p.Resources.Gpus ?? [];
+                var gpus = p.Resources.Gpus;
                 if (gpus.Count > Limits.MaxGpus) errors.Add($"{at}.resources.gpus", $"must list at most {Limits.MaxGpus} GPUs");
                 for (var g = 0; g < gpus.Count && g < Limits.MaxGpus; g++)
                 {
@@ -41,8 +41,8 @@ public static class ProviderCapabilityValidator
                 }
             }
 
-            if (p.Executors is null || p.Executors.Count == 0) errors.Add($"{at}.executors", "must list at least one executor");
-            if (p.Localities is not null) JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
+            if (p.Executors.Count == 0) errors.Add($"{at}.executors", "must list at least one executor");
+            JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
             JobDescriptionValidator.ValidateList(p.Libraries, $"{at}.libraries", errors, (lib, path) =>
             {
                 JobDescriptionValidator.RequiredName(errors, $"{path}.name", lib.Name);
@@ -55,9 +55,10 @@ public static class ProviderCapabilityValidator
                 JobDescriptionValidator.Range(errors, $"{path}.sizeGb", storage.SizeGb, 0, Limits.MaxDiskGb);
             });
             var ports = p.Connectivity?.OpenPorts ?? [];
+            if (ports.Count > Limits.MaxListLength) errors.Add($"{at}.connectivity.openPorts", $"must list at most {Limits.MaxListLength} ports");
             for (var port = 0; port < ports.Count && port < Limits.MaxListLength; port++)
                 JobDescriptionValidator.Range(errors, $"{at}.connectivity.openPorts[{port}]", ports[port], 1, 65535);
-            foreach (var (key, value) in p.Labels ?? new Dictionary<string, string>())
+            foreach (var (key, value) in p.Labels)
             {
                 JobDescriptionValidator.RequiredName(errors, $"{at}.labels", key);
                 if (value is null || value.Length > Limits.MaxNameLength) errors.Add($"{at}.labels.{key}", "must be a string of at most 64 characters");
