@@ -3,9 +3,10 @@ using Orchestrator.Protocol.Model;
 namespace Orchestrator.Matching;
 
 /// <summary>
-/// Assigns each required GPU to a distinct provider GPU. A greedy pass can fail where an assignment exists
-/// (a loose requirement taking the only GPU a strict one fits), so this searches with backtracking; the
-/// numbers are small (a handful of GPUs per machine).
+/// Assigns each required GPU to a distinct provider GPU. A greedy pass can fail where an assignment exists (a loose
+/// requirement taking the only GPU a strict one fits), and a plain backtracking search takes factorial time when
+/// none exists (64 requirements, the last one impossible), so this is a bipartite matching by augmenting paths:
+/// at most requirements × GPUs² steps, whatever the input.
 /// </summary>
 public static class GpuAssignment
 {
@@ -17,25 +18,34 @@ public static class GpuAssignment
     /// <summary>Indices into <paramref name="gpus"/>, one per requirement in order, or null when impossible.</summary>
     public static IReadOnlyList<int>? Assign(IReadOnlyList<GpuRequirement> needs, IReadOnlyList<Gpu> gpus, IReadOnlyList<int> available)
     {
-        if (needs.Count == 0) return [];
         if (needs.Count > available.Count) return null;
 
         // Smallest fitting GPU first, so large GPUs stay free for the requirements (and jobs) that need them.
         var ordered = available.OrderBy(i => gpus[i].VramMb).ThenBy(i => i).ToArray();
-        var chosen = new int[needs.Count];
-        var used = new HashSet<int>();
-        return Search(0) ? chosen : null;
+        var holder = new Dictionary<int, int>();
+        for (var n = 0; n < needs.Count; n++)
+            if (!Place(n, [])) return null;
 
-        bool Search(int n)
+        var chosen = new int[needs.Count];
+        foreach (var (gpu, need) in holder) chosen[need] = gpu;
+        return chosen;
+
+        // Gives requirement n a GPU: the smallest free one that fits; failing that, one whose holder can move to
+        // another GPU (so requirements placed earlier keep their GPU unless moving is the only way).
+        bool Place(int n, HashSet<int> tried)
         {
-            if (n == needs.Count) return true;
             foreach (var i in ordered)
             {
-                if (used.Contains(i) || !Satisfies(needs[n], gpus[i])) continue;
-                used.Add(i);
-                chosen[n] = i;
-                if (Search(n + 1)) return true;
-                used.Remove(i);
+                if (holder.ContainsKey(i) || !Satisfies(needs[n], gpus[i])) continue;
+                holder[i] = n;
+                return true;
+            }
+
+            foreach (var i in ordered)
+            {
+                if (!Satisfies(needs[n], gpus[i]) || !tried.Add(i) || !Place(holder[i], tried)) continue;
+                holder[i] = n;
+                return true;
             }
 
             return false;

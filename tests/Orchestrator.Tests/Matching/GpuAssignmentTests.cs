@@ -41,4 +41,38 @@ public class GpuAssignmentTests
     {
         Assert.Null(GpuAssignment.Assign([new GpuRequirement { Model = "A100" }], [Big, Small], [1]));
     }
+
+    [Fact]
+    public void The_smallest_fitting_gpu_is_taken_and_among_equals_the_first()
+    {
+        var gpus = new[] { Big, Small, Small, new Gpu("amd", "MI300", 196608) };
+        Assert.Equal([1], GpuAssignment.Assign([new GpuRequirement()], gpus, [0, 1, 2, 3]));
+        Assert.Equal([2], GpuAssignment.Assign([new GpuRequirement()], gpus, [3, 2, 0]));
+        Assert.Equal([1, 2, 0, 3], GpuAssignment.Assign([new(), new(), new(), new()], gpus, [0, 1, 2, 3]));
+        Assert.Equal([3], GpuAssignment.Assign([new GpuRequirement { Vendor = "AMD" }], gpus, [0, 1, 2, 3]));
+        Assert.Equal([], GpuAssignment.Assign([], gpus, []));
+    }
+
+    [Fact]
+    public void A_requirement_already_served_moves_over_for_one_that_fits_fewer()
+    {
+        // In order: the first takes the T4 (smallest), the second any nvidia (the A100), the third only fits a T4 or
+        // the A100's 40 GB... so the first two must shift for it.
+        var gpus = new[] { new Gpu("nvidia", "T4", 16384), new Gpu("nvidia", "A100", 40960), new Gpu("amd", "MI300", 196608) };
+        var needs = new[] { new GpuRequirement(), new GpuRequirement { Vendor = "nvidia" }, new GpuRequirement { Model = "T4" } };
+        Assert.Equal([2, 1, 0], GpuAssignment.Assign(needs, gpus, [0, 1, 2]));
+    }
+
+    [Fact]
+    public void An_impossible_request_of_many_gpus_is_refused_at_once()
+    {
+        // 64 interchangeable GPUs, 63 loose requirements and one none fits: a search over assignments would try
+        // 64! of them. This answers in far less than a test's timeout (and the run would never end otherwise).
+        var gpus = Enumerable.Repeat(Small, 64).ToArray();
+        var needs = Enumerable.Repeat(new GpuRequirement(), 63).Append(new GpuRequirement { Model = "H100" }).ToArray();
+        Assert.Null(GpuAssignment.Assign(needs, gpus, Enumerable.Range(0, 64).ToArray()));
+        var twoForOne = Enumerable.Repeat(new GpuRequirement(), 62).Concat([new GpuRequirement { Model = "A100" }, new GpuRequirement { Model = "A100" }]).ToArray();
+        Assert.Null(GpuAssignment.Assign(twoForOne, [Big, .. Enumerable.Repeat(Small, 63)], Enumerable.Range(0, 64).ToArray()));
+        Assert.Null(GpuAssignment.Assign(Enumerable.Repeat(new GpuRequirement(), 65).ToArray(), gpus, Enumerable.Range(0, 64).ToArray()));
+    }
 }
