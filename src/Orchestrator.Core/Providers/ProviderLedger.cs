@@ -29,8 +29,10 @@ public sealed record ProviderLedger(
     ImmutableDictionary<string, ResourceLock> Locks,
     ImmutableDictionary<string, CommittedContract> Contracts)
 {
-    private ResourceUsage _used = new(0, 0, 0, 0);
-    private ImmutableHashSet<int> _usedGpus = [];
+    private Held _used = new(0, 0, 0);
+    // Per GPU index, how many holdings name it: a count, not a set, so releasing one of two holdings that (against the
+    // invariant, e.g. in a journal written by an older version) named the same GPU does not free it.
+    private ImmutableDictionary<int, int> _usedGpus = ImmutableDictionary<int, int>.Empty;
 
     public static ProviderLedger Empty(ProviderCapability capability) =>
         new(capability, ImmutableDictionary<string, ResourceLock>.Empty, ImmutableDictionary<string, CommittedContract>.Empty);
@@ -52,7 +54,7 @@ public sealed record ProviderLedger(
         if (_used.CpuCores > r.CpuCores) return $"{_used.CpuCores} cpu cores are held by locks and contracts; the new capability has {r.CpuCores}";
         if (_used.RamMb > r.RamMb) return $"{_used.RamMb} MB of RAM is held by locks and contracts; the new capability has {r.RamMb}";
         if (_used.DiskGb > r.DiskGb) return $"{_used.DiskGb} GB of disk is held by locks and contracts; the new capability has {r.DiskGb}";
-        if (_usedGpus.Any(i => i >= r.Gpus.Count)) return $"GPU {_usedGpus.Max()} is held by a lock or contract; the new capability has {r.Gpus.Count} GPU(s)";
+        if (_usedGpus.Keys.Any(i => i >= r.Gpus.Count)) return $"GPU {_usedGpus.Keys.Max()} is held by a lock or contract; the new capability has {r.Gpus.Count} GPU(s)";
         return null;
     }
 
@@ -61,7 +63,7 @@ public sealed record ProviderLedger(
         get
         {
             var capacity = Capability.Resources;
-            var freeGpus = Enumerable.Range(0, capacity.Gpus.Count).Where(i => !_usedGpus.Contains(i)).ToArray();
+            var freeGpus = Enumerable.Range(0, capacity.Gpus.Count).Where(i => !_usedGpus.ContainsKey(i)).ToArray();
             // Clamped: a provider re-onboarded with less capacity than it has committed has nothing free, not less.
             return new FreeResources(
                 Math.Max(0, capacity.CpuCores - _used.CpuCores),
@@ -98,15 +100,28 @@ public sealed record ProviderLedger(
 
     private ProviderLedger Hold(ResourceRequirements r, IReadOnlyList<int> gpus) => this with
     {
-        _used = new ResourceUsage(_used.CpuCores + r.CpuCores, _used.RamMb + r.RamMb, _used.DiskGb + r.DiskGb, _used.Gpus + gpus.Count),
-        _usedGpus = _usedGpus.Union(gpus),
+        _used = new Held(_used.CpuCores + r.CpuCores, _used.RamMb + r.RamMb, _used.DiskGb + r.DiskGb),
+        _usedGpus = Count(_usedGpus, gpus, +1),
     };
 
     private ProviderLedger Unhold(ResourceRequirements r, IReadOnlyList<int> gpus) => this with
     {
-        _used = new ResourceUsage(_used.CpuCores - r.CpuCores, _used.RamMb - r.RamMb, _used.DiskGb - r.DiskGb, _used.Gpus - gpus.Count),
-        _usedGpus = _usedGpus.Except(gpus),
+        _used = new Held(_used.CpuCores - r.CpuCores, _used.RamMb - r.RamMb, _used.DiskGb - r.DiskGb),
+        _usedGpus = Count(_usedGpus, gpus, -1),
     };
+
+    private static ImmutableDictionary<int, int> Count(ImmutableDictionary<int, int> holds, IReadOnlyList<int> gpus, int by)
+    {
+        var counts = holds.ToBuilder();
+        foreach (var gpu in gpus)
+        {
+            var n = counts.GetValueOrDefault(gpu) + by;
+            if (n > 0) counts[gpu] = n;
+            else counts.Remove(gpu);
+        }
+
+        return counts.ToImmutable();
+    }
 
     /// <summary>The capacity a provider reports to users (GET /orchestrator/providers).</summary>
     public ProviderStatus ToStatus(DateTimeOffset now)
@@ -135,4 +150,7 @@ public sealed record ProviderLedger(
 
         return new ResourceUsage(cpu, ram, disk, gpus);
     }
+
+    /// <summary>The amounts held by locks and contracts together (which GPUs, by index, are kept apart).</summary>
+    private readonly record struct Held(int CpuCores, long RamMb, long DiskGb);
 }

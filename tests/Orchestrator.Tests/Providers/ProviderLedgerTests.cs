@@ -1,4 +1,7 @@
+using FsCheck;
+using FsCheck.Fluent;
 using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Providers;
 using static Orchestrator.Tests.Fixtures;
@@ -55,6 +58,146 @@ public class ProviderLedgerTests
         Assert.Equal(1, status.Contracted.CpuCores);
         Assert.Equal("j1", Assert.Single(status.Locks).JobId);
         Assert.Equal("j2", Assert.Single(status.Contracts).JobId);
+    }
+
+    private static ResourcesLocked LockOf(string job, int cpu, long ram, long disk, int[] gpus, int expiresInSeconds = 60) =>
+        new("cp", job, "sp", new ResourceRequirements { CpuCores = cpu, RamMb = ram, DiskGb = disk }, gpus, 1m, T0.AddSeconds(expiresInSeconds), T0);
+
+    /// <summary>One step of a generated history: lock, release, commit or end, for one of a few jobs.</summary>
+    public sealed record Step(int Kind, int Job, int Cpu, int Ram, int Disk, int[] Gpus);
+
+    private static Gen<Step[]> Histories =>
+        Gen.ArrayOf(
+            from kind in Gen.Choose(0, 4)
+            from job in Gen.Choose(0, 5)
+            from cpu in Gen.Choose(0, 4)
+            from ram in Gen.Choose(0, 400)
+            from disk in Gen.Choose(0, 40)
+            from gpus in Gen.SubListOf(new[] { 0, 1, 2 })
+            select new Step(kind, job, cpu, ram, disk, gpus.ToArray()));
+
+    private static IProviderEvent EventOf(Step s, Dictionary<string, ResourceRequirements> locked)
+    {
+        var job = $"j{s.Job}";
+        return s.Kind switch
+        {
+            0 or 1 => LockOf(job, s.Cpu, s.Ram, s.Disk, s.Gpus),
+            2 => new LockReleased("cp", job, "released", T0),
+            3 => new ContractCommitted("cp", ContractFor(job, locked.GetValueOrDefault(job)?.CpuCores ?? 0) with
+            {
+                Resources = locked.GetValueOrDefault(job) ?? new ResourceRequirements { CpuCores = 0, RamMb = 0, DiskGb = 0 },
+            }, [], T0),
+            _ => new ContractEnded("cp", job, T0),
+        };
+    }
+
+    /// <summary>
+    /// Whatever the history, what is free is the capacity less every lock and contract held now, counted afresh
+    /// (never below zero), and the GPUs free are those no holding names: the running totals never drift.
+    /// </summary>
+    [Fact]
+    public void Free_is_always_capacity_less_what_is_held_now() =>
+        Prop.ForAll(Histories.ToArbitrary(), history =>
+        {
+            var capability = Provider("cp", cpu: 8, ramMb: 1000, diskGb: 100,
+                gpus: [new Gpu("nvidia", "T4", 16384), new Gpu("nvidia", "T4", 16384), new Gpu("nvidia", "A100", 40960)]);
+            var ledger = ProviderLedger.Empty(capability);
+            var locked = new Dictionary<string, ResourceRequirements>();
+            foreach (var step in history)
+            {
+                var e = EventOf(step, locked);
+                ledger = ledger.Apply(e);
+                locked = ledger.Locks.ToDictionary(kv => kv.Key, kv => kv.Value.Resources);
+            }
+
+            var held = ledger.Locks.Values.Select(l => (l.Resources, l.GpuIndices))
+                .Concat(ledger.Contracts.Values.Select(c => (c.Contract.Resources, c.GpuIndices))).ToArray();
+            var usedGpus = held.SelectMany(h => h.GpuIndices).ToHashSet();
+            var free = ledger.Free;
+            var expected = (
+                Math.Max(0, 8 - held.Sum(h => h.Resources.CpuCores)),
+                Math.Max(0, 1000 - held.Sum(h => h.Resources.RamMb)),
+                Math.Max(0, 100 - held.Sum(h => h.Resources.DiskGb)),
+                string.Join(",", Enumerable.Range(0, 3).Where(i => !usedGpus.Contains(i))));
+            var actual = (free.CpuCores, free.RamMb, free.DiskGb, string.Join(",", free.FreeGpuIndices));
+            return (expected == actual).Label($"expected {expected}, was {actual}");
+        }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void A_lock_for_a_job_under_contract_and_a_commit_without_a_lock_change_nothing()
+    {
+        var contracted = _empty.Apply(Lock("j1", 3)).Apply(new ContractCommitted("cp", ContractFor("j1", 3), [], T0));
+        Assert.Same(contracted, contracted.Apply(Lock("j1", 2)));
+        Assert.Same(contracted, contracted.Apply(new ContractCommitted("cp", ContractFor("j9", 3), [], T0)));
+        Assert.Same(contracted, contracted.Apply(new LockReleased("cp", "j1", "not a lock", T0)));
+        Assert.Equal(5, contracted.Free.CpuCores);
+        Assert.False(contracted.IsEmpty);
+        Assert.True(contracted.Apply(new ContractEnded("cp", "j1", T0)).IsEmpty);
+        Assert.True(_empty.IsEmpty);
+        Assert.False(_empty.Apply(Lock("j2", 0)).IsEmpty);
+    }
+
+    [Fact]
+    public void A_contract_keeps_the_gpus_its_lock_held()
+    {
+        var ledger = _empty.Apply(Lock("j1", 1, 1)).Apply(new ContractCommitted("cp", ContractFor("j1", 1), [0], T0));
+        Assert.Equal([1], ledger.Contracts["j1"].GpuIndices);
+        Assert.Equal([0], ledger.Free.FreeGpuIndices);
+        Assert.Equal([0, 1], ledger.Apply(new ContractEnded("cp", "j1", T0)).Free.FreeGpuIndices);
+    }
+
+    public static TheoryData<string, Resources, string?> NewCapabilities => new()
+    {
+        { "room for all", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] }, null },
+        { "cpu", new Resources { CpuCores = 3, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] },
+            "4 cpu cores are held by locks and contracts; the new capability has 3" },
+        { "ram", new Resources { CpuCores = 4, RamMb = 299, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] },
+            "300 MB of RAM is held by locks and contracts; the new capability has 299" },
+        { "disk", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 29, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] },
+            "30 GB of disk is held by locks and contracts; the new capability has 29" },
+        { "gpus", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1)] },
+            "GPU 1 is held by a lock or contract; the new capability has 1 GPU(s)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NewCapabilities))]
+    public void A_new_capability_must_hold_what_is_held_now(string name, Resources next, string? refusal)
+    {
+        // Held: a lock of 3 cores / 200 MB / 20 GB on GPU 1, and a contract of 1 core / 100 MB / 10 GB.
+        var ledger = _empty.Apply(LockOf("j1", 3, 200, 20, [1])).Apply(Lock("j2", 1)).Apply(new ContractCommitted("cp", ContractFor("j2", 1), [], T0));
+        Assert.True(refusal == ledger.WhyNotFits(_empty.Capability with { Resources = next }), $"{name}: {ledger.WhyNotFits(_empty.Capability with { Resources = next })}");
+    }
+
+    [Fact]
+    public void A_provider_given_less_than_it_holds_has_nothing_free_not_less_than_nothing()
+    {
+        var ledger = _empty.Apply(LockOf("j1", 6, 900, 90, [0]));
+        var shrunk = ledger with { Capability = ledger.Capability with { Resources = new Resources { CpuCores = 2, RamMb = 100, DiskGb = 10, Gpus = [new Gpu("nvidia", "T4", 1)] } } };
+        Assert.Equal((0, 0L, 0L, 0), (shrunk.Free.CpuCores, shrunk.Free.RamMb, shrunk.Free.DiskGb, shrunk.Free.FreeGpuIndices.Count));
+    }
+
+    [Fact]
+    public void Status_lists_locks_by_expiry_and_contracts_by_signing_and_says_when_offboarding()
+    {
+        var ledger = _empty
+            .Apply(LockOf("late", 1, 10, 1, [], expiresInSeconds: 90)).Apply(LockOf("soon", 1, 10, 1, [], expiresInSeconds: 30))
+            .Apply(Lock("c2", 1)).Apply(Lock("c1", 1))
+            .Apply(new ContractCommitted("cp", ContractFor("c2", 1) with { SignedAt = T0.AddSeconds(2) }, [], T0))
+            .Apply(new ContractCommitted("cp", ContractFor("c1", 1) with { SignedAt = T0.AddSeconds(1) }, [], T0));
+        var status = ledger.ToStatus(T0.AddSeconds(5));
+        Assert.Equal(["soon", "late"], status.Locks.Select(l => l.JobId));
+        Assert.Equal(T0.AddSeconds(30), status.Locks[0].ExpiresAt);
+        Assert.Equal(["c1", "c2"], status.Contracts.Select(c => c.JobId));
+        Assert.Equal(new ResourceUsage(2, 20, 2, 0), status.Locked);
+        Assert.Equal(new ResourceUsage(2, 200, 20, 0), status.Contracted);
+        Assert.Equal(new ResourceUsage(4, 780, 78, 2), status.Free);
+        Assert.False(status.Offboarding);
+        Assert.False(ledger.Offboarding);
+
+        var leaving = ledger.Apply(new ProviderOffboarding("cp", T0));
+        Assert.True(leaving.Offboarding);
+        Assert.True(leaving.ToStatus(T0).Offboarding);
+        Assert.Equal(ledger.Free, leaving.Free, new FreeComparer());
     }
 
     private sealed class FreeComparer : IEqualityComparer<FreeResources>
