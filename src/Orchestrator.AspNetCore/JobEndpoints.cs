@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Hosting;
 using Orchestrator.Jobs;
 using Orchestrator.Providers;
@@ -45,7 +46,8 @@ public static class JobEndpoints
         if (!body.Errors.IsEmpty) return (null, Problems.Invalid(body.Errors));
 
         var description = body.Value!;
-        var errors = JobDescriptionValidator.Validate(description);
+        var nodeDefault = OrchestratorNode.Get(http.RequestServices.GetRequiredService<ActorSystem>()).Settings.DefaultOrchestrationType;
+        var errors = JobDescriptionValidator.Validate(description, nodeDefault);
         if (errors.IsEmpty && description.TargetProviders.Count > 0)
         {
             var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);

@@ -38,11 +38,10 @@ public static class JobDecisions
                 : new PostDecision.Conflict($"job '{cmd.JobId}' already exists with a different description");
         }
 
-        var errors = JobDescriptionValidator.Validate(description);
-        if (Limits.CheckId(cmd.JobId) is { } idError) errors.Add("jobId", idError);
+        var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType);
+        // The validator checks an id the description carries; a command without one is refused here.
+        if (description.JobId is null) errors.Add("jobId", "must not be empty");
         var type = description.OrchestrationType ?? settings.DefaultOrchestrationType;
-        if (type == OrchestrationType.Push && description.OrchestrationType is null && description.TargetProviders.Count == 0)
-            errors.Add("targetProviders", "this node defaults to push orchestration: name the target providers, or set orchestrationType to pull");
         if (!errors.IsEmpty) return new PostDecision.Reject(errors.ToDictionary());
 
         var requirements = description.Requirements with

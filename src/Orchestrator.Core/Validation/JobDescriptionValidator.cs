@@ -8,7 +8,9 @@ namespace Orchestrator.Validation;
 /// </summary>
 public static class JobDescriptionValidator
 {
-    public static ValidationErrors Validate(JobDescription? job)
+    /// <param name="job">The description as posted.</param>
+    /// <param name="nodeDefault">The orchestration type of a job that names none (the node's <c>defaultOrchestrationType</c>).</param>
+    public static ValidationErrors Validate(JobDescription? job, OrchestrationType nodeDefault = OrchestrationType.Pull)
     {
         var errors = new ValidationErrors();
         if (job is null)
@@ -22,10 +24,15 @@ public static class JobDescriptionValidator
             errors.Add("orchestrationType", "must be one of pull, push");
         // Lists are never null here: the model turns a null list into an empty one as it is set.
         var targets = job.TargetProviders;
-        if (job.OrchestrationType == OrchestrationType.Push && targets.Count == 0)
-            errors.Add("targetProviders", "push orchestration needs at least one target provider (see GET /orchestrator/providers)");
-        if (job.OrchestrationType != OrchestrationType.Push && targets.Count > 0)
-            errors.Add("targetProviders", "is only for push orchestration; set orchestrationType to push or leave it out");
+        var push = (job.OrchestrationType ?? nodeDefault) == OrchestrationType.Push;
+        if (push && targets.Count == 0)
+            errors.Add("targetProviders", job.OrchestrationType is null
+                ? "this node defaults to push orchestration: name the target providers, or set orchestrationType to pull"
+                : "push orchestration needs at least one target provider (see GET /orchestrator/providers)");
+        if (!push && targets.Count > 0)
+            errors.Add("targetProviders", job.OrchestrationType is null
+                ? "is only for push orchestration, and this node defaults to pull; set orchestrationType to push or leave the targets out"
+                : "is only for push orchestration; set orchestrationType to push or leave the targets out");
         if (targets.Count > Limits.MaxTargets)
             errors.Add("targetProviders", $"must list at most {Limits.MaxTargets} providers, listed {targets.Count}");
         for (var i = 0; i < targets.Count && i < Limits.MaxTargets; i++)

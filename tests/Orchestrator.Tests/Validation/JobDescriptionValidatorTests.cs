@@ -29,9 +29,9 @@ public class JobDescriptionValidatorTests
         { "push without targets", JobOf() with { OrchestrationType = OrchestrationType.Push },
             ["targetProviders: push orchestration needs at least one target provider (see GET /orchestrator/providers)"] },
         { "targets without push", JobOf() with { TargetProviders = ["cp-1"] },
-            ["targetProviders: is only for push orchestration; set orchestrationType to push or leave it out"] },
+            ["targetProviders: is only for push orchestration, and this node defaults to pull; set orchestrationType to push or leave the targets out"] },
         { "targets on pull", JobOf() with { OrchestrationType = OrchestrationType.Pull, TargetProviders = ["cp-1"] },
-            ["targetProviders: is only for push orchestration; set orchestrationType to push or leave it out"] },
+            ["targetProviders: is only for push orchestration; set orchestrationType to push or leave the targets out"] },
         { "too many targets", JobOf() with { OrchestrationType = OrchestrationType.Push, TargetProviders = Ids(65) },
             ["targetProviders: must list at most 64 providers, listed 65"] },
         // Beyond the bound a target is not looked at (the list is refused as a whole).
@@ -238,6 +238,16 @@ public class JobDescriptionValidatorTests
     public void Accepts_every_value_inside_the_bounds(string name, JobDescription job)
     {
         Assert.True(Problems(job).Length == 0, $"{name}: {string.Join(" | ", Problems(job))}");
+    }
+
+    [Fact]
+    public void On_a_node_that_defaults_to_push_a_job_naming_no_type_is_a_push_job()
+    {
+        var targets = JobOf() with { TargetProviders = ["cp-1"] };
+        Assert.Empty(JobDescriptionValidator.Validate(targets, OrchestrationType.Push).ToDictionary());
+        Assert.Equal(["targetProviders: this node defaults to push orchestration: name the target providers, or set orchestrationType to pull"],
+            JobDescriptionValidator.Validate(JobOf(), OrchestrationType.Push).ToDictionary().Select(kv => $"{kv.Key}: {string.Join(" | ", kv.Value)}"));
+        Assert.Empty(JobDescriptionValidator.Validate(JobOf() with { OrchestrationType = OrchestrationType.Pull }, OrchestrationType.Push).ToDictionary());
     }
 
     [Fact]
