@@ -97,6 +97,43 @@ public sealed class SigningTests : IDisposable
         Assert.Equal(DistrustReason.WrongRole, Signing.Verify(_store, proof, ParticipantRole.ServiceProvider, "cp-1", bytes, Now).Reason);
     }
 
+    [Fact]
+    public void A_bid_is_signed_over_its_job_provider_nonce_price_lock_and_times_in_a_fixed_form()
+    {
+        var locked = BidFor("job-1") with { LockExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_030_000), BidAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123) };
+        Assert.Equal("orchestrator/bid/v1\njob-1\ncp-1\nnonce-a\n1.5\nlocked\n1700000030000\n1700000000123",
+            System.Text.Encoding.UTF8.GetString(Signing.BidBytes(locked, "nonce-a")));
+        var open = locked with { ResourcesLocked = false, LockExpiresAt = null };
+        Assert.Equal("orchestrator/bid/v1\njob-1\ncp-1\nnonce-a\n1.5\nnot-locked\n-\n1700000000123",
+            System.Text.Encoding.UTF8.GetString(Signing.BidBytes(open, "nonce-a")));
+    }
+
+    [Fact]
+    public void Contract_terms_are_signed_to_the_millisecond_whatever_the_offset()
+    {
+        var terms = Terms();
+        var text = System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(terms));
+        Assert.StartsWith("orchestrator/contract/v1\n{", text);
+        Assert.Contains("\"jobId\":\"job-1\"", text);
+        var finer = terms with { SignedAt = terms.SignedAt.AddTicks(9_999), StartsAt = terms.StartsAt.AddTicks(1).ToOffset(TimeSpan.FromHours(5)), EndsAt = terms.EndsAt.AddTicks(5) };
+        Assert.Equal(Signing.ContractBytes(terms), Signing.ContractBytes(finer));
+        Assert.NotEqual(Signing.ContractBytes(terms), Signing.ContractBytes(terms with { SignedAt = terms.SignedAt.AddMilliseconds(1) }));
+        Assert.NotEqual(Signing.ContractBytes(terms), Signing.ContractBytes(terms with { StartsAt = terms.StartsAt.AddMilliseconds(1) }));
+    }
+
+    [Fact]
+    public void A_proof_whose_key_or_signature_is_not_base64_is_refused_in_words()
+    {
+        var bytes = Signing.BidBytes(BidFor("job-1"), "n");
+        var proof = Signing.Sign(_provider, _providerCredential, bytes);
+        Assert.Equal($"key-mismatch: credential {_providerCredential.Serial}: its public key is not base64",
+            Signing.Verify(_store, proof with { Credential = _providerCredential with { SubjectPublicKey = "%%%" } }, ParticipantRole.ComputeProvider, "cp-1", bytes, Now).ToString());
+        Assert.Equal("bad-signature: compute-provider 'cp-1': the signature does not match what was signed (altered, forged, or made for another job or request)",
+            Signing.Verify(_store, proof with { Signature = "%%%" }, ParticipantRole.ComputeProvider, "cp-1", bytes, Now).ToString());
+        // A credential problem comes before the signature is looked at.
+        Assert.Equal(DistrustReason.WrongRole, Signing.Verify(_store, proof with { Signature = "%%%" }, ParticipantRole.ServiceProvider, "cp-1", bytes, Now).Reason);
+    }
+
     public void Dispose()
     {
         _authority.Dispose();

@@ -98,6 +98,97 @@ public sealed class TrustStoreTests : IDisposable
         Assert.Equal(created.PublicKey, KeyPair.ParsePublicKey(created.PublicKeyPem()));
     }
 
+    private static string Short(string keyId) => keyId[..16];
+
+    [Fact]
+    public void Each_refusal_says_what_was_wrong_in_words()
+    {
+        using var stranger = KeyPair.Create();
+        var store = Store();
+        var good = Approve();
+        var s = good.Serial;
+        string Detail(Credential c, ParticipantRole role = ParticipantRole.ComputeProvider, string id = "cp-1", byte[]? key = null, DateTimeOffset? at = null) =>
+            store.Verify(c, role, id, key ?? _node.PublicKey, at ?? Now).ToString();
+
+        var foreign = Approve(stranger);
+        Assert.Equal($"unknown-authority: credential {foreign.Serial} is signed by authority {Short(stranger.Id)}, which this node does not trust", Detail(foreign));
+        Assert.Equal($"bad-signature: credential {s}: the authority's signature does not match its contents", Detail(good with { Ids = ["cp-2"] }, id: "cp-2"));
+        Assert.Equal($"key-mismatch: signed by key {Short(stranger.Id)}, but credential {s} is for key {Short(_node.Id)}", Detail(good, key: stranger.PublicKey));
+        Assert.Equal($"not-yet-valid: credential {s} is valid from {good.IssuedAt:O}", Detail(good, at: good.IssuedAt.AddTicks(-1)));
+        Assert.Equal($"expired: credential {s} expired at {good.ExpiresAt:O}", Detail(good, at: good.ExpiresAt));
+        Assert.Equal($"wrong-role: credential {s} approves compute-provider, not service-provider", Detail(good, role: ParticipantRole.ServiceProvider));
+        Assert.Equal($"id-not-covered: credential {s} covers cp-1, not 'cp-2'", Detail(good, id: "cp-2"));
+        Assert.Equal("trusted", Detail(good, at: good.IssuedAt));
+        Assert.Equal("trusted", Detail(good, at: good.ExpiresAt.AddTicks(-1)));
+        Assert.True(store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", null, Now).IsTrusted);
+    }
+
+    [Fact]
+    public void A_credential_whose_key_id_is_not_its_keys_or_whose_parts_are_not_base64_is_refused()
+    {
+        Credential SignedAs(Credential unsigned) => unsigned with { Signature = Convert.ToBase64String(_authority.Sign(unsigned.SignedBytes())) };
+        var good = Approve();
+        var store = Store();
+
+        var wrongId = SignedAs(good with { SubjectKeyId = new string('0', 64) });
+        Assert.Equal($"key-mismatch: credential {good.Serial}: its key id does not match its public key",
+            store.Verify(wrongId, ParticipantRole.ComputeProvider, "cp-1", null, Now).ToString());
+        var garbledKey = SignedAs(good with { SubjectPublicKey = "not base64!" });
+        Assert.Equal(DistrustReason.KeyMismatch, store.Verify(garbledKey, ParticipantRole.ComputeProvider, "cp-1", null, Now).Reason);
+        Assert.Equal(DistrustReason.BadSignature, store.Verify(good with { Signature = "not base64!" }, ParticipantRole.ComputeProvider, "cp-1", null, Now).Reason);
+    }
+
+    [Fact]
+    public void A_remembered_credential_vouches_for_nothing_but_its_exact_copy()
+    {
+        var store = Store();
+        var good = Approve();
+        Assert.True(store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted);
+        using var other = KeyPair.Create();
+        foreach (var altered in new[]
+                 {
+                     good with { Version = 2 }, good with { SubjectKeyId = other.Id }, good with { SubjectPublicKey = Convert.ToBase64String(other.PublicKey) },
+                     good with { IssuedAt = good.IssuedAt.AddDays(-1) }, good with { IssuedAt = good.IssuedAt.ToOffset(TimeSpan.FromHours(2)) },
+                     good with { ExpiresAt = good.ExpiresAt.ToOffset(TimeSpan.FromHours(-3)) },
+                     good with { Roles = [ParticipantRole.ServiceProvider] }, good with { Ids = ["cp-9"] },
+                 })
+        {
+            var verdict = store.Verify(altered, altered.Roles[0], altered.Ids[0], null, Now);
+            Assert.False(verdict.IsTrusted, $"{altered.ToJson()} was trusted");
+        }
+
+        Assert.True(store.Verify(good with { }, ParticipantRole.ComputeProvider, "cp-1", null, Now).IsTrusted);
+    }
+
+    [Fact]
+    public void Revocation_lists_are_read_from_every_file_and_a_missing_or_unreadable_one_is_tried_again_later()
+    {
+        var first = Path.Combine(_folder, "first.json");
+        var second = Path.Combine(_folder, "second.json");
+        var store = Store(first, second);
+        var credential = Approve();
+        bool Trusted() => store.Verify(credential, ParticipantRole.ComputeProvider, "cp-1", _node.PublicKey, Now).IsTrusted;
+
+        Assert.True(Trusted());
+        File.WriteAllText(second, "{ half written");
+        Assert.True(Trusted());
+        File.WriteAllText(second, RevocationList.Empty(_authority, Now).Add(_authority, credential.Serial, Now).ToJson());
+        File.SetLastWriteTimeUtc(second, DateTime.UtcNow.AddSeconds(1));
+        Assert.False(Trusted());
+
+        // A list signed by an authority this node does not trust revokes nothing.
+        using var stranger = KeyPair.Create();
+        var other = Approve(id: "cp-2");
+        File.WriteAllText(first, RevocationList.Empty(stranger, Now).Add(stranger, other.Serial, Now).ToJson());
+        Assert.True(store.Verify(other, ParticipantRole.ComputeProvider, "cp-2", _node.PublicKey, Now).IsTrusted);
+        Assert.Equal([_authority.Id], store.AuthorityIds);
+    }
+
+    [Theory]
+    [InlineData(ParticipantRole.ServiceProvider, "service-provider")]
+    [InlineData(ParticipantRole.ComputeProvider, "compute-provider")]
+    public void Roles_read_as_on_the_wire(ParticipantRole role, string name) => Assert.Equal(name, TrustStore.RoleName(role));
+
     public void Dispose()
     {
         _authority.Dispose();
