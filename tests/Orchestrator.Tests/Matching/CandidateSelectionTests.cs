@@ -1,4 +1,5 @@
 using Orchestrator.Matching;
+using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using static Orchestrator.Tests.Fixtures;
 
@@ -53,5 +54,74 @@ public class CandidateSelectionTests
     {
         var choice = CandidateSelection.Choose(Network.Take(5).ToArray(), JobOf(Needs(cpu: 4)), Needs(cpu: 4), 16, seed: "job-b");
         Assert.Equal(["cp-001", "cp-002", "cp-004"], choice.Candidates);
+    }
+
+    [Fact]
+    public void A_push_search_considers_exactly_the_named_providers_once_each()
+    {
+        var job = JobOf() with { OrchestrationType = OrchestrationType.Push, TargetProviders = ["cp-b", "cp-zzz", "cp-b", "cp-a"] };
+        var choice = CandidateSelection.Choose(Network, job, Needs(cpu: 99), 1, seed: "job-p");
+        Assert.Equal(["cp-b", "cp-zzz", "cp-a"], choice.Candidates);
+        Assert.Equal(3, choice.Considered);
+        Assert.Empty(choice.Prefiltered);
+        Assert.Empty(choice.RuledOut);
+    }
+
+    [Fact]
+    public void The_providers_a_job_asks_are_pinned_so_every_node_and_version_chooses_alike()
+    {
+        // A plan made on one node shows what the job will ask on another, during a rolling upgrade too: the
+        // rendezvous weights (xxHash64 of the ids, mixed by SplitMix64's finaliser) are part of the protocol.
+        var choice = CandidateSelection.Choose(Network, JobOf(Needs(cpu: 4)), Needs(cpu: 4), 5, seed: "job-pinned");
+        Assert.Equal(PinnedChoice, choice.Candidates);
+    }
+
+    private static readonly string[] PinnedChoice = ["cp-023", "cp-095", "cp-140", "cp-151", "cp-184"];
+
+    [Fact]
+    public void Rendezvous_choices_nest_and_a_new_provider_displaces_at_most_one()
+    {
+        var pool = new ProviderPool(Network);
+        for (var j = 0; j < 20; j++)
+        {
+            var seed = $"job-{j}";
+            var smaller = CandidateSelection.Choose(pool, JobOf(Needs(cpu: 4)), Needs(cpu: 4), 10, seed).Candidates;
+            var larger = CandidateSelection.Choose(pool, JobOf(Needs(cpu: 4)), Needs(cpu: 4), 11, seed).Candidates;
+            Assert.Equal(10, smaller.Count);
+            Assert.Empty(smaller.Except(larger));
+
+            var grown = new ProviderPool([.. Network, Provider("cp-new", cpu: 8)]);
+            var after = CandidateSelection.Choose(grown, JobOf(Needs(cpu: 4)), Needs(cpu: 4), 10, seed).Candidates;
+            Assert.Equal(10, after.Count);
+            Assert.True(smaller.Except(after).Count() <= 1, seed);
+            Assert.True(after.Except(smaller).All(id => id == "cp-new"), seed);
+        }
+    }
+
+    [Fact]
+    public void Ruled_out_providers_are_named_up_to_the_bound_and_counted_beyond_it()
+    {
+        var small = Enumerable.Range(0, 130).Select(i => Provider($"cp-{i:D3}", cpu: 1)).Append(Provider("cp-big", cpu: 8)).ToArray();
+        var choice = CandidateSelection.Choose(small, JobOf(Needs(cpu: 4)), Needs(cpu: 4), 16, seed: "job-n");
+        Assert.Equal(["cp-big"], choice.Candidates);
+        Assert.Equal(ProviderPool.MaxNamed, choice.RuledOut.Count);
+        Assert.Equal(30, choice.RuledOutUnnamed);
+        Assert.Equal(new ProviderVerdict("cp-000", ProviderOutcomes.RuledOut, "insufficient-cpu", "requires 4 CPU cores; provider has 1 in total"), choice.RuledOut[0]);
+        Assert.Equal(130, choice.Prefiltered["insufficient-cpu"]);
+        Assert.Equal(131, choice.Considered);
+        Assert.Empty(CandidateSelection.Choose(ProviderPool.Empty, JobOf(), Needs(), 16, "job-e").Candidates);
+    }
+
+    [Fact]
+    public void The_pool_remembers_the_answer_per_shape_up_to_its_bound_and_no_further()
+    {
+        var pool = new ProviderPool(Network.Take(3).ToArray());
+        var shapes = Enumerable.Range(1, 1025).Select(ram => Needs(ramMb: ram)).ToArray();
+        Assert.Same(pool.PrefilterFor(shapes[0]), pool.PrefilterFor(Needs(ramMb: 1)));
+        foreach (var shape in shapes[1..1024]) pool.PrefilterFor(shape);
+        Assert.Same(pool.PrefilterFor(shapes[1023]), pool.PrefilterFor(shapes[1023]));
+        // The 1,025th shape is answered afresh each time: memory stays bounded however many shapes jobs have.
+        Assert.NotSame(pool.PrefilterFor(shapes[1024]), pool.PrefilterFor(shapes[1024]));
+        Assert.Equal(pool.PrefilterFor(shapes[1024]).Eligible, new ProviderPool(Network.Take(3).ToArray()).PrefilterFor(shapes[1024]).Eligible);
     }
 }
