@@ -305,8 +305,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void StartSearchRound()
     {
         var nonce = Nonce.New();
-        _search = SearchRound.Start(Context, _job.JobId, _job.Candidates, _providers!, nonce,
-            id => new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce), _settings.DefaultSearchTimeout);
+        var timeout = _settings.DefaultSearchTimeout;
+        _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, DateTimeOffset.UtcNow + timeout, (id, provider) =>
+            Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce),
+                _job.JobId, ExchangePhase.Bid, timeout)));
         FinishSearchIfComplete();
     }
 

@@ -55,8 +55,10 @@ internal sealed class PlanActor : ReceiveActor
             _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
         _job = _job.Apply(JobDecisions.StartSearch(_job, choice, DateTimeOffset.UtcNow));
         // A plan only explains: its dry-run bids are not verified, so its nonce is never checked.
-        _round = SearchRound.Start(Context, _job.JobId, _job.Candidates, known.ById, nonce: "",
-            id => new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true), _settings.DefaultSearchTimeout);
+        var timeout = _settings.DefaultSearchTimeout;
+        _round = SearchRound.Start(_job.JobId, _job.Candidates, known.ById, nonce: "", DateTimeOffset.UtcNow + timeout, (id, provider) =>
+            Context.ActorOf(BidCollector.Props(provider, new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true),
+                _job.JobId, Protocol.Model.ExchangePhase.Bid, timeout)));
         FinishIfComplete();
     }
 

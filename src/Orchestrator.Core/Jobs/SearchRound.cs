@@ -24,17 +24,17 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
     public SearchRoundWait Waiting => new(_pending.Order(StringComparer.Ordinal).ToArray(), Until);
 
     /// <summary>
-    /// Sends a bid request to every candidate through its own <see cref="BidCollector"/>. A candidate the
-    /// directory does not know (it left, or a push target that never existed) is declined on the spot.
+    /// Asks every candidate (<paramref name="ask"/> sends it its bid request, through a <see cref="BidCollector"/>).
+    /// A candidate the directory does not know (it left, or a push target that never existed) is declined on the spot.
     /// </summary>
-    public static SearchRound Start(IActorContext context, string jobId, IReadOnlyList<string> candidates,
-        IReadOnlyDictionary<string, IActorRef> providers, string nonce, Func<string, BidRequest> request, TimeSpan timeout)
+    public static SearchRound Start(string jobId, IReadOnlyList<string> candidates, IReadOnlyDictionary<string, IActorRef> providers,
+        string nonce, DateTimeOffset until, Action<string, IActorRef> ask)
     {
-        var round = new SearchRound(candidates, nonce) { Until = DateTimeOffset.UtcNow + timeout };
+        var round = new SearchRound(candidates, nonce) { Until = until };
         foreach (var id in candidates)
         {
             if (providers.TryGetValue(id, out var provider))
-                context.ActorOf(BidCollector.Props(provider, request(id), jobId, ExchangePhase.Bid, timeout));
+                ask(id, provider);
             else
                 round.Record(new DeclineMessage(jobId, id, ExchangePhase.Bid, DeclineReason.UnknownProvider,
                     "no provider with this id is known to the directory"));

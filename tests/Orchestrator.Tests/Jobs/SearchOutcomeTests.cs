@@ -70,4 +70,21 @@ public class SearchOutcomeTests
         Assert.Equal("cp-c", Assert.Single(round.Timeouts).ProviderId);
         Assert.Empty(round.Waiting.Providers);
     }
+
+    [Fact]
+    public void A_round_asks_every_known_candidate_and_declines_an_unknown_one_on_the_spot()
+    {
+        var asked = new List<string>();
+        var providers = new Dictionary<string, Akka.Actor.IActorRef> { ["cp-a"] = Akka.Actor.ActorRefs.Nobody, ["cp-c"] = Akka.Actor.ActorRefs.Nobody };
+        var until = DateTimeOffset.UnixEpoch.AddSeconds(5);
+        var round = SearchRound.Start("job-1", ["cp-a", "cp-gone", "cp-c"], providers, "n-7", until, (id, _) => asked.Add(id));
+
+        Assert.Equal(["cp-a", "cp-c"], asked);
+        Assert.Equal(new DeclineMessage("job-1", "cp-gone", ExchangePhase.Bid, DeclineReason.UnknownProvider, "no provider with this id is known to the directory"),
+            Assert.Single(round.Declines));
+        Assert.Equal(until, round.Waiting.Until);
+        Assert.Equal(["cp-a", "cp-c"], round.Waiting.Providers);
+        Assert.Equal(("n-7", until), (round.Nonce, round.Until));
+        Assert.True(SearchRound.Start("job-1", ["cp-gone"], providers, "n", until, (_, _) => { }).IsComplete);
+    }
 }
