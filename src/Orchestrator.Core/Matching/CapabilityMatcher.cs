@@ -16,46 +16,53 @@ public static class CapabilityMatcher
         FeatureMismatch(capability, job) ?? AmountMismatch(capability, free, job);
 
     /// <summary>Everything that does not depend on what is free right now.</summary>
+    /// <remarks>
+    /// Conditions read optional values directly (a comparison with an absent value is false) rather than through
+    /// pattern variables: mutation testing cannot mutate a condition that declares a variable.
+    /// </remarks>
     public static MatchResult.Ineligible? FeatureMismatch(ProviderCapability p, JobRequirements job)
     {
         var r = job.Resources;
         if (job.Executors.Count > 0 && !job.Executors.Any(p.Executors.Contains))
             return No(DeclineReason.ExecutorUnsupported, $"requires executor {Names(job.Executors)}; provider offers {Names(p.Executors)}");
 
-        if (job.JobType is { } type && p.JobTypes.Count > 0 && !p.JobTypes.Contains(type))
-            return No(DeclineReason.JobTypeUnsupported, $"job type {Snake(type)} is not among those accepted ({string.Join(", ", p.JobTypes.Select(Snake))})");
+        if (job.JobType is not null && p.JobTypes.Count > 0 && !p.JobTypes.Contains(job.JobType.Value))
+            return No(DeclineReason.JobTypeUnsupported,
+                $"job type {Snake(job.JobType.Value)} is not among those accepted ({string.Join(", ", p.JobTypes.Select(Snake))})");
 
         if (job.Localities.Count > 0 && !job.Localities.Any(want => p.Localities.Any(have => SameLocality(want, have))))
             return No(DeclineReason.LocalityMismatch, $"requires locality {Places(job.Localities)}; provider is in {Places(p.Localities)}");
 
-        if (job.Currency is { Length: > 0 } currency && !string.Equals(currency, p.Currency, StringComparison.OrdinalIgnoreCase))
-            return No(DeclineReason.CurrencyMismatch, $"requires prices in {currency}; provider prices in {p.Currency}");
+        if (!string.IsNullOrEmpty(job.Currency) && !string.Equals(job.Currency, p.Currency, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.CurrencyMismatch, $"requires prices in {job.Currency}; provider prices in {p.Currency}");
 
-        if (job.MaxPricePerHour is { } max && p.PricePerHour > max)
-            return No(DeclineReason.PriceAboveMaximum, $"price {Money(p.PricePerHour)}/h is above the maximum {Money(max)}/h");
+        if (p.PricePerHour > job.MaxPricePerHour)
+            return No(DeclineReason.PriceAboveMaximum, $"price {Money(p.PricePerHour)}/h is above the maximum {Money(job.MaxPricePerHour.Value)}/h");
 
-        if (job.DurationMinutes is { } minutes && p.MaxJobDurationMinutes > 0 && minutes > p.MaxJobDurationMinutes)
-            return No(DeclineReason.DurationTooLong, $"job lasts {minutes} min; provider accepts at most {p.MaxJobDurationMinutes} min");
+        if (p.MaxJobDurationMinutes > 0 && job.DurationMinutes > p.MaxJobDurationMinutes)
+            return No(DeclineReason.DurationTooLong, $"job lasts {job.DurationMinutes} min; provider accepts at most {p.MaxJobDurationMinutes} min");
 
-        if (job.MaxTotalBudget is { } budget && job.DurationMinutes is { } duration && Cost(p.PricePerHour, duration) > budget)
-            return No(DeclineReason.BudgetExceeded,
-                $"{duration} min at {Money(p.PricePerHour)}/h costs {Money(Cost(p.PricePerHour, duration))}, above the budget {Money(budget)}");
+        if (job.DurationMinutes is not null && Cost(p.PricePerHour, job.DurationMinutes.Value) > job.MaxTotalBudget)
+            return No(DeclineReason.BudgetExceeded, $"{job.DurationMinutes} min at {Money(p.PricePerHour)}/h costs " +
+                                                    $"{Money(Cost(p.PricePerHour, job.DurationMinutes.Value))}, above the budget {Money(job.MaxTotalBudget.Value)}");
 
-        if (r.Architecture is { Length: > 0 } arch && !string.Equals(arch, p.Resources.Architecture, StringComparison.OrdinalIgnoreCase))
-            return No(DeclineReason.ArchitectureMismatch, $"requires architecture {arch}; provider is {Declared(p.Resources.Architecture)}");
+        if (!string.IsNullOrEmpty(r.Architecture) && !string.Equals(r.Architecture, p.Resources.Architecture, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.ArchitectureMismatch, $"requires architecture {r.Architecture}; provider is {Declared(p.Resources.Architecture)}");
 
-        if (r.CpuClockMhz is { } clock && p.Resources.CpuClockMhz < clock)
-            return No(DeclineReason.CpuClockTooLow, $"requires {clock} MHz cores; provider has {(p.Resources.CpuClockMhz == 0 ? "no declared clock" : p.Resources.CpuClockMhz + " MHz")}");
+        if (p.Resources.CpuClockMhz < r.CpuClockMhz)
+            return No(DeclineReason.CpuClockTooLow,
+                $"requires {r.CpuClockMhz} MHz cores; provider has {(p.Resources.CpuClockMhz == 0 ? "no declared clock" : p.Resources.CpuClockMhz + " MHz")}");
 
-        if (r.DiskType is { Length: > 0 } disk && !string.Equals(disk, p.Resources.DiskType, StringComparison.OrdinalIgnoreCase))
-            return No(DeclineReason.DiskTypeMismatch, $"requires {disk} disk; provider has {Declared(p.Resources.DiskType)}");
+        if (!string.IsNullOrEmpty(r.DiskType) && !string.Equals(r.DiskType, p.Resources.DiskType, StringComparison.OrdinalIgnoreCase))
+            return No(DeclineReason.DiskTypeMismatch, $"requires {r.DiskType} disk; provider has {Declared(p.Resources.DiskType)}");
 
         foreach (var lib in job.Libraries)
         {
             var installed = p.Libraries.Where(l => string.Equals(l.Name, lib.Name, StringComparison.OrdinalIgnoreCase)).ToArray();
             if (installed.Length == 0)
                 return No(DeclineReason.LibraryMissing, $"requires library {lib.Name}; provider does not have it");
-            if (VersionConstraint.TryParse(lib.Constraint, out var constraint, out _) && !installed.Any(l => constraint.IsSatisfiedBy(l.Version)))
+            var parsed = VersionConstraint.TryParse(lib.Constraint, out var constraint, out _);
+            if (parsed && !installed.Any(l => constraint.IsSatisfiedBy(l.Version)))
                 return No(DeclineReason.LibraryVersion,
                     $"requires {lib.Name} {lib.Constraint}; provider has {string.Join(", ", installed.Select(l => l.Version))}");
         }
@@ -65,7 +72,8 @@ public static class CapabilityMatcher
                 return No(DeclineReason.StorageUnavailable, $"requires {need.Kind} storage of {need.SizeGb} GB; provider offers " +
                     (p.Storage.Count == 0 ? "none" : string.Join(", ", p.Storage.Select(s => $"{s.Kind} {s.SizeGb} GB"))));
 
-        if (job.Connectivity is { } net)
+        var net = job.Connectivity;
+        if (net is not null)
         {
             var closed = net.Ports.Where(port => !p.Connectivity.OpenPorts.Contains(port)).ToArray();
             if (closed.Length > 0)
@@ -75,9 +83,12 @@ public static class CapabilityMatcher
         }
 
         foreach (var label in job.Labels)
-            if (!LabelMatcher.Holds(p.Labels, label))
-                return No(DeclineReason.LabelMismatch, $"requires label {LabelMatcher.Describe(label)}; provider has " +
-                    (p.Labels.TryGetValue(label.Key, out var value) ? $"{label.Key}={value}" : $"no label {label.Key}"));
+        {
+            if (LabelMatcher.Holds(p.Labels, label)) continue;
+            var has = p.Labels.GetValueOrDefault(label.Key);
+            return No(DeclineReason.LabelMismatch, $"requires label {LabelMatcher.Describe(label)}; provider has " +
+                (has is null ? $"no label {label.Key}" : $"{label.Key}={has}"));
+        }
 
         var total = Enumerable.Range(0, p.Resources.Gpus.Count).ToArray();
         if (r.Gpus.Count > 0 && GpuAssignment.Assign(r.Gpus, p.Resources.Gpus, total) is null)
@@ -90,12 +101,12 @@ public static class CapabilityMatcher
     {
         var r = job.Resources;
         var capacity = p.Resources;
-        if (Shortfall(r.CpuCores, capacity.CpuCores, free.CpuCores, "CPU cores", "") is { } cpu)
-            return No(DeclineReason.InsufficientCpu, cpu);
-        if (Shortfall(r.RamMb, capacity.RamMb, free.RamMb, "RAM", " MB") is { } ram)
-            return No(DeclineReason.InsufficientRam, ram);
-        if (Shortfall(r.DiskGb, capacity.DiskGb, free.DiskGb, "disk", " GB") is { } disk)
-            return No(DeclineReason.InsufficientDisk, disk);
+        var cpu = Shortfall(r.CpuCores, capacity.CpuCores, free.CpuCores, "CPU cores", "");
+        if (cpu is not null) return No(DeclineReason.InsufficientCpu, cpu);
+        var ram = Shortfall(r.RamMb, capacity.RamMb, free.RamMb, "RAM", " MB");
+        if (ram is not null) return No(DeclineReason.InsufficientRam, ram);
+        var disk = Shortfall(r.DiskGb, capacity.DiskGb, free.DiskGb, "disk", " GB");
+        if (disk is not null) return No(DeclineReason.InsufficientDisk, disk);
 
         var assigned = GpuAssignment.Assign(r.Gpus, capacity.Gpus, free.FreeGpuIndices);
         if (assigned is null)
@@ -152,7 +163,7 @@ public static class CapabilityMatcher
     internal static string Money(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     internal static string Describe(GpuRequirement g) =>
-        $"{g.Vendor ?? "any"} {g.Model ?? "any"}{(g.VramMb is { } v ? $" >={v} MB" : "")}";
+        $"{g.Vendor ?? "any"} {g.Model ?? "any"}{(g.VramMb is null ? "" : $" >={g.VramMb} MB")}";
 
     private static string Describe(IReadOnlyList<GpuRequirement> gpus) =>
         gpus.Count + " GPU(s) [" + string.Join(", ", gpus.Select(Describe)) + "]";

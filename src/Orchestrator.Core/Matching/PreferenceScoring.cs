@@ -33,6 +33,8 @@ public static class PreferenceScoring
         return weights == 0 ? 0 : Math.Round(terms.Sum(t => t.Score * t.Weight) / weights, 6);
     }
 
+    // Plain null checks rather than pattern variables in these conditions: mutation testing cannot mutate a condition
+    // that declares a variable (its mutant declares it twice), and these are the decisions it must be able to test.
     public static double Score(Preference p, Bid bid, Context context)
     {
         var c = bid.Capability;
@@ -40,24 +42,28 @@ public static class PreferenceScoring
             return bid.PricePerHour <= 0 ? 1 : (double)(context.CheapestPrice / bid.PricePerHour);
         if (p.SpareCapacity == true) return bid.SpareCapacity;
         if (c is null) return 0;
-        if (p.Localities is { Count: > 0 } places)
-            return Flag(places.Any(want => c.Localities.Any(have => CapabilityMatcher.SameLocality(want, have))));
-        if (p.Executor is { } executor) return Flag(c.Executors.Contains(executor));
-        if (p.Gpu is { } gpu)
-            return Flag(GpuAssignment.Assign([gpu], c.Resources.Gpus, bid.FreeGpuIndices ?? Enumerable.Range(0, c.Resources.Gpus.Count).ToArray()) is not null);
-        if (p.Label is { } label) return Flag(LabelMatcher.Holds(c.Labels, label));
-        if (p.Library is { } lib)
-            return Flag(VersionConstraint.TryParse(lib.Constraint, out var constraint, out _)
-                        && c.Libraries.Any(l => string.Equals(l.Name, lib.Name, StringComparison.OrdinalIgnoreCase) && constraint.IsSatisfiedBy(l.Version)));
-        if (p.DiskType is { Length: > 0 } disk) return Flag(string.Equals(disk, c.Resources.DiskType, StringComparison.OrdinalIgnoreCase));
-        if (p.More is { } more)
+        if (p.Localities?.Count > 0)
+            return Flag(p.Localities.Any(want => c.Localities.Any(have => CapabilityMatcher.SameLocality(want, have))));
+        if (p.Executor is not null) return Flag(c.Executors.Contains(p.Executor.Value));
+        if (p.Gpu is not null)
+            return Flag(GpuAssignment.Assign([p.Gpu], c.Resources.Gpus, bid.FreeGpuIndices ?? Enumerable.Range(0, c.Resources.Gpus.Count).ToArray()) is not null);
+        if (p.Label is not null) return Flag(LabelMatcher.Holds(c.Labels, p.Label));
+        if (p.Library is not null) return Flag(HasLibrary(c, p.Library));
+        if (p.DiskType?.Length > 0) return Flag(string.Equals(p.DiskType, c.Resources.DiskType, StringComparison.OrdinalIgnoreCase));
+        if (p.More is not null)
         {
-            var value = Value(bid, more.Resource);
-            var against = more.Target ?? context.Best[more.Resource];
+            var value = Value(bid, p.More.Resource);
+            var against = p.More.Target ?? context.Best[p.More.Resource];
             return against <= 0 ? 0 : Math.Min(1.0, (double)value / against);
         }
 
         return 0;
+    }
+
+    private static bool HasLibrary(ProviderCapability c, LibraryRequirement lib)
+    {
+        if (!VersionConstraint.TryParse(lib.Constraint, out var constraint, out _)) return false;
+        return c.Libraries.Any(l => string.Equals(l.Name, lib.Name, StringComparison.OrdinalIgnoreCase) && constraint.IsSatisfiedBy(l.Version));
     }
 
     public static long Value(Bid bid, ResourceDimension dimension)
@@ -76,17 +82,21 @@ public static class PreferenceScoring
     }
 
     /// <summary>How a preference reads in an explanation.</summary>
-    public static string Describe(Preference p) =>
-        p.LowerPrice == true ? "lower price"
-        : p.SpareCapacity == true ? "spare capacity"
-        : p.Localities is { Count: > 0 } places ? "locality " + CapabilityMatcher.Places(places)
-        : p.Executor is { } e ? "executor " + e.ToString().ToLowerInvariant()
-        : p.Gpu is { } g ? "gpu " + CapabilityMatcher.Describe(g)
-        : p.Label is { } l ? "label " + LabelMatcher.Describe(l)
-        : p.Library is { } lib ? $"library {lib.Name} {lib.Constraint}".TrimEnd()
-        : p.DiskType is { } d ? "disk type " + d
-        : p.More is { } m ? $"more {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(m.Resource.ToString())}" + (m.Target is { } t ? $" (target {t})" : "")
-        : "nothing";
+    public static string Describe(Preference p)
+    {
+        if (p.LowerPrice == true) return "lower price";
+        if (p.SpareCapacity == true) return "spare capacity";
+        if (p.Localities?.Count > 0) return "locality " + CapabilityMatcher.Places(p.Localities);
+        if (p.Executor is not null) return "executor " + p.Executor.Value.ToString().ToLowerInvariant();
+        if (p.Gpu is not null) return "gpu " + CapabilityMatcher.Describe(p.Gpu);
+        if (p.Label is not null) return "label " + LabelMatcher.Describe(p.Label);
+        if (p.Library is not null) return $"library {p.Library.Name} {p.Library.Constraint}".TrimEnd();
+        if (p.DiskType is not null) return "disk type " + p.DiskType;
+        if (p.More is not null)
+            return $"more {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.More.Resource.ToString())}" +
+                   (p.More.Target is null ? "" : $" (target {p.More.Target})");
+        return "nothing";
+    }
 
     private static double Flag(bool holds) => holds ? 1 : 0;
 }
