@@ -145,8 +145,8 @@ public sealed record Job
         CandidateDropped d => this with
         {
             Dropped = Dropped.Add(d.ProviderId),
-            Declines = d.Decline is { } decline ? Declines.Add(decline) : Declines,
-            Timeouts = d.Timeout is { } timeout ? Timeouts.Add(timeout) : Timeouts,
+            Declines = d.Decline is null ? Declines : Declines.Add(d.Decline),
+            Timeouts = d.Timeout is null ? Timeouts : Timeouts.Add(d.Timeout),
             Selected = null,
             ResourcesLocked = false,
         },

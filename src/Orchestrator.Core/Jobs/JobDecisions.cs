@@ -48,7 +48,7 @@ public static class JobDecisions
         {
             DurationMinutes = description.Requirements.DurationMinutes ?? (int)Math.Ceiling(settings.DefaultJobDuration.TotalMinutes),
         };
-        var deadline = now + (description.DeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.JobDeadline);
+        var deadline = now + (description.DeadlineSeconds is null ? settings.JobDeadline : TimeSpan.FromSeconds(description.DeadlineSeconds.Value));
         return new PostDecision.Accept(new JobPosted(cmd.JobId, description, type, description.Selection ?? settings.DefaultSelection,
             EffectivePreferences(description.Preferences, settings), requirements, cmd.Requester, deadline, now));
     }
@@ -83,8 +83,8 @@ public static class JobDecisions
     public static IReadOnlyList<IJobEvent> WithFollowUps(Job job, IReadOnlyList<IJobEvent> events, DateTimeOffset now)
     {
         var after = job.Apply(events);
-        return after is { State: JobState.Matched, ResourcesLocked: false, Selected: { } selected }
-            ? [.. events, new JobRequestSent(job.JobId, selected.ProviderId, now)]
+        return after.State == JobState.Matched && !after.ResourcesLocked && after.Selected is not null
+            ? [.. events, new JobRequestSent(job.JobId, after.Selected.ProviderId, now)]
             : events;
     }
 
@@ -127,11 +127,13 @@ public static class JobDecisions
     private static IReadOnlyList<IJobEvent> Countersign(Job job, ContractSigned signed, ParticipantTrust trust, OrchestratorSettings settings, DateTimeOffset now)
     {
         var terms = signed.Contract;
-        var verdict = ContractTerms.Mismatch(ProposeContract(job, settings, terms.StartsAt), terms) is { } mismatch
-            ? new TrustVerdict(DistrustReason.TermsMismatch, mismatch)
-            : trust.CheckContract(signed.ProviderProof, ParticipantRole.ComputeProvider, job.Selected!.ProviderId, terms, now);
+        var mismatch = ContractTerms.Mismatch(ProposeContract(job, settings, terms.StartsAt), terms);
+        var verdict = mismatch is null
+            ? trust.CheckContract(signed.ProviderProof, ParticipantRole.ComputeProvider, job.Selected!.ProviderId, terms, now)
+            : new TrustVerdict(DistrustReason.TermsMismatch, mismatch);
         if (!verdict.IsTrusted) return Drop(job, Distrusted(job.JobId, job.Selected!.ProviderId, ExchangePhase.ContractClosure, verdict), null, settings, now);
-        var signatures = trust.Sign(Signing.ContractBytes(terms)) is { } requester ? new ContractSignatures(requester, signed.ProviderProof!) : null;
+        var requester = trust.Sign(Signing.ContractBytes(terms));
+        var signatures = requester is null ? null : new ContractSignatures(requester, signed.ProviderProof!);
         return [new ContractClosed(job.JobId, terms, now, signatures)];
     }
 
@@ -139,10 +141,13 @@ public static class JobDecisions
     /// A bid or job-request acceptance from a provider whose signature or credential does not check out becomes its
     /// decline, with the reason: the job never ranks it, nor relies on its lock.
     /// </summary>
-    public static IProviderMessage Vetted(IProviderMessage answer, ParticipantTrust trust, string nonce, ExchangePhase phase, DateTimeOffset now) =>
-        answer is Bid bid && trust.CheckBid(bid, nonce, now) is { IsTrusted: false } verdict
-            ? Distrusted(bid.JobId, bid.ProviderId, phase, verdict)
-            : answer;
+    public static IProviderMessage Vetted(IProviderMessage answer, ParticipantTrust trust, string nonce, ExchangePhase phase, DateTimeOffset now)
+    {
+        var bid = answer as Bid;
+        if (bid is null) return answer;
+        var verdict = trust.CheckBid(bid, nonce, now);
+        return verdict.IsTrusted ? answer : Distrusted(bid.JobId, bid.ProviderId, phase, verdict);
+    }
 
     public static DeclineMessage Distrusted(string jobId, string providerId, ExchangePhase phase, TrustVerdict verdict) =>
         new(jobId, providerId, phase, DeclineReason.VerificationFailed, verdict.ToString());
@@ -154,7 +159,9 @@ public static class JobDecisions
     public static IReadOnlyList<IJobEvent> VerifyProvider(Job job, ParticipantTrust trust, OrchestratorSettings settings, DateTimeOffset now)
     {
         var provider = job.Selected!.ProviderId;
-        if (trust.IsSigned || trust.CheckApproved(ParticipantRole.ComputeProvider, provider) is not { IsTrusted: false } verdict) return [];
+        if (trust.IsSigned) return [];
+        var verdict = trust.CheckApproved(ParticipantRole.ComputeProvider, provider);
+        if (verdict.IsTrusted) return [];
         return Drop(job, Distrusted(job.JobId, provider, ExchangePhase.ContractClosure, verdict), null, settings, now);
     }
 
@@ -162,7 +169,8 @@ public static class JobDecisions
     public static Contract ProposeContract(Job job, OrchestratorSettings settings, DateTimeOffset now)
     {
         var bid = job.Selected!;
-        var duration = job.Requirements!.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : settings.DefaultJobDuration;
+        var minutes = job.Requirements!.DurationMinutes;
+        var duration = minutes is null ? settings.DefaultJobDuration : TimeSpan.FromMinutes(minutes.Value);
         // Deterministic id: a proposal re-sent after a crash names the same contract, so the provider can answer
         // it idempotently instead of committing resources twice.
         return new Contract($"{job.JobId}@{bid.ProviderId}", job.JobId, settings.NodeId, bid.ProviderId,
@@ -176,7 +184,8 @@ public static class JobDecisions
     public static IReadOnlyList<IJobEvent> DeadlinePassed(Job job, DateTimeOffset now)
     {
         if (job.IsTerminal) return [];
-        if (job.Waiting is { } waiting)
+        var waiting = job.Waiting;
+        if (waiting is not null)
             return [new JobFailed(job.JobId, waiting.Reason,
                 $"{waiting.Message} (still so after {job.Attempt} search(es), when the deadline {job.Deadline:O} passed)", now)];
         return [new JobFailed(job.JobId, FailureReason.DeadlinePassed,
@@ -216,7 +225,7 @@ public static class JobDecisions
             var score = job.Explanation?.Ranking.FirstOrDefault(r => r.ProviderId == next.ProviderId)?.Score;
             var note = $"shortlisted {next.ProviderId} (rank {rank} of {job.Bids.Count}" +
                        (job.OrchestrationType == OrchestrationType.Push ? ", the user's choice" : $" by {Kebab(job.Selection.ToString())}") +
-                       (score is { } s ? $", score {s:0.###}" : "") + $", {next.PricePerHour}/h" +
+                       (score is null ? "" : $", score {score:0.###}") + $", {next.PricePerHour}/h" +
                        (next.ResourcesLocked ? ", resources locked with the bid)" : ")");
             return new ProviderShortlisted(job.JobId, next.ProviderId, note, now);
         }

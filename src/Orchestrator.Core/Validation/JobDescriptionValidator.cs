@@ -19,8 +19,10 @@ public static class JobDescriptionValidator
             return errors;
         }
 
-        if (job.JobId is not null && Limits.CheckId(job.JobId) is { } idError) errors.Add("jobId", idError);
-        if (job.OrchestrationType is { } type && !Enum.IsDefined(type))
+        // Conditions use no pattern variables: mutation testing cannot mutate a condition that declares a variable.
+        var idError = job.JobId is null ? null : Limits.CheckId(job.JobId);
+        if (idError is not null) errors.Add("jobId", idError);
+        if (job.OrchestrationType is not null && !Enum.IsDefined(job.OrchestrationType.Value))
             errors.Add("orchestrationType", "must be one of pull, push");
         // Lists are never null here: the model turns a null list into an empty one as it is set.
         var targets = job.TargetProviders;
@@ -36,12 +38,17 @@ public static class JobDescriptionValidator
         if (targets.Count > Limits.MaxTargets)
             errors.Add("targetProviders", $"must list at most {Limits.MaxTargets} providers, listed {targets.Count}");
         for (var i = 0; i < targets.Count && i < Limits.MaxTargets; i++)
-            if (Limits.CheckId(targets[i]) is { } targetError) errors.Add($"targetProviders[{i}]", targetError);
+        {
+            var targetError = Limits.CheckId(targets[i]);
+            if (targetError is not null) errors.Add($"targetProviders[{i}]", targetError);
+        }
+
         if (targets.Distinct().Count() != targets.Count) errors.Add("targetProviders", "lists a provider more than once");
-        if (job.Selection is { } selection && !Enum.IsDefined(selection))
+        if (job.Selection is not null && !Enum.IsDefined(job.Selection.Value))
             errors.Add("selection", "must be one of score, lowest-price, earliest-bid");
-        if (job.DeadlineSeconds is { } deadline && (deadline < 1 || deadline > Limits.MaxDeadlineSeconds))
-            errors.Add("deadlineSeconds", $"must be between 1 and {Limits.MaxDeadlineSeconds}, was {deadline}");
+        // A comparison with an absent value is false: an absent deadline is not out of range.
+        if (job.DeadlineSeconds < 1 || job.DeadlineSeconds > Limits.MaxDeadlineSeconds)
+            errors.Add("deadlineSeconds", $"must be between 1 and {Limits.MaxDeadlineSeconds}, was {job.DeadlineSeconds}");
 
         if (job.Requirements is null)
         {
@@ -66,14 +73,14 @@ public static class JobDescriptionValidator
 
         ValidateLocalities(req.Localities, $"{at}.localities", errors);
 
-        if (req.MaxPricePerHour is { } price && (price < 0 || price > Limits.MaxPricePerHour))
-            errors.Add($"{at}.maxPricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {price}");
-        if (req.DurationMinutes is { } minutes && (minutes < 1 || minutes > Limits.MaxDurationMinutes))
-            errors.Add($"{at}.durationMinutes", $"must be between 1 and {Limits.MaxDurationMinutes}, was {minutes}");
-        if (req.MaxTotalBudget is { } budget && (budget < 0 || budget > Limits.MaxPricePerHour * 24 * 366))
-            errors.Add($"{at}.maxTotalBudget", $"must be between 0 and {Limits.MaxPricePerHour * 24 * 366}, was {budget}");
+        if (req.MaxPricePerHour < 0 || req.MaxPricePerHour > Limits.MaxPricePerHour)
+            errors.Add($"{at}.maxPricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {req.MaxPricePerHour}");
+        if (req.DurationMinutes < 1 || req.DurationMinutes > Limits.MaxDurationMinutes)
+            errors.Add($"{at}.durationMinutes", $"must be between 1 and {Limits.MaxDurationMinutes}, was {req.DurationMinutes}");
+        if (req.MaxTotalBudget < 0 || req.MaxTotalBudget > Limits.MaxPricePerHour * 24 * 366)
+            errors.Add($"{at}.maxTotalBudget", $"must be between 0 and {Limits.MaxPricePerHour * 24 * 366}, was {req.MaxTotalBudget}");
         if (req.Currency is not null) CheckCurrency(errors, $"{at}.currency", req.Currency);
-        if (req.JobType is { } type && !Enum.IsDefined(type))
+        if (req.JobType is not null && !Enum.IsDefined(req.JobType.Value))
             errors.Add($"{at}.jobType", "must be one of batch, single_run, recurring, long_running");
 
         ValidateList(req.Libraries, $"{at}.libraries", errors, (lib, path) => ValidateLibrary(lib, path, errors));
@@ -82,7 +89,8 @@ public static class JobDescriptionValidator
             RequiredName(errors, $"{path}.kind", storage.Kind);
             Range(errors, $"{path}.sizeGb", storage.SizeGb, 0, Limits.MaxDiskGb);
         });
-        if (req.Connectivity is { } net)
+        var net = req.Connectivity;
+        if (net is not null)
         {
             var ports = net.Ports;
             if (ports.Count > Limits.MaxListLength) errors.Add($"{at}.connectivity.ports", $"must list at most {Limits.MaxListLength} ports");
@@ -96,7 +104,8 @@ public static class JobDescriptionValidator
     internal static void ValidateLibrary(LibraryRequirement lib, string path, ValidationErrors errors)
     {
         RequiredName(errors, $"{path}.name", lib.Name);
-        if (!Matching.VersionConstraint.TryParse(lib.Constraint, out _, out var versionError))
+        var valid = Matching.VersionConstraint.TryParse(lib.Constraint, out _, out var versionError);
+        if (!valid)
             errors.Add($"{path}.constraint", versionError + " (use e.g. >=12.0, ~> 1.2, ^2.1, 1.2 - 2.0)");
     }
 
@@ -140,7 +149,7 @@ public static class JobDescriptionValidator
         Range(errors, $"{at}.cpuCores", r.CpuCores, 1, Limits.MaxCpuCores);
         Range(errors, $"{at}.ramMb", r.RamMb, 1, Limits.MaxRamMb);
         Range(errors, $"{at}.diskGb", r.DiskGb, 0, Limits.MaxDiskGb);
-        if (r.CpuClockMhz is { } clock) Range(errors, $"{at}.cpuClockMhz", clock, 1, Limits.MaxClockMhz);
+        if (r.CpuClockMhz is not null) Range(errors, $"{at}.cpuClockMhz", r.CpuClockMhz.Value, 1, Limits.MaxClockMhz);
         if (r.Architecture is not null) RequiredName(errors, $"{at}.architecture", r.Architecture);
         if (r.DiskType is not null) RequiredName(errors, $"{at}.diskType", r.DiskType);
         if (r.Gpus.Count > Limits.MaxGpus) errors.Add($"{at}.gpus", $"must list at most {Limits.MaxGpus} GPUs, listed {r.Gpus.Count}");
@@ -155,7 +164,7 @@ public static class JobDescriptionValidator
 
             OptionalName(errors, $"{at}.gpus[{i}].vendor", gpu.Vendor);
             OptionalName(errors, $"{at}.gpus[{i}].model", gpu.Model);
-            if (gpu.VramMb is { } vram) Range(errors, $"{at}.gpus[{i}].vramMb", vram, 1, Limits.MaxVramMb);
+            if (gpu.VramMb is not null) Range(errors, $"{at}.gpus[{i}].vramMb", gpu.VramMb.Value, 1, Limits.MaxVramMb);
         }
     }
 
@@ -178,8 +187,8 @@ public static class JobDescriptionValidator
             }
 
             RequiredName(errors, $"{at}[{i}].kind", place.Kind);
-            if (place.Kind is { Length: > 0 } kind && !LocalityKinds.Contains(kind, StringComparer.OrdinalIgnoreCase))
-                errors.Add($"{at}[{i}].kind", $"'{kind}' is not one of {string.Join(", ", LocalityKinds)}");
+            if (!string.IsNullOrEmpty(place.Kind) && !LocalityKinds.Contains(place.Kind, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{at}[{i}].kind", $"'{place.Kind}' is not one of {string.Join(", ", LocalityKinds)}");
             RequiredName(errors, $"{at}[{i}].name", place.Name);
         }
     }

@@ -31,17 +31,18 @@ public static class PreferenceValidator
                 continue;
             }
 
-            if (p.Localities is { } places) JobDescriptionValidator.ValidateLocalities(places, $"{at}.localities", errors);
-            if (p.Executor is { } e && !Enum.IsDefined(e)) errors.Add($"{at}.executor", "must be one of docker, firecracker, wasm");
-            if (p.Gpu is { VramMb: { } vram }) JobDescriptionValidator.Range(errors, $"{at}.gpu.vramMb", vram, 1, Limits.MaxVramMb);
-            if (p.Label is { } label) JobDescriptionValidator.ValidateLabel(label, $"{at}.label", errors);
-            if (p.Library is { } lib) JobDescriptionValidator.ValidateLibrary(lib, $"{at}.library", errors);
-            if (p.DiskType is { } disk) JobDescriptionValidator.RequiredName(errors, $"{at}.diskType", disk);
-            if (p.More is { } more)
+            // No pattern variables in these conditions: mutation testing cannot mutate a condition that declares one.
+            if (p.Localities is not null) JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
+            if (p.Executor is not null && !Enum.IsDefined(p.Executor.Value)) errors.Add($"{at}.executor", "must be one of docker, firecracker, wasm");
+            if (p.Gpu?.VramMb is not null) JobDescriptionValidator.Range(errors, $"{at}.gpu.vramMb", p.Gpu.VramMb.Value, 1, Limits.MaxVramMb);
+            if (p.Label is not null) JobDescriptionValidator.ValidateLabel(p.Label, $"{at}.label", errors);
+            if (p.Library is not null) JobDescriptionValidator.ValidateLibrary(p.Library, $"{at}.library", errors);
+            if (p.DiskType is not null) JobDescriptionValidator.RequiredName(errors, $"{at}.diskType", p.DiskType);
+            if (p.More is not null)
             {
-                if (!Enum.IsDefined(more.Resource))
+                if (!Enum.IsDefined(p.More.Resource))
                     errors.Add($"{at}.more.resource", "must be one of cpuCores, cpuClockMhz, ramMb, diskGb, gpuVramMb");
-                if (more.Target is { } target) JobDescriptionValidator.Range(errors, $"{at}.more.target", target, 1, long.MaxValue / 2);
+                if (p.More.Target is not null) JobDescriptionValidator.Range(errors, $"{at}.more.target", p.More.Target.Value, 1, long.MaxValue / 2);
             }
 
             if (p.LowerPrice == false || p.SpareCapacity == false)

@@ -22,7 +22,8 @@ public static class ProviderCapabilityValidator
                 continue;
             }
 
-            if (Limits.CheckId(p.Id) is { } idError) errors.Add($"{at}.id", idError);
+            var idError = Limits.CheckId(p.Id);
+            if (idError is not null) errors.Add($"{at}.id", idError);
             else if (!seen.Add(p.Id)) errors.Add($"{at}.id", $"'{p.Id}' is listed twice");
 
             if (p.Resources is null) errors.Add($"{at}.resources", "is required");
