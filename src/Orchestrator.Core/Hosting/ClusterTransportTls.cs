@@ -45,16 +45,19 @@ public static class ClusterTransportTls
     /// <summary>Reads the certificate and the CA, as the node will at start; throws naming the key when either cannot be used.</summary>
     public static void Check(Config config)
     {
-        if (Read(config) is not { } tls) return;
-        tls.Certificate.Dispose();
-        tls.Ca?.Dispose();
+        var tls = Read(config);
+        if (tls is null) return;
+        tls.Value.Certificate.Dispose();
+        tls.Value.Ca?.Dispose();
     }
 
     internal static void Apply(AkkaConfigurationBuilder akka, Config config)
     {
-        if (Read(config) is not { } tls) return;
-        akka.AddSetup(new DotNettySslSetup(tls.Certificate, suppressValidation: false, requireMutualAuthentication: true,
-                validateCertificateHostname: false, customValidator: tls.Ca is null ? MachineTrust : TrustedBy(tls.Ca)))
+        var tls = Read(config);
+        if (tls is null) return;
+        var (certificate, ca) = tls.Value;
+        akka.AddSetup(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
+                validateCertificateHostname: false, customValidator: ca is null ? MachineTrust : TrustedBy(ca)))
             .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = true", HoconAddMode.Prepend);
     }
 
