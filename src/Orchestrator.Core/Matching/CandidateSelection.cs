@@ -38,9 +38,7 @@ public static class CandidateSelection
         }
 
         var prefilter = pool.PrefilterFor(requirements);
-        var chosen = prefilter.Eligible.Length <= maxBidRequests
-            ? prefilter.Eligible
-            : HighestWeights(pool, prefilter.Eligible, maxBidRequests, XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed)));
+        var chosen = HighestWeights(pool, prefilter.Eligible, maxBidRequests, XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(seed)));
         var ids = chosen.Select(i => pool.Providers[i].Id).Order(StringComparer.Ordinal).ToArray();
         return new CandidateChoice(ids, pool.Providers.Count, prefilter.Filtered) { RuledOut = prefilter.Named, RuledOutUnnamed = prefilter.Unnamed };
     }
@@ -48,13 +46,14 @@ public static class CandidateSelection
     /// <summary>The <paramref name="count"/> eligible providers with the highest weight for this seed, in one pass.</summary>
     private static int[] HighestWeights(ProviderPool pool, int[] eligible, int count, ulong seedHash)
     {
-        // A min-heap of the best so far: its head is the weakest of them, replaced when a stronger one comes.
-        var best = new PriorityQueue<int, ulong>(count);
+        // A min-heap of the best so far: its head is the weakest of them, replaced when a stronger one comes
+        // (EnqueueDequeue hands a weaker newcomer straight back).
+        var best = new PriorityQueue<int, ulong>(Math.Min(count, eligible.Length));
         foreach (var i in eligible)
         {
             var weight = Weight(seedHash, pool.IdHashes[i]);
             if (best.Count < count) best.Enqueue(i, weight);
-            else if (best.TryPeek(out _, out var weakest) && weight > weakest) best.EnqueueDequeue(i, weight);
+            else best.EnqueueDequeue(i, weight);
         }
 
         return best.UnorderedItems.Select(e => e.Element).ToArray();
@@ -65,8 +64,11 @@ public static class CandidateSelection
     private static ulong Weight(ulong seed, ulong provider)
     {
         var z = seed ^ provider;
+        // Stryker disable once Bitwise : on a ulong, >> already shifts in zeros: >>> is the same shift
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        // Stryker disable once Bitwise : on a ulong, >> already shifts in zeros: >>> is the same shift
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        // Stryker disable once Bitwise : on a ulong, >> already shifts in zeros: >>> is the same shift
         return z ^ (z >> 31);
     }
 }

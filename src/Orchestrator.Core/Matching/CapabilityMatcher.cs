@@ -91,7 +91,7 @@ public static class CapabilityMatcher
         }
 
         var total = Enumerable.Range(0, p.Resources.Gpus.Count).ToArray();
-        if (r.Gpus.Count > 0 && GpuAssignment.Assign(r.Gpus, p.Resources.Gpus, total) is null)
+        if (GpuAssignment.Assign(r.Gpus, p.Resources.Gpus, total) is null)
             return No(DeclineReason.GpuUnavailable, $"requires {Describe(r.Gpus)}; provider has {Describe(p.Resources.Gpus)}");
 
         return null;

@@ -29,7 +29,7 @@ public sealed class VersionConstraint
         constraint = new VersionConstraint("", []);
         error = "";
         var source = (text ?? "").Trim();
-        if (source is "" or "*") return true;
+        if (source == "*") return true;
 
         var tokens = source.Replace(",", " ").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var clauses = new List<Func<Version4, bool>>();
@@ -49,7 +49,8 @@ public sealed class VersionConstraint
             // "~> 1.2": the operator may stand apart from its version.
             if (token is "~>" or ">=" or "<=" or ">" or "<" or "=" or "==" or "!=" or "^" && i + 1 < tokens.Count)
                 token += tokens[++i];
-            if (!TryClause(token, out var clause)) return Fail($"'{token}' is not a version constraint", out error);
+            var clause = Clause(token);
+            if (clause is null) return Fail($"'{token}' is not a version constraint", out error);
             clauses.Add(clause);
         }
 
@@ -57,18 +58,13 @@ public sealed class VersionConstraint
         return true;
     }
 
-    private static bool TryClause(string token, out Func<Version4, bool> clause)
+    /// <summary>The clause a token states, or null when it is not one.</summary>
+    private static Func<Version4, bool>? Clause(string token)
     {
-        clause = _ => false;
-        foreach (var (op, make) in Operators)
-        {
-            if (!token.StartsWith(op, StringComparison.Ordinal)) continue;
-            if (!Version4.TryParse(token[op.Length..], out var bound, out var parts)) return false;
-            clause = make(bound, parts);
-            return true;
-        }
-
-        return false;
+        // The empty operator (a bare version) matches every token, so there always is a first match.
+        var (op, make) = Operators.First(o => token.StartsWith(o.Op, StringComparison.Ordinal));
+        var valid = Version4.TryParse(token[op.Length..], out var bound, out var parts);
+        return valid ? make(bound, parts) : null;
     }
 
     // Longest operators first, so ">=" is not read as ">".
@@ -106,6 +102,7 @@ internal readonly record struct Version4(long Major, long Minor, long Patch, lon
         parts = 0;
         var core = text.Trim().TrimStart('v', 'V');
         var cut = core.IndexOfAny(['-', '+']);
+        // Stryker disable once Equality : a version starting with '-' or '+' is refused either way (empty, or a sign the parser rejects)
         if (cut >= 0) core = core[..cut];
         var pieces = core.Split('.');
         if (core.Length == 0 || pieces.Length > 4) return false;

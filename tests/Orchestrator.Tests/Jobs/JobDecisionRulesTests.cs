@@ -368,4 +368,21 @@ public class JobDecisionRulesTests
         var job = Complete(Searching(), [BidFrom("cp-a", 1m)]) with { Dropped = ["cp-a"], OrchestrationType = OrchestrationType.Push };
         Assert.Equal("all 1 eligible provider(s) dropped out: none answered", Assert.IsType<JobFailed>(JobDecisions.NextCandidate(job, Node, T0)).Message);
     }
+
+    [Fact]
+    public void A_verification_failure_beside_another_decline_is_not_a_verification_failure_of_all()
+    {
+        var job = Complete(Searching(), [BidFrom("cp-a", 1m, locked: true), BidFrom("cp-b", 2m, locked: true)]);
+        job = job.Apply(JobDecisions.VerifyProvider(job, ByList, Node, T0));
+        var last = JobDecisions.OnContractAnswer(job, Decline("cp-b", DeclineReason.LeaseExpired, "late", ExchangePhase.ContractClosure), ByList, Node, T0);
+        Assert.Equal(FailureReason.AllCandidatesDeclined, Assert.IsType<SearchRetryScheduled>(last[^1]).Reason);
+    }
+
+    [Fact]
+    public void A_bid_the_explanation_does_not_rank_is_shortlisted_without_a_score()
+    {
+        var job = Complete(Searching(), [BidFrom("cp-a", 1m)]);
+        var unranked = job with { Explanation = job.Explanation! with { Ranking = [] } };
+        Assert.Equal("shortlisted cp-a (rank 1 of 1 by score, 1/h)", Assert.IsType<ProviderShortlisted>(JobDecisions.NextCandidate(unranked, Node, T0)).Note);
+    }
 }

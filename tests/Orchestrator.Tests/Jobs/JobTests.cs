@@ -176,4 +176,16 @@ public class JobTests
         public string JobId => "job-1";
         public DateTimeOffset At => T0;
     }
+
+    [Fact]
+    public void A_job_not_yet_posted_has_no_requester_and_a_matched_job_shows_its_selection()
+    {
+        Assert.Equal("", Job.New("job-1").Requester);
+        var matched = Job.New("job-1").Apply([Posted, Started(1, ["cp-a"], 1, 1), Completed([BidFrom("cp-a", 1m, locked: true)], [], [], 2),
+            new ProviderShortlisted("job-1", "cp-a", "n", At(2))]);
+        Assert.Equal("cp-a", matched.ToStatus().SelectedProviderId);
+        // Waiting to search again, a job holds nothing, whatever it held before.
+        var waiting = matched.Apply(new SearchRetryScheduled("job-1", 2, At(4), FailureReason.AllCandidatesDeclined, "gone", At(3)));
+        Assert.Equal((null, false), (waiting.Selected, waiting.ResourcesLocked));
+    }
 }

@@ -64,4 +64,7 @@ public class LabelMatcherTests
     [InlineData("", false)]
     [InlineData(null, false)]
     public void Numbers_are_plain_decimals(string? value, bool number) => Assert.Equal(number, LabelMatcher.IsNumber(value));
+
+    [Fact]
+    public void Exists_reads_as_a_word() => Assert.Equal("exists", LabelMatcher.OpText(LabelOperator.Exists));
 }

@@ -76,6 +76,7 @@ public class PreferenceScoringTests
         },
         Libraries = [new Library("cuda", "12.2")],
         Labels = new Dictionary<string, string> { ["tier"] = "gold" },
+        Localities = [new Locality("country", "DE"), new Locality("city", "Munich")],
     };
 
     private static readonly ProviderCapability Small = Provider("cp-small", cpu: 4, ramMb: 8192, diskGb: 100, price: 1m) with
@@ -102,6 +103,8 @@ public class PreferenceScoringTests
         { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.RamMb, Target: 16384) }, "more ramMb (target 16384)", 1, 0.5 },
         { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.DiskGb) }, "more diskGb", 1, 0.25 },
         { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.GpuVramMb) }, "more gpuVramMb", 1, 0 },
+        { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.GpuVramMb, 40960) }, "more gpuVramMb (target 40960)", 1, 0 },
+        { new Preference { Weight = 1, Localities = [new Locality("city", "munich")] }, "locality city=munich", 1, 0 },
         { new Preference { Weight = 1 }, "nothing", 0, 0 },
     };
 

@@ -47,6 +47,11 @@ public class VersionConstraintTests
     [InlineData("==1.2", "1.3", false)]
     [InlineData("!= 1.2", "1.2.0", false)]
     [InlineData("~> 1", "1.9", true)]
+    [InlineData("~> 1.2", "1.2", true)]
+    [InlineData("<= 2.0", "2.0", true)]
+    [InlineData("<= 2.0", "2.0.1", false)]
+    [InlineData("= 1.2", "1.2", true)]
+    [InlineData("= 1.2", "1.2.1", false)]
     [InlineData("~> 1", "2", false)]
     [InlineData("~> 1.2", "1.1", false)]
     [InlineData("~> 1.2.3.4", "1.2.3.9", true)]
@@ -74,6 +79,8 @@ public class VersionConstraintTests
     [InlineData("=>1.0")]
     [InlineData("1.2 - x")]
     [InlineData("x - 1.2")]
+    [InlineData("1.2 -")]
+    [InlineData("- 1.2")]
     public void Malformed_constraints_are_rejected_with_a_reason(string constraint)
     {
         Assert.False(VersionConstraint.TryParse(constraint, out _, out var error));

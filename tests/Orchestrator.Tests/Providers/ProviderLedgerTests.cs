@@ -157,14 +157,15 @@ public class ProviderLedgerTests
             "30 GB of disk is held by locks and contracts; the new capability has 29" },
         { "gpus", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1)] },
             "GPU 1 is held by a lock or contract; the new capability has 1 GPU(s)" },
+        { "no gpus", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30 }, "GPU 1 is held by a lock or contract; the new capability has 0 GPU(s)" },
     };
 
     [Theory]
     [MemberData(nameof(NewCapabilities))]
     public void A_new_capability_must_hold_what_is_held_now(string name, Resources next, string? refusal)
     {
-        // Held: a lock of 3 cores / 200 MB / 20 GB on GPU 1, and a contract of 1 core / 100 MB / 10 GB.
-        var ledger = _empty.Apply(LockOf("j1", 3, 200, 20, [1])).Apply(Lock("j2", 1)).Apply(new ContractCommitted("cp", ContractFor("j2", 1), [], T0));
+        // Held: a lock of 3 cores / 200 MB / 20 GB on GPUs 0 and 1, and a contract of 1 core / 100 MB / 10 GB.
+        var ledger = _empty.Apply(LockOf("j1", 3, 200, 20, [0, 1])).Apply(Lock("j2", 1)).Apply(new ContractCommitted("cp", ContractFor("j2", 1), [], T0));
         Assert.True(refusal == ledger.WhyNotFits(_empty.Capability with { Resources = next }), $"{name}: {ledger.WhyNotFits(_empty.Capability with { Resources = next })}");
     }
 
@@ -180,7 +181,7 @@ public class ProviderLedgerTests
     public void Status_lists_locks_by_expiry_and_contracts_by_signing_and_says_when_offboarding()
     {
         var ledger = _empty
-            .Apply(LockOf("late", 1, 10, 1, [], expiresInSeconds: 90)).Apply(LockOf("soon", 1, 10, 1, [], expiresInSeconds: 30))
+            .Apply(LockOf("late", 1, 10, 1, [0], expiresInSeconds: 90)).Apply(LockOf("soon", 1, 10, 1, [1], expiresInSeconds: 30))
             .Apply(Lock("c2", 1)).Apply(Lock("c1", 1))
             .Apply(new ContractCommitted("cp", ContractFor("c2", 1) with { SignedAt = T0.AddSeconds(2) }, [], T0))
             .Apply(new ContractCommitted("cp", ContractFor("c1", 1) with { SignedAt = T0.AddSeconds(1) }, [], T0));
@@ -188,9 +189,9 @@ public class ProviderLedgerTests
         Assert.Equal(["soon", "late"], status.Locks.Select(l => l.JobId));
         Assert.Equal(T0.AddSeconds(30), status.Locks[0].ExpiresAt);
         Assert.Equal(["c1", "c2"], status.Contracts.Select(c => c.JobId));
-        Assert.Equal(new ResourceUsage(2, 20, 2, 0), status.Locked);
+        Assert.Equal(new ResourceUsage(2, 20, 2, 2), status.Locked);
         Assert.Equal(new ResourceUsage(2, 200, 20, 0), status.Contracted);
-        Assert.Equal(new ResourceUsage(4, 780, 78, 2), status.Free);
+        Assert.Equal(new ResourceUsage(4, 780, 78, 0), status.Free);
         Assert.False(status.Offboarding);
         Assert.False(ledger.Offboarding);
 

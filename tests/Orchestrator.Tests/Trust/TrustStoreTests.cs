@@ -184,6 +184,46 @@ public sealed class TrustStoreTests : IDisposable
         Assert.Equal([_authority.Id], store.AuthorityIds);
     }
 
+    [Fact]
+    public void A_remembered_credential_does_not_vouch_for_a_copy_claiming_another_trusted_authority()
+    {
+        using var second = KeyPair.Create();
+        var store = new TrustStore([_authority.PublicKey, second.PublicKey]);
+        var good = Approve();
+        Assert.True(store.Verify(good, ParticipantRole.ComputeProvider, "cp-1", null, Now).IsTrusted);
+        Assert.Equal(DistrustReason.BadSignature, store.Verify(good with { AuthorityKeyId = second.Id }, ParticipantRole.ComputeProvider, "cp-1", null, Now).Reason);
+    }
+
+    [Fact]
+    public void A_revocation_list_is_read_again_each_time_its_file_changes()
+    {
+        var file = Path.Combine(_folder, "revoked.json");
+        var store = Store(file);
+        var first = Approve();
+        var second = Approve();
+        var list = RevocationList.Empty(_authority, Now).Add(_authority, first.Serial, Now);
+        File.WriteAllText(file, list.ToJson());
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(1));
+        Assert.Equal(DistrustReason.Revoked, store.Verify(first, ParticipantRole.ComputeProvider, "cp-1", null, Now).Reason);
+        Assert.True(store.Verify(second, ParticipantRole.ComputeProvider, "cp-1", null, Now).IsTrusted);
+
+        File.WriteAllText(file, list.Add(_authority, second.Serial, Now).ToJson());
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(2));
+        Assert.Equal($"revoked: credential {second.Serial} was revoked by its authority",
+            store.Verify(second, ParticipantRole.ComputeProvider, "cp-1", null, Now).ToString());
+    }
+
+    [Fact]
+    public void A_short_authority_id_is_quoted_whole_and_every_covered_id_is_listed()
+    {
+        var good = Approve();
+        Assert.Equal($"unknown-authority: credential {good.Serial} is signed by authority abc, which this node does not trust",
+            Store().Verify(good with { AuthorityKeyId = "abc" }, ParticipantRole.ComputeProvider, "cp-1", null, Now).ToString());
+        var two = Credential.Issue(_authority, _node.PublicKey, [ParticipantRole.ComputeProvider], ["cp-2", "cp-1"], Now.AddDays(-1), Now.AddDays(1));
+        Assert.Equal($"id-not-covered: credential {two.Serial} covers cp-1, cp-2, not 'cp-3'",
+            Store().Verify(two, ParticipantRole.ComputeProvider, "cp-3", null, Now).ToString());
+    }
+
     [Theory]
     [InlineData(ParticipantRole.ServiceProvider, "service-provider")]
     [InlineData(ParticipantRole.ComputeProvider, "compute-provider")]

@@ -94,6 +94,7 @@ public class JobDescriptionValidatorTests
         { "currency short", Job(n => n with { Currency = "U" }), ["requirements.currency: must be a currency code of 2–8 capital letters, e.g. USD, EUR, NTX"] },
         { "currency long", Job(n => n with { Currency = "ABCDEFGHI" }), ["requirements.currency: must be a currency code of 2–8 capital letters, e.g. USD, EUR, NTX"] },
         { "currency lower case", Job(n => n with { Currency = "usd" }), ["requirements.currency: must be a currency code of 2–8 capital letters, e.g. USD, EUR, NTX"] },
+        { "currency partly lower case", Job(n => n with { Currency = "USd" }), ["requirements.currency: must be a currency code of 2–8 capital letters, e.g. USD, EUR, NTX"] },
         { "job type", Job(n => n with { JobType = (JobType)9 }), ["requirements.jobType: must be one of batch, single_run, recurring, long_running"] },
 
         // Libraries, storage, connectivity, labels.

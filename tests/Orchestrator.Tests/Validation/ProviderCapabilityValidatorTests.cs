@@ -78,7 +78,7 @@ public class ProviderCapabilityValidatorTests
             Resources = new Resources { CpuCores = 4096, RamMb = 67108864, DiskGb = 0, Gpus = [.. Enumerable.Repeat(new Gpu("nvidia", "T4", 1048576), 64)] },
             Libraries = [new Library("cuda", "12.2.1")],
             Storage = [new Storage("s3", 1048576), new Storage("ipfs", 0)],
-            Connectivity = new Connectivity { OpenPorts = [1, 65535] },
+            Connectivity = new Connectivity { OpenPorts = [1, .. Enumerable.Range(65472, 63)] },
             Labels = new Dictionary<string, string> { ["tier"] = new string('g', 64), ["empty"] = "" },
             Currency = "ABCDEFGH",
             MaxJobDurationMinutes = 0,
