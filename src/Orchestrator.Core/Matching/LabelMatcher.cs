@@ -19,16 +19,19 @@ public static class LabelMatcher
             LabelOperator.NotEquals => !present || !Same(actual!, c.Value),
             LabelOperator.In => present && c.Values.Any(v => Same(actual!, v)),
             LabelOperator.NotIn => !present || !c.Values.Any(v => Same(actual!, v)),
-            _ => present && Compare(actual!, c.Value) is { } order && c.Op switch
-            {
-                LabelOperator.LessThan => order < 0,
-                LabelOperator.LessThanOrEqual => order <= 0,
-                LabelOperator.GreaterThan => order > 0,
-                LabelOperator.GreaterThanOrEqual => order >= 0,
-                _ => false,
-            },
+            _ => present && Ordered(Compare(actual!, c.Value), c.Op),
         };
     }
+
+    // A comparison that could not be made (null) holds for no operator.
+    private static bool Ordered(int? order, LabelOperator op) => op switch
+    {
+        LabelOperator.LessThan => order < 0,
+        LabelOperator.LessThanOrEqual => order <= 0,
+        LabelOperator.GreaterThan => order > 0,
+        LabelOperator.GreaterThanOrEqual => order >= 0,
+        _ => false,
+    };
 
     public static string Describe(LabelConstraint c) => c.Op switch
     {

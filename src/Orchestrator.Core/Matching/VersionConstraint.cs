@@ -38,7 +38,9 @@ public sealed class VersionConstraint
             // "1.2 - 2.0": an inclusive range spread over three tokens.
             if (i + 2 < tokens.Count && tokens[i + 1] == "-")
             {
-                if (!Version4.TryParse(tokens[i], out var low) || !Version4.TryParse(tokens[i + 2], out var high))
+                var lowValid = Version4.TryParse(tokens[i], out var low);
+                var highValid = Version4.TryParse(tokens[i + 2], out var high);
+                if (!lowValid || !highValid)
                     return Fail($"'{tokens[i]} - {tokens[i + 2]}' is not a version range", out error);
                 clauses.Add(v => v.CompareTo(low) >= 0 && v.CompareTo(high) <= 0);
                 i += 2;

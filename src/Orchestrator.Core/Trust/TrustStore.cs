@@ -91,9 +91,11 @@ public sealed class TrustStore
         }
 
         ids = credential.Ids.ToHashSet(StringComparer.Ordinal);
-        if (!TryBase64(credential.Signature, out var signature) || !KeyPair.Verify(authority, credential.SignedBytes(), signature))
+        var signature = FromBase64(credential.Signature);
+        var subject = FromBase64(credential.SubjectPublicKey);
+        if (signature is null || !KeyPair.Verify(authority, credential.SignedBytes(), signature))
             failure = Distrust(DistrustReason.BadSignature, $"credential {credential.Serial}: the authority's signature does not match its contents");
-        else if (!TryBase64(credential.SubjectPublicKey, out var subject) || KeyPair.KeyIdOf(subject) != credential.SubjectKeyId)
+        else if (subject is null || KeyPair.KeyIdOf(subject) != credential.SubjectKeyId)
             failure = Distrust(DistrustReason.KeyMismatch, $"credential {credential.Serial}: its key id does not match its public key");
         else _authentic[credential.Signature] = (credential, ids);
         return failure is null;
@@ -126,8 +128,8 @@ public sealed class TrustStore
         try
         {
             var list = RevocationList.FromJson(File.ReadAllText(file));
-            if (_authorities.TryGetValue(list.AuthorityKeyId, out var authority) && TryBase64(list.Signature, out var signature) &&
-                KeyPair.Verify(authority, list.SignedBytes(), signature))
+            var signature = FromBase64(list.Signature);
+            if (signature is not null && _authorities.TryGetValue(list.AuthorityKeyId, out var authority) && KeyPair.Verify(authority, list.SignedBytes(), signature))
                 _revoked[file] = (written, list.Revoked.ToHashSet(StringComparer.Ordinal));
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException or TrustException)
@@ -140,16 +142,12 @@ public sealed class TrustStore
 
     private static string Short(string keyId) => keyId[..Math.Min(16, keyId.Length)];
 
-    private static bool TryBase64(string text, out byte[] bytes)
+    /// <summary>The bytes, or null when the text is not base64.</summary>
+    private static byte[]? FromBase64(string text)
     {
-        bytes = new byte[text.Length];
-        if (Convert.TryFromBase64String(text, bytes, out var written))
-        {
-            bytes = bytes[..written];
-            return true;
-        }
-
-        // Stryker disable once Boolean : text that is not base64 leaves zeros, which no signature or key id matches: the verdict is the same
-        return false;
+        var bytes = new byte[text.Length];
+        var valid = Convert.TryFromBase64String(text, bytes, out var written);
+        // Stryker disable once Conditional : text that is not base64 decodes to nothing here, which no signature or key id matches: the verdict is the same
+        return valid ? bytes[..written] : null;
     }
 }
