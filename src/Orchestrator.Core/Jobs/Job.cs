@@ -175,14 +175,16 @@ public sealed record Job
         RuledOut.Concat(RoundVerdicts).OrderBy(v => v.ProviderId, StringComparer.Ordinal).ToArray();
 
     // Plain arrays: the status crosses the network when the job lives on another node.
-    public JobStatus ToStatus() => new(
-        JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
-        // Stryker disable once NullCoalescing : a contract is only ever closed with the selected provider, so which is read first cannot matter
-        Bids.ToArray(), Selected?.ProviderId ?? Contract?.ProviderId, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure,
-        Selection, Preferences.ToArray(), Explanation, Waiting)
+    public JobStatus ToStatus()
     {
-        Signatures = Signatures,
-        Providers = Verdicts(),
-        ProvidersNotNamed = RuledOutUnnamed,
-    };
+        // Stryker disable once NullCoalescing : a contract is only ever closed with the selected provider, so which is read first cannot matter
+        var provider = Selected?.ProviderId ?? Contract?.ProviderId;
+        return new JobStatus(JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
+            Bids.ToArray(), provider, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure, Selection, Preferences.ToArray(), Explanation, Waiting)
+        {
+            Signatures = Signatures,
+            Providers = Verdicts(),
+            ProvidersNotNamed = RuledOutUnnamed,
+        };
+    }
 }
