@@ -48,7 +48,7 @@ public static class CandidateSelection
     {
         // A min-heap of the best so far: its head is the weakest of them, replaced when a stronger one comes
         // (EnqueueDequeue hands a weaker newcomer straight back).
-        var best = new PriorityQueue<int, ulong>(Math.Min(count, eligible.Length));
+        var best = new PriorityQueue<int, ulong>();
         foreach (var i in eligible)
         {
             var weight = Weight(seedHash, pool.IdHashes[i]);

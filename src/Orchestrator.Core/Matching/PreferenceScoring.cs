@@ -42,14 +42,14 @@ public static class PreferenceScoring
             return bid.PricePerHour <= 0 ? 1 : (double)(context.CheapestPrice / bid.PricePerHour);
         if (p.SpareCapacity == true) return bid.SpareCapacity;
         if (c is null) return 0;
-        if (p.Localities?.Count > 0)
+        if (p.Localities is not null)
             return Flag(p.Localities.Any(want => c.Localities.Any(have => CapabilityMatcher.SameLocality(want, have))));
         if (p.Executor is not null) return Flag(c.Executors.Contains(p.Executor.Value));
         if (p.Gpu is not null)
             return Flag(GpuAssignment.Assign([p.Gpu], c.Resources.Gpus, bid.FreeGpuIndices ?? Enumerable.Range(0, c.Resources.Gpus.Count).ToArray()) is not null);
         if (p.Label is not null) return Flag(LabelMatcher.Holds(c.Labels, p.Label));
         if (p.Library is not null) return Flag(HasLibrary(c, p.Library));
-        if (p.DiskType?.Length > 0) return Flag(string.Equals(p.DiskType, c.Resources.DiskType, StringComparison.OrdinalIgnoreCase));
+        if (p.DiskType is not null) return Flag(string.Equals(p.DiskType, c.Resources.DiskType, StringComparison.OrdinalIgnoreCase));
         if (p.More is not null)
         {
             var value = Value(bid, p.More.Resource);
@@ -86,7 +86,7 @@ public static class PreferenceScoring
     {
         if (p.LowerPrice == true) return "lower price";
         if (p.SpareCapacity == true) return "spare capacity";
-        if (p.Localities?.Count > 0) return "locality " + CapabilityMatcher.Places(p.Localities);
+        if (p.Localities is not null) return "locality " + CapabilityMatcher.Places(p.Localities);
         if (p.Executor is not null) return "executor " + p.Executor.Value.ToString().ToLowerInvariant();
         if (p.Gpu is not null) return "gpu " + CapabilityMatcher.Describe(p.Gpu);
         if (p.Label is not null) return "label " + LabelMatcher.Describe(p.Label);

@@ -64,6 +64,7 @@ public sealed class VersionConstraint
     private static Func<Version4, bool>? Clause(string token)
     {
         // The empty operator (a bare version) matches every token, so there always is a first match.
+        // Stryker disable once Linq : First and FirstOrDefault differ only when nothing matches, which cannot happen
         var (op, make) = Operators.First(o => token.StartsWith(o.Op, StringComparison.Ordinal));
         var valid = Version4.TryParse(token[op.Length..], out var bound, out var parts);
         return valid ? make(bound, parts) : null;

@@ -385,4 +385,27 @@ public class JobDecisionRulesTests
         var unranked = job with { Explanation = job.Explanation! with { Ranking = [] } };
         Assert.Equal("shortlisted cp-a (rank 1 of 1 by score, 1/h)", Assert.IsType<ProviderShortlisted>(JobDecisions.NextCandidate(unranked, Node, T0)).Note);
     }
+
+    [Fact]
+    public void With_an_authority_a_contract_closes_holding_both_signatures_and_without_one_it_holds_none()
+    {
+        using var authority = KeyPair.Create();
+        using var node = KeyPair.Create();
+        using var provider = KeyPair.Create();
+        var store = new TrustStore([authority.PublicKey]);
+        var nodeCredential = Credential.Issue(authority, node.PublicKey, [ParticipantRole.ServiceProvider], ["sp-test"], T0.AddDays(-1), T0.AddDays(1));
+        var providerCredential = Credential.Issue(authority, provider.PublicKey, [ParticipantRole.ComputeProvider], ["cp-a"], T0.AddDays(-1), T0.AddDays(1));
+        var signed = ParticipantTrust.Signed(node, nodeCredential, store);
+
+        var job = Complete(Searching(), [BidFrom("cp-a", 1m, locked: true)]);
+        var terms = JobDecisions.ProposeContract(job, Node, T0);
+        var providerProof = Signing.Sign(provider, providerCredential, Signing.ContractBytes(terms));
+        var closed = Assert.IsType<ContractClosed>(Assert.Single(JobDecisions.OnContractAnswer(job, new ContractSigned(terms, providerProof), signed, Node, T0)));
+        Assert.Equal(terms, closed.Contract);
+        Assert.Same(providerProof, closed.Signatures!.Provider);
+        Assert.True(Signing.Verify(store, closed.Signatures.Requester, ParticipantRole.ServiceProvider, "sp-test", Signing.ContractBytes(terms), T0).IsTrusted);
+
+        var unsigned = Assert.IsType<ContractClosed>(Assert.Single(JobDecisions.OnContractAnswer(job, new ContractSigned(terms), ByList, Node, T0)));
+        Assert.Null(unsigned.Signatures);
+    }
 }

@@ -97,6 +97,7 @@ public class PreferenceScoringTests
         { new Preference { Weight = 1, Library = new LibraryRequirement("CUDA", ">=12") }, "library CUDA >=12", 1, 0 },
         { new Preference { Weight = 1, Library = new LibraryRequirement("cuda", ">=13") }, "library cuda >=13", 0, 0 },
         { new Preference { Weight = 1, Library = new LibraryRequirement("cuda") }, "library cuda", 1, 0 },
+        { new Preference { Weight = 1, Library = new LibraryRequirement("cuda", ">=twelve") }, "library cuda >=twelve", 0, 0 },
         { new Preference { Weight = 1, DiskType = "NVMe" }, "disk type NVMe", 1, 0 },
         { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.CpuCores) }, "more cpuCores", 1, 0.25 },
         { new Preference { Weight = 1, More = new MorePreference(ResourceDimension.CpuClockMhz) }, "more cpuClockMhz", 0.75, 1 },

@@ -180,9 +180,10 @@ public class ProviderLedgerTests
     [Fact]
     public void Status_lists_locks_by_expiry_and_contracts_by_signing_and_says_when_offboarding()
     {
-        var ledger = _empty
+        var fourGpus = ProviderLedger.Empty(Provider("cp", cpu: 8, ramMb: 1000, diskGb: 100, gpus: [.. Enumerable.Repeat(new Gpu("nvidia", "T4", 16384), 4)]));
+        var ledger = fourGpus
             .Apply(LockOf("late", 1, 10, 1, [0], expiresInSeconds: 90)).Apply(LockOf("soon", 1, 10, 1, [1], expiresInSeconds: 30))
-            .Apply(Lock("c2", 1)).Apply(Lock("c1", 1))
+            .Apply(Lock("c2", 1, 2)).Apply(Lock("c1", 1, 3))
             .Apply(new ContractCommitted("cp", ContractFor("c2", 1) with { SignedAt = T0.AddSeconds(2) }, [], T0))
             .Apply(new ContractCommitted("cp", ContractFor("c1", 1) with { SignedAt = T0.AddSeconds(1) }, [], T0));
         var status = ledger.ToStatus(T0.AddSeconds(5));
@@ -190,7 +191,7 @@ public class ProviderLedgerTests
         Assert.Equal(T0.AddSeconds(30), status.Locks[0].ExpiresAt);
         Assert.Equal(["c1", "c2"], status.Contracts.Select(c => c.JobId));
         Assert.Equal(new ResourceUsage(2, 20, 2, 2), status.Locked);
-        Assert.Equal(new ResourceUsage(2, 200, 20, 0), status.Contracted);
+        Assert.Equal(new ResourceUsage(2, 200, 20, 2), status.Contracted);
         Assert.Equal(new ResourceUsage(4, 780, 78, 0), status.Free);
         Assert.False(status.Offboarding);
         Assert.False(ledger.Offboarding);

@@ -148,11 +148,13 @@ public class JobDescriptionValidatorTests
             ["preferences[0]: must name one preference: localities, executor, gpu, label, library, diskType, more, lowerPrice or spareCapacity"] },
         { "every preference named", Preferring(new Preference
             {
-                Weight = 10, Localities = [], Executor = ExecutorType.Wasm, Gpu = new GpuRequirement(), Label = new LabelConstraint { Key = "k" },
+                Weight = 10, Localities = [new Locality("city", "Rome")], Executor = ExecutorType.Wasm, Gpu = new GpuRequirement(), Label = new LabelConstraint { Key = "k" },
                 Library = new LibraryRequirement("cuda"), DiskType = "ssd", More = new MorePreference(ResourceDimension.RamMb), LowerPrice = true,
                 SpareCapacity = true,
             }),
             ["preferences[0]: must name exactly one preference, named localities, executor, gpu, label, library, diskType, more, lowerPrice, spareCapacity"] },
+        { "preference for no place", Preferring(new Preference { Weight = 5, Localities = [] }),
+            ["preferences[0].localities: must name at least one locality"] },
         { "bad locality preference", Preferring(new Preference { Weight = 5, Localities = [new Locality("galaxy", "x")] }),
             ["preferences[0].localities[0].kind: 'galaxy' is not one of continent, country, region, city"] },
         { "bad executor preference", Preferring(new Preference { Weight = 5, Executor = (ExecutorType)8 }),
