@@ -177,8 +177,8 @@ public sealed record Job
     // Plain arrays: the status crosses the network when the job lives on another node.
     public JobStatus ToStatus()
     {
-        // Stryker disable once NullCoalescing : a contract is only ever closed with the selected provider, so which is read first cannot matter
-        var provider = Selected?.ProviderId ?? Contract?.ProviderId;
+        // The selected provider; a contract is only ever closed with it, so once there is one it names the same provider.
+        var provider = Selected is not null ? Selected.ProviderId : Contract?.ProviderId;
         return new JobStatus(JobId, State, Description!, OrchestrationType, Requester, PostedAt, Deadline, History.ToArray(), Candidates.ToArray(),
             Bids.ToArray(), provider, Declines.ToArray(), Timeouts.ToArray(), Contract, Failure, Selection, Preferences.ToArray(), Explanation, Waiting)
         {
