@@ -12,17 +12,26 @@ public static class ProviderEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
+    // Listing asks every provider at once: one that cannot answer must not hold the whole list for long.
+    private static readonly TimeSpan ListAskTimeout = TimeSpan.FromSeconds(3);
+
+    public const string UnreachableMembersHeader = "Orchestrator-Unreachable-Members";
+    public const string NotShownHeader = "Orchestrator-Providers-Not-Shown";
+
     public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/orchestrator/providers", ListProviders).WithName("ListProviders")
-            .WithSummary("Every provider this node knows: capability, free, locked and contracted resources.");
+            .WithSummary("Every provider this node knows: capability, free, locked and contracted resources.")
+            .WithDescription($"While a member is unreachable, the providers it hosts cannot answer: the list holds those that did, " +
+                             $"and the headers {UnreachableMembersHeader} (the members' addresses) and {NotShownHeader} (the providers' ids) " +
+                             "name what is missing. A provider that does not answer within a few seconds is listed in the latter too.");
         app.MapPost("/orchestrator/providers", Onboard).WithName("OnboardProvider")
             .WithSummary("Onboard a compute provider on this node (journaled), or give an onboarded one a new capability.")
             .Accepts<ProviderCapability>("application/json")
             .ProducesProblems(400, 403, 409, 413, 415);
         app.MapGet("/orchestrator/providers/{providerId}", Show).WithName("GetProvider")
             .WithSummary("One provider, wherever in the cluster it is hosted: capability, free, locked and contracted resources.")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 503);
         app.MapDelete("/orchestrator/providers/{providerId}", Offboard).WithName("OffboardProvider")
             .WithSummary("Offboard a provider: no new jobs; its contracts are honoured; it leaves once the last has ended.")
             .ProducesProblems(400, 404);
@@ -53,11 +62,21 @@ public static class ProviderEndpoints
         return result.Created ? TypedResults.Created(location, result) : TypedResults.Ok(result);
     }
 
-    private static async Task<Results<Ok<ProviderStatus>, ProblemHttpResult>> Show(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    private static async Task<Results<Ok<ProviderStatus>, ProblemHttpResult>> Show(string providerId, IRequiredActor<ProviderDirectory> directory,
+        ActorSystem system, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
         if (await Find(providerId, directory, ct) is not { } provider) return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
-        return TypedResults.Ok(await provider.Ask<ProviderStatus>(new GetProviderStatus(providerId), AskTimeout, ct));
+        if (Unreachable(system).Contains(provider.Path.Address))
+            return Problems.Unavailable($"provider '{providerId}' is hosted on {provider.Path.Address}, which is unreachable", "The provider cannot answer now.");
+        try
+        {
+            return TypedResults.Ok(await provider.Ask<ProviderStatus>(new GetProviderStatus(providerId), AskTimeout, ct));
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"provider '{providerId}' (on {provider.Path.Address}) did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
+        }
     }
 
     /// <summary>202: offboarding has begun (it ends when the provider's last contract does); the answer counts what it still holds.</summary>
@@ -76,12 +95,40 @@ public static class ProviderEndpoints
         return known.Providers.FirstOrDefault(p => p.Capability.Id == providerId)?.Provider;
     }
 
-    /// <summary>Every provider this node knows, with its capability and what is free, locked and contracted.</summary>
-    private static async Task<Ok<ProviderStatus[]>> ListProviders(IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    /// <summary>
+    /// Every provider this node knows, with its capability and what is free, locked and contracted. Providers on an
+    /// unreachable member are not asked (they cannot answer), and one that does not answer in time is left out: the
+    /// list is what could be read, and the headers say what could not.
+    /// </summary>
+    private static async Task<Ok<ProviderStatus[]>> ListProviders(IRequiredActor<ProviderDirectory> directory, ActorSystem system,
+        HttpResponse response, CancellationToken ct)
     {
         var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
-        var statuses = await Task.WhenAll(known.Providers.Select(p =>
-            p.Provider.Ask<ProviderStatus>(new GetProviderStatus(p.Capability.Id), AskTimeout, ct)));
-        return TypedResults.Ok(statuses);
+        var unreachable = Unreachable(system);
+        var asked = known.Providers.Where(p => !unreachable.Contains(p.Provider.Path.Address)).ToArray();
+        var answers = await Task.WhenAll(asked.Select(async p =>
+        {
+            try
+            {
+                return await p.Provider.Ask<ProviderStatus>(new GetProviderStatus(p.Capability.Id), ListAskTimeout, ct);
+            }
+            catch (AskTimeoutException)
+            {
+                return null;
+            }
+        }));
+
+        var notShown = known.Providers.Select(p => p.Capability.Id).Except(answers.OfType<ProviderStatus>().Select(s => s.ProviderId), StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal).ToArray();
+        var down = known.Providers.Select(p => p.Provider.Path.Address).Where(unreachable.Contains).Distinct().Select(a => a.ToString()).Order().ToArray();
+        if (down.Length > 0) response.Headers[UnreachableMembersHeader] = string.Join(", ", down);
+        if (notShown.Length > 0) response.Headers[NotShownHeader] = string.Join(", ", notShown);
+        return TypedResults.Ok(answers.OfType<ProviderStatus>().ToArray());
     }
+
+    /// <summary>The members this node's failure detector has marked unreachable (none outside a cluster).</summary>
+    private static HashSet<Address> Unreachable(ActorSystem system) =>
+        system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal)
+            ? Akka.Cluster.Cluster.Get(system).State.Unreachable.Select(m => m.Address).ToHashSet()
+            : [];
 }

@@ -12,6 +12,7 @@ public sealed record OrchestratorSettings
     public TimeSpan JobRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan ContractTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan LockLease { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ContractConfirmAfter { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan JobDeadline { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan DefaultJobDuration { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan TerminalJobIdle { get; init; } = TimeSpan.FromSeconds(10);
@@ -39,6 +40,7 @@ public sealed record OrchestratorSettings
             JobRequestTimeout = Positive(c, "jobRequestTimeout", d.JobRequestTimeout),
             ContractTimeout = Positive(c, "contractTimeout", d.ContractTimeout),
             LockLease = Positive(c, "lockLease", d.LockLease),
+            ContractConfirmAfter = Positive(c, "contractConfirmAfter", d.ContractConfirmAfter),
             JobDeadline = Positive(c, "jobDeadline", d.JobDeadline),
             DefaultJobDuration = Positive(c, "defaultJobDuration", d.DefaultJobDuration),
             TerminalJobIdle = Positive(c, "terminalJobIdle", d.TerminalJobIdle),

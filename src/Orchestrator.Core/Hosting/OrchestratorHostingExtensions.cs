@@ -54,8 +54,10 @@ public static class OrchestratorHostingExtensions
         if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);
         else if (!persistence.IsHostConfigured) akka.WithSqlitePersistence(persistence.Target);
 
-        return akka.WithProviders(options.Providers ?? [], settings, trust, providersRole)
+        // The directory before the jobs (they ask it), the jobs before the providers (they ask jobs about contracts).
+        return akka.WithProviderDirectory()
             .WithJobs(settings, trust, jobsRole)
+            .WithProviders(options.Providers ?? [], settings, trust, providersRole)
             .WithClusterClientReceptionist()
             .WithActors((system, registry) => ClusterClientReceptionist.Get(system).RegisterService(registry.Get<JobRegion>()))
             .WithPlanner(settings)
@@ -98,18 +100,21 @@ public static class OrchestratorHostingExtensions
         builder.WithActors((system, registry) =>
             registry.Register<Planner>(system.ActorOf(Props.Create(() => new Planner(settings, registry.Get<ProviderDirectory>())), "planner")));
 
+    /// <summary>The provider directory: every member has one (its jobs and its API read it), with or without providers.</summary>
+    private static AkkaConfigurationBuilder WithProviderDirectory(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) => registry.Register<ProviderDirectory>(system.ActorOf(Props.Create<ProviderDirectory>(), "directory")));
+
     /// <summary>
-    /// The provider directory, and, on a member with the providers role, the <see cref="ProviderHost"/> with one
-    /// persistent <see cref="ProviderActor"/> per onboarded provider (given at start, and onboarded at run time).
+    /// On a member with the providers role, the <see cref="ProviderHost"/> with one persistent <see cref="ProviderActor"/>
+    /// per onboarded provider (given at start, and onboarded at run time).
     /// </summary>
     private static AkkaConfigurationBuilder WithProviders(
         this AkkaConfigurationBuilder builder, IReadOnlyList<ProviderCapability> providers, OrchestratorSettings settings, ParticipantTrust trust, string role) =>
         builder.WithActors((system, registry) =>
         {
-            var directory = system.ActorOf(Props.Create<ProviderDirectory>(), "directory");
-            registry.Register<ProviderDirectory>(directory);
-            // A member without the providers role still has the directory (its jobs and its API need it), but no providers.
-            if (Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(role))
-                registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, trust, directory)), "providers"));
+            if (!Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(role)) return;
+            var directory = registry.Get<ProviderDirectory>();
+            var jobs = registry.Get<JobRegion>();
+            registry.Register<ProviderHost>(system.ActorOf(Props.Create(() => new ProviderHost(providers, settings, trust, directory, jobs)), "providers"));
         });
 }

@@ -115,6 +115,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<CancelJob>(OnCancel);
+        Command<ContractQuery>(query =>
+        {
+            if (JobDecisions.AnswerContractQuery(_job, query) is { } answer) Sender.Tell(answer);
+            if (!_job.Exists) Passivate();
+        });
         Command<ReceiveTimeout>(_ =>
         {
             if (!_job.Exists || _job.IsTerminal) Passivate();
@@ -413,6 +418,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case ContractClosed or JobFailed:
                 _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
+                // The second phase: the provider holds the contract as unconfirmed until the job says it recorded it.
+                if (e is ContractClosed closed) Confirm(closed.Contract);
                 ReleaseLockedBids(_job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
                 // Ended mid-search (cancelled, or its deadline): a provider that locked with its bid is not in the
                 // job's bids yet, so every candidate of the round is told.
@@ -432,6 +439,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         foreach (var bid in _job.Bids.Where(b => b.ProviderId != _job.Contract?.ProviderId))
             if (bid.ResourcesLocked || bid.ProviderId == _job.Selected?.ProviderId)
                 Release(bid.ProviderId, reason);
+    }
+
+    private void Confirm(Contract contract)
+    {
+        if (_providers is not null && _providers.TryGetValue(contract.ProviderId, out var provider))
+            provider.Tell(new ContractConfirmed(contract.JobId, contract.ProviderId, contract.ContractId));
     }
 
     private void Release(string providerId, string reason)

@@ -178,6 +178,28 @@ public static class JobDecisions
     }
 
     /// <summary>
+    /// A provider asks whether the job holds its contract. Confirmed when it is the job's contract; no answer (null)
+    /// while the job is still closing with that provider (it will close or release, and the provider asks again);
+    /// otherwise disowned, with the reason, and the provider reverts it.
+    /// </summary>
+    public static IProviderMessage? AnswerContractQuery(Job job, ContractQuery query)
+    {
+        var (jobId, providerId, contractId) = (query.JobId, query.ProviderId, query.ContractId);
+        if (!job.Exists) return new ContractDisowned(jobId, providerId, contractId, $"job '{jobId}' does not exist", query.QueryId);
+        var held = job.Contract;
+        if (held is not null && held.ContractId == contractId && held.ProviderId == providerId)
+            return new ContractConfirmed(jobId, providerId, contractId, query.QueryId);
+        if (!job.IsTerminal && job.Selected?.ProviderId == providerId) return null;
+        var why = job.State switch
+        {
+            JobState.Contracted => $"the job contracted {held!.ContractId}",
+            JobState.Failed => $"the job failed ({Kebab(job.Failure!.Reason.ToString())})",
+            _ => $"the job moved on without {providerId} (it is {job.State})",
+        };
+        return new ContractDisowned(jobId, providerId, contractId, why, query.QueryId);
+    }
+
+    /// <summary>
     /// The deadline came. A job waiting to search again fails with what its last search found; any other with
     /// deadline-passed.
     /// </summary>

@@ -24,17 +24,28 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private sealed record ContractDue(string JobId);
 
+    private sealed record ConfirmDue(string JobId, int Asked);
+
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef? _host;
+    private readonly IActorRef? _jobs;
+
+    // Contracts committed whose job has not said it holds them (phase two of closure), with the id of the latest
+    // question asked about each (null before the first, and after a re-signing voids the answers in flight). In
+    // memory only: after a restart every contract is asked about again, which costs no write on the happy path.
+    private readonly Dictionary<string, string?> _unconfirmed = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ProviderLedger _ledger;
 
-    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null)
+    /// <param name="jobs">Where jobs are reached by id (the job shard region): asked about unconfirmed contracts.</param>
+    public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null,
+        IActorRef? jobs = null)
     {
         _settings = settings;
         _trust = trust;
         _host = recoveryListener;
+        _jobs = jobs;
         _ledger = ProviderLedger.Empty(capability);
         PersistenceId = "provider-" + capability.Id;
 
@@ -42,6 +53,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             ScheduleExpiries();
+            AskAboutRecoveredContracts();
             ReportUsage();
             recoveryListener?.Tell(new ProviderRecovered(capability.Id));
             LeaveIfDone();
@@ -51,6 +63,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<JobRequest>(OnJobRequest);
         Command<ContractProposal>(OnContractProposal);
         Command<ReleaseLock>(OnReleaseLock);
+        Command<ConfirmDue>(OnConfirmDue);
+        Command<ContractConfirmed>(confirmed =>
+        {
+            if (HoldsContract(confirmed.JobId, confirmed.ContractId) && _unconfirmed.Remove(confirmed.JobId))
+                Timers.Cancel("confirm:" + confirmed.JobId);
+        });
+        Command<ContractDisowned>(OnContractDisowned);
         Command<LeaseDue>(d =>
         {
             if (_ledger.Locks.TryGetValue(d.JobId, out var held) && held.ExpiresAt <= Now)
@@ -60,7 +79,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             if (_ledger.Contracts.ContainsKey(d.JobId)) Persist(new ContractEnded(ProviderId, d.JobId, Now), Applied);
         });
-        Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now)));
+        Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now) with { Unconfirmed = _unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray() }));
         Command<OffboardProvider>(_ =>
         {
             var answer = new ProviderOffboardResult(ProviderId, _ledger.Contracts.Count, _ledger.Locks.Count);
@@ -87,8 +106,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, trust, recoveryListener));
+    public static Props Props(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null,
+        IActorRef? jobs = null) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(capability, settings, trust, recoveryListener, jobs));
 
     public override string PersistenceId { get; }
 
@@ -186,6 +206,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         var terms = proposal.Contract;
         if (_ledger.Contracts.TryGetValue(terms.JobId, out var signed))
         {
+            // The job may adopt this contract now: an answer to an earlier question (e.g. "disowned", sent before the
+            // job resumed and proposed again) must not revert it.
+            if (_unconfirmed.ContainsKey(terms.JobId)) _unconfirmed[terms.JobId] = null;
             Sender.Tell(SignedAnswer(signed.Contract));
             return;
         }
@@ -230,6 +253,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
+            AwaitConfirmation(contract.JobId, _settings.ContractConfirmAfter);
             Sender.Tell(SignedAnswer(contract));
         });
     }
@@ -239,8 +263,59 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         if (_ledger.Locks.ContainsKey(release.JobId))
             Persist(new LockReleased(ProviderId, release.JobId, release.Reason, Now), Applied);
         else if (_ledger.Contracts.ContainsKey(release.JobId))
-            // Only a job that ended without this contract (e.g. its deadline passed mid-closure) releases one.
-            Persist(new ContractEnded(ProviderId, release.JobId, Now), Applied);
+            // Only a job that does not hold this contract releases one: it dropped this provider mid-closure (a
+            // timeout, a term it did not accept) or ended without it (its deadline passed, it was cancelled).
+            Revoke(release.JobId, release.Reason);
+    }
+
+    /// <summary>The job says it does not hold the contract: reverted, if the answer is to the latest question asked.</summary>
+    private void OnContractDisowned(ContractDisowned disowned)
+    {
+        if (!_unconfirmed.TryGetValue(disowned.JobId, out var asked) || asked != disowned.QueryId) return;
+        if (!HoldsContract(disowned.JobId, disowned.ContractId)) return;
+        Revoke(disowned.JobId, "the job does not hold it: " + disowned.Reason);
+    }
+
+    private void Revoke(string jobId, string reason) =>
+        Persist(new ContractRevoked(ProviderId, jobId, reason, Now), e =>
+        {
+            Applied(e);
+            OrchestratorMetrics.ContractRevoked();
+            _log.Warning("provider {0}: contract for job {1} revoked ({2})", ProviderId, jobId, reason);
+        });
+
+    private bool HoldsContract(string jobId, string contractId) =>
+        _ledger.Contracts.TryGetValue(jobId, out var held) && held.Contract.ContractId == contractId;
+
+    /// <summary>After a restart nothing is known to be confirmed: each job is asked, spread over the first interval.</summary>
+    private void AskAboutRecoveredContracts()
+    {
+        var spread = Math.Max(1, (int)_settings.ContractConfirmAfter.TotalMilliseconds);
+        foreach (var jobId in _ledger.Contracts.Keys)
+            AwaitConfirmation(jobId, TimeSpan.FromMilliseconds(Random.Shared.Next(spread)));
+    }
+
+    private void AwaitConfirmation(string jobId, TimeSpan firstAsk)
+    {
+        _unconfirmed[jobId] = null;
+        Timers.StartSingleTimer("confirm:" + jobId, new ConfirmDue(jobId, 0), firstAsk);
+    }
+
+    /// <summary>No confirmation yet: ask the job, wherever it runs, and again later (doubling, at most a minute apart) until it answers.</summary>
+    private void OnConfirmDue(ConfirmDue due)
+    {
+        if (!_unconfirmed.ContainsKey(due.JobId) || !_ledger.Contracts.TryGetValue(due.JobId, out var held))
+        {
+            _unconfirmed.Remove(due.JobId);
+            return;
+        }
+
+        if (_jobs is null) return;
+        var queryId = Nonce.New();
+        _unconfirmed[due.JobId] = queryId;
+        _jobs.Tell(new ContractQuery(due.JobId, ProviderId, held.Contract.ContractId, queryId));
+        var next = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _settings.ContractConfirmAfter.Ticks << Math.Min(due.Asked, 16)));
+        Timers.StartSingleTimer("confirm:" + due.JobId, new ConfirmDue(due.JobId, due.Asked + 1), next);
     }
 
     /// <summary>The contract as committed, signed by this provider (again, when a recovered job asks again).</summary>
@@ -301,7 +376,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _ledger = _ledger.Apply(e);
         ReportUsage();
         _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, JobOf(e));
-        if (e is LockReleased or ContractEnded) LeaveIfDone();
+        if (e is ContractEnded or ContractRevoked)
+        {
+            var jobId = JobOf(e);
+            _unconfirmed.Remove(jobId);
+            Timers.Cancel("confirm:" + jobId);
+            Timers.Cancel("contract:" + jobId);
+        }
+
+        if (e is LockReleased or ContractEnded or ContractRevoked) LeaveIfDone();
     }
 
     /// <summary>An offboarding provider whose last lock and contract ended asks its host to let it go.</summary>
@@ -316,6 +399,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         LockReleased r => r.JobId,
         ContractCommitted c => c.Contract.JobId,
         ContractEnded end => end.JobId,
+        ContractRevoked revoked => revoked.JobId,
         _ => "",
     };
 

@@ -21,6 +21,7 @@ public sealed class ProviderHost : ReceivePersistentActor
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
+    private readonly IActorRef? _jobs;
     private readonly Dictionary<string, ProviderCapability> _onboarded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _running = new(StringComparer.Ordinal);
@@ -28,8 +29,11 @@ public sealed class ProviderHost : ReceivePersistentActor
     private readonly HashSet<string> _offboarded = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory)
+    /// <param name="jobs">The job shard region (or proxy): providers ask jobs there whether they hold their contracts.</param>
+    public ProviderHost(IReadOnlyList<ProviderCapability> fromFile, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory,
+        IActorRef? jobs = null)
     {
+        _jobs = jobs;
         _settings = settings;
         _trust = trust;
         _directory = directory;
@@ -130,7 +134,7 @@ public sealed class ProviderHost : ReceivePersistentActor
         // A provider whose journal write fails stops (Akka's rule for persistent actors); the backoff supervisor
         // starts it again, and it recovers its ledger once the journal is back.
         var provider = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            ProviderActor.Props(capability, _settings, _trust, recoveryListener: Self), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
+            ProviderActor.Props(capability, _settings, _trust, recoveryListener: Self, jobs: _jobs), "ledger", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)),
             Uri.EscapeDataString(capability.Id));
         _running[capability.Id] = provider;
         _directory.Tell(new RegisterProvider(capability, provider));

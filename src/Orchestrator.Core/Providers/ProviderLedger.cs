@@ -94,6 +94,10 @@ public sealed record ProviderLedger(
         {
             Contracts = Contracts.Remove(end.JobId),
         },
+        ContractRevoked revoked when Contracts.TryGetValue(revoked.JobId, out var held) => Unhold(held.Contract.Resources, held.GpuIndices) with
+        {
+            Contracts = Contracts.Remove(revoked.JobId),
+        },
         ProviderOffboarding => this with { Offboarding = true },
         _ => this,
     };

@@ -23,6 +23,8 @@ public static class OrchestratorMetrics
     private static readonly Counter<long> Failed = Meter.CreateCounter<long>("orchestrator.jobs.failed", "{job}", "jobs that failed, by reason");
     private static readonly Counter<long> Declines = Meter.CreateCounter<long>("orchestrator.declines", "{decline}", "provider declines, by phase and reason");
     private static readonly Counter<long> Timeouts = Meter.CreateCounter<long>("orchestrator.timeouts", "{timeout}", "provider timeouts, by phase");
+    private static readonly Counter<long> Revoked = Meter.CreateCounter<long>("orchestrator.contracts.revoked", "{contract}",
+        "contracts a provider of this node reverted because their job does not hold them (released, or disowned when the provider asked)");
     // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
     private static readonly InstrumentAdvice<double> SecondsBuckets = new()
     {
@@ -81,6 +83,8 @@ public static class OrchestratorMetrics
         }
     }
 
+    public static void ContractRevoked() => Revoked.Add(1);
+
     public static void JournalWriteTook(TimeSpan elapsed) => JournalWrite.Record(elapsed.TotalSeconds);
 
     /// <summary>
@@ -92,6 +96,7 @@ public static class OrchestratorMetrics
     {
         Posted.Add(0);
         Contracted.Add(0);
+        Revoked.Add(0);
         foreach (var reason in Enum.GetNames<FailureReason>())
             Failed.Add(0, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(reason)));
         foreach (var phase in Enum.GetNames<ExchangePhase>())

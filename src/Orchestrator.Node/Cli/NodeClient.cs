@@ -69,6 +69,18 @@ public sealed class NodeClient : IDisposable
 
     public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
+    /// <summary>What the last answer says it could not include (e.g. providers on an unreachable member), or null.</summary>
+    public string? Partial { get; private set; }
+
+    private static string? PartialAnswer(HttpResponseMessage response)
+    {
+        static string? Header(HttpResponseMessage r, string name) => r.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
+        var notShown = Header(response, "Orchestrator-Providers-Not-Shown");
+        if (notShown is null) return null;
+        var members = Header(response, "Orchestrator-Unreachable-Members");
+        return $"not shown (no answer): {notShown}" + (members is null ? "" : $"; unreachable member(s): {members}");
+    }
+
     public Task<JsonElement> PostAsync(string path, string? json, CancellationToken ct) => SendAsync(HttpMethod.Post, path, json, ct);
 
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
@@ -125,6 +137,7 @@ public sealed class NodeClient : IDisposable
 
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode) Fail(response.StatusCode, body);
+        Partial = PartialAnswer(response);
         using var document = JsonDocument.Parse(body.Length == 0 ? "null" : body);
         return document.RootElement.Clone();
     }

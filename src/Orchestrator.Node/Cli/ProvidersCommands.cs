@@ -31,6 +31,7 @@ public static class ProvidersCommands
 
             Output.Console.Write(table);
             Output.Line($"{providers.Length} provider(s), {providers.Sum(p => p.Locks.Count)} lock(s), {providers.Sum(p => p.Contracts.Count)} contract(s)");
+            if (client.Partial is { } partial) Console.Error.WriteLine("warning: " + partial);
             return 0;
         });
         var providersCommand = NodeClient.WithNodeOptions(new Command("providers", "the compute providers the node knows"));

@@ -20,6 +20,12 @@ public sealed record ProviderStatus(
 
     /// <summary>Being offboarded: no new jobs; it leaves once its contracts and locks have ended.</summary>
     public bool Offboarding { get; init; }
+
+    /// <summary>
+    /// The jobs whose contracts this provider committed but whose job has not yet said it holds them (the second phase
+    /// of closure): normally empty within moments; the provider asks each job until it answers.
+    /// </summary>
+    public IReadOnlyList<string> Unconfirmed { get; init; } = [];
 }
 
 /// <summary>Ask a provider for its <see cref="ProviderStatus"/>.</summary>

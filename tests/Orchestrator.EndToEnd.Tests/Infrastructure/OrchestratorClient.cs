@@ -80,6 +80,9 @@ public static class OrchestratorClient
     {
         var copy = p!.DeepClone().AsObject();
         copy.Remove("asOf");
+        // Which contracts await their job's confirmation is a moment in a conversation, not the ledger: after a
+        // restart a provider asks about every contract again.
+        copy.Remove("unconfirmed");
         return copy.ToJsonString();
     }).Order().ToArray();
 

@@ -30,9 +30,9 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
 
     protected IActorRef Directory => _directory ??= Sys.ActorOf(Props.Create<ProviderDirectory>());
 
-    protected IActorRef RealProvider(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust? trust = null)
+    protected IActorRef RealProvider(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust? trust = null, IActorRef? jobs = null)
     {
-        var provider = Sys.ActorOf(ProviderActor.Props(capability, settings, trust ?? Approve(settings, capability.Id)));
+        var provider = Sys.ActorOf(ProviderActor.Props(capability, settings, trust ?? Approve(settings, capability.Id), jobs: jobs));
         Directory.Tell(new RegisterProvider(capability, provider));
         return provider;
     }

@@ -146,6 +146,17 @@ public class ProviderLedgerTests
         Assert.Equal([0, 1], ledger.Apply(new ContractEnded("cp", "j1", T0)).Free.FreeGpuIndices);
     }
 
+    [Fact]
+    public void A_revoked_contract_frees_its_resources_and_gpus_and_an_unknown_one_changes_nothing()
+    {
+        var ledger = _empty.Apply(Lock("j1", 3, 1)).Apply(new ContractCommitted("cp", ContractFor("j1", 3), [0], T0));
+        Assert.Same(ledger, ledger.Apply(new ContractRevoked("cp", "j9", "not held", T0)));
+        var revoked = ledger.Apply(new ContractRevoked("cp", "j1", "the job does not hold it", T0));
+        Assert.True(revoked.IsEmpty);
+        Assert.Equal(_empty.Free.CpuCores, revoked.Free.CpuCores);
+        Assert.Equal(_empty.Free.FreeGpuIndices, revoked.Free.FreeGpuIndices);
+    }
+
     public static TheoryData<string, Resources, string?> NewCapabilities => new()
     {
         { "room for all", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] }, null },
