@@ -82,6 +82,10 @@ public class ClusterTests(ITestOutputHelper output)
         var victim = cluster.Nodes[2];
         var clock = Stopwatch.StartNew();
         TimeSpan? killedAt = null;
+        var survivors = cluster.Nodes.Take(2).ToArray();
+        // From the kill on, an operator reads the providers on a survivor: always 200, naming what it cannot reach.
+        using var stopReading = new CancellationTokenSource();
+        Task<(List<HttpStatusCode> Statuses, List<(string? Members, string? NotShown)> Partial)>? reads = null;
 
         await Parallel.ForEachAsync(ids.Select((id, i) => (id, i)), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (job, _) =>
         {
@@ -96,20 +100,16 @@ public class ClusterTests(ITestOutputHelper output)
                 }
 
                 await victim.KillAsync();
+                reads = ReadProvidersUntil(survivors[0].Http, stopReading.Token);
             }
         });
         Assert.NotNull(killedAt);
-        var survivors = cluster.Nodes.Take(2).ToArray();
-
-        // Meanwhile, an operator reads the providers on a survivor: always 200, naming what it cannot reach.
-        using var stopReading = new CancellationTokenSource();
-        var reads = ReadProvidersUntil(survivors[0].Http, stopReading.Token);
 
         var jobs = new List<JsonObject>();
         foreach (var id in acknowledged) jobs.Add(await survivors[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
         var recovered = clock.Elapsed - killedAt.Value;
         await stopReading.CancelAsync();
-        var (statuses, partial) = await reads;
+        var (statuses, partial) = await reads!;
         output.WriteLine($"{acknowledged.Count} jobs acknowledged; node killed after {killAfter} at {killedAt.Value.TotalSeconds:0.0} s; " +
                          $"every job terminal {recovered.TotalSeconds:0.0} s after the kill");
         Console.WriteLine($"[cluster crash test] kill after {killAfter}: every job terminal {recovered.TotalSeconds:0.0} s after SIGKILL");
