@@ -21,6 +21,8 @@ public static class HealthEndpoints
             if (self.Status != MemberStatus.Up)
                 return NotReady(new HealthView("not-ready", Member: self.Status.ToString()));
             var node = OrchestratorNode.Get(system);
+            if (Majority.CutOff(system, node.JobsRole) is { } cutOff)
+                return NotReady(new HealthView("not-ready", Member: cutOff));
             if (await JournalHealth.ProblemAsync(node.Persistence, ct) is { } problem)
                 return NotReady(new HealthView("not-ready", Journal: problem));
             // A node whose own credential was revoked or has expired is refused by every counterparty: not ready.
@@ -44,7 +46,7 @@ public static class HealthEndpoints
 
             return TypedResults.Ok(new HealthView("ready", Member: self.Address.ToString()));
         }).WithName("Ready")
-            .WithSummary("Readiness: an Up cluster member, the journal's database answering, every provider ledger loaded; 503 with the reason otherwise.")
+            .WithSummary("Readiness: an Up cluster member that reaches the majority of the members hosting jobs, the journal's database answering, every provider ledger loaded; 503 with the reason otherwise.")
             .Produces<HealthView>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

@@ -84,6 +84,7 @@ public static class JobEndpoints
 
         var jobId = description!.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
         var requester = "http:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        if (await Refusal(http.RequestServices.GetRequiredService<ActorSystem>(), ct) is { } refused) return refused;
         try
         {
             var reply = await jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
@@ -102,6 +103,21 @@ public static class JobEndpoints
             return Problems.Unavailable($"job '{jobId}' was not confirmed within {AskTimeout.TotalSeconds} s; " +
                                         "re-post with the same jobId to find out whether it was taken");
         }
+    }
+
+    /// <summary>
+    /// A post this node cannot see through is refused at once (503, with Retry-After) rather than accepted or left
+    /// to time out: the journal failed recently and its database does not answer now, or this member is cut off from
+    /// the majority of the members hosting jobs (it is about to be downed, and its jobs will run elsewhere).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> Refusal(ActorSystem system, CancellationToken ct)
+    {
+        var node = OrchestratorNode.Get(system);
+        if (Majority.CutOff(system, node.JobsRole) is { } cutOff)
+            return Problems.Unavailable(cutOff, "This node is cut off from the cluster's majority.");
+        if (node.Journal.IsSuspect && await JournalHealth.ProblemAsync(node.Persistence, ct) is { } problem)
+            return Problems.Unavailable($"{problem} (last journal failure: {node.Journal.LastProblem})", "The journal is unavailable.");
+        return null;
     }
 
     private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)

@@ -30,10 +30,27 @@ public static class OrchestratorEndpoints
     public static RouteGroupBuilder MapOrchestrator(this IEndpointRouteBuilder app, string prefix = "")
     {
         var group = app.MapGroup(prefix);
+        group.AddEndpointFilter(RetryAfterOnUnavailable);
         group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints();
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
         group.MapGroup("").WithTags("Operations").MapOpsEndpoints();
         group.MapGroup("").WithTags("Health").MapHealthEndpoints();
         return group;
+    }
+
+    /// <summary>How long a client should wait before trying again after a 503, in seconds.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// Every 503 of the API (the journal unavailable, this member cut off, a job that did not answer in time, not ready)
+    /// tells the client when to try again: the conditions behind it clear in seconds, or the answer changes.
+    /// </summary>
+    private static async ValueTask<object?> RetryAfterOnUnavailable(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        var inner = result is INestedHttpResult nested ? nested.Result : result;
+        if (inner is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+            context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+        return result;
     }
 }

@@ -26,6 +26,8 @@ public class JournalOutageTests(ITestOutputHelper output)
         // A post that cannot be stored is refused (503); one that is accepted is stored and must complete. A post
         // caught in the outage may also be accepted late, once the journal is back: late, never lost.
         var accepted = new ConcurrentBag<string>();
+        var acceptedAt = new ConcurrentBag<DateTime>();
+        var refusals = new ConcurrentBag<(TimeSpan Took, string? RetryAfter)>();
         var refused = 0;
         var next = 0;
         using var stop = new CancellationTokenSource();
@@ -34,9 +36,20 @@ public class JournalOutageTests(ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 var id = $"o-{Interlocked.Increment(ref next):D5}";
+                var asked = System.Diagnostics.Stopwatch.StartNew();
                 using var response = await node.Http.PostJobAsync(job.Replace("@ID@", id));
-                if (response.StatusCode == HttpStatusCode.Accepted) accepted.Add(id);
-                else if (response.StatusCode == HttpStatusCode.ServiceUnavailable) Interlocked.Increment(ref refused);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    accepted.Add(id);
+                    acceptedAt.Add(DateTime.UtcNow);
+                }
+                else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Interlocked.Increment(ref refused);
+                    refusals.Add((asked.Elapsed, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString()));
+                    // As a well-behaved client does (not as long as it says: the test wants the moment it is back).
+                    await Task.Delay(200);
+                }
                 else Assert.Fail($"post {id}: {(int)response.StatusCode}");
             }
         })).ToArray();
@@ -45,9 +58,15 @@ public class JournalOutageTests(ITestOutputHelper output)
         await postgres.StopServerAsync();
         var outageStarted = DateTime.UtcNow;
 
-        // The node keeps answering: it is alive, and a job it holds in memory can be read.
+        // The node keeps answering: it is alive, and a job it holds in memory can be read; it is not ready, and says why.
         using (var live = await node.Http.GetAsync("/healthz/live")) Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("Contracted", (await node.Http.GetJobAsync(before)).State());
+        using (var ready = await node.Http.GetAsync("/healthz/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("the journal's database did not answer", await ready.Content.ReadAsStringAsync());
+            Assert.Equal(TimeSpan.FromSeconds(2), ready.Headers.RetryAfter?.Delta);
+        }
 
         var remaining = TimeSpan.FromSeconds(10) - (DateTime.UtcNow - outageStarted);
         if (remaining > TimeSpan.Zero) await Task.Delay(remaining);
@@ -60,11 +79,20 @@ public class JournalOutageTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
-        var summary = $"{accepted.Count} accepted, {refused} refused with 503; " +
-                      $"posts accepted again {(DateTime.UtcNow - recoveredAt).TotalSeconds:0.0} s after the journal came back";
+        var firstAfter = acceptedAt.Where(t => t > recoveredAt).DefaultIfEmpty(DateTime.MaxValue).Min();
+        var slowestRefusal = refusals.Select(r => r.Took).DefaultIfEmpty().Max();
+        var summary = $"{accepted.Count} accepted, {refused} refused with 503 (slowest refusal {slowestRefusal.TotalSeconds:0.0} s); " +
+                      $"first post accepted {(firstAfter - recoveredAt).TotalSeconds:0.0} s after the journal came back";
         output.WriteLine(summary);
         Console.WriteLine("[journal outage test] " + summary);
         Assert.True(refused > 0, "no post was refused while the journal was down");
+        Assert.True(firstAfter < DateTime.MaxValue, "no post was accepted after the journal came back");
+        // Every refusal says when to try again, and none kept its client waiting longer than the API's own bound.
+        Assert.All(refusals, r => Assert.Equal("2", r.RetryAfter));
+        Assert.All(refusals, r => Assert.True(r.Took < TimeSpan.FromSeconds(20), $"a refusal took {r.Took.TotalSeconds:0.0} s"));
+
+        // The readiness said why while it lasted; it is ready again now.
+        using (var ready = await node.Http.GetAsync("/healthz/ready")) Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
         foreach (var id in accepted)
             Assert.Equal("Contracted", (await node.Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3))).State());

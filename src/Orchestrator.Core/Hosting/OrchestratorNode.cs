@@ -25,6 +25,12 @@ public sealed class OrchestratorNode : IExtension
     public string ProvidersRole { get; }
     public ParticipantTrust Trust { get; }
 
+    /// <summary>Whether the journal failed this node's actors more recently than it served them.</summary>
+    public JournalStatus Journal { get; } = new();
+
+    /// <summary>The orchestrator of this actor system, or null (an actor under test in a bare system).</summary>
+    public static OrchestratorNode? Find(ActorSystem system) => system.GetExtension<OrchestratorNode>();
+
     public static OrchestratorNode Get(ActorSystem system) =>
         system.GetExtension<OrchestratorNode>() ?? throw new InvalidOperationException(
             $"the actor system '{system.Name}' runs no orchestrator: add it with WithOrchestrator on its AkkaConfigurationBuilder");

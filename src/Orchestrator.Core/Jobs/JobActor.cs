@@ -39,6 +39,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     // The job's line in the cluster-wide listing, published whenever a persisted event changes it.
     private JobSummary? _summary;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
     private Job _job;
 
     // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
@@ -253,9 +254,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _log.Warning("job {0}: journal write failed ({1}); the job stops and resumes from its journal", _job.JobId, cause.Message);
+        _journal?.Failed(cause);
         if (@event is JobPosted && _awaitingPostConfirmation is { } client)
             client.Tell(new JobUnavailable(_job.JobId, "the journal could not store the job: " + cause.Message));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _journal?.Failed(reason);
+        base.OnRecoveryFailure(reason, message);
     }
 
     /// <summary>Does the next step the current state calls for. Safe to call at any time, any number of times.</summary>
@@ -383,7 +391,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {
-            if (remaining == events.Count) OrchestratorMetrics.JournalWriteTook(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
+            if (remaining == events.Count)
+            {
+                OrchestratorMetrics.JournalWriteTook(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
+                _journal?.Succeeded();
+            }
             var before = _job.History.Count;
             _job = _job.Apply(e);
             OrchestratorMetrics.Persisted(e, _job);

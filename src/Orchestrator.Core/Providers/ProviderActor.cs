@@ -36,6 +36,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     // memory only: after a restart every contract is asked about again, which costs no write on the happy path.
     private readonly Dictionary<string, string?> _unconfirmed = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
     private ProviderLedger _ledger;
 
     /// <param name="jobs">Where jobs are reached by id (the job shard region): asked about unconfirmed contracts.</param>
@@ -419,6 +420,18 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("lease:" + held.JobId, new LeaseDue(held.JobId), Until(held.ExpiresAt));
         foreach (var signed in _ledger.Contracts.Values)
             Timers.StartSingleTimer("contract:" + signed.Contract.JobId, new ContractDue(signed.Contract.JobId), Until(signed.Contract.EndsAt));
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _journal?.Failed(cause);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _journal?.Failed(reason);
+        base.OnRecoveryFailure(reason, message);
     }
 
     private static TimeSpan Until(DateTimeOffset at)
