@@ -84,10 +84,15 @@ public static class JobEndpoints
 
         var jobId = description!.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
         var requester = "http:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        if (await Refusal(http.RequestServices.GetRequiredService<ActorSystem>(), ct) is { } refused) return refused;
+        var system = http.RequestServices.GetRequiredService<ActorSystem>();
+        if (await Refusal(system, ct) is { } refused) return refused;
         try
         {
-            var reply = await jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
+            var asked = jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
+            if (await UnlessCutOff(asked, system, ct) is not { } reply)
+                return Problems.Unavailable($"this member was cut off from the cluster's majority while job '{jobId}' was being posted; " +
+                                            "re-post with the same jobId (to another node) to find out whether it was taken",
+                    "This node is cut off from the cluster's majority.");
             return reply switch
             {
                 JobAccepted accepted => TypedResults.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
@@ -119,6 +124,24 @@ public static class JobEndpoints
             return Problems.Unavailable($"{problem} (last journal failure: {node.Journal.LastProblem})", "The journal is unavailable.");
         return null;
     }
+
+    /// <summary>
+    /// The job's answer, or null if this member finds itself cut off from the majority first: a post waiting for a
+    /// shard on the other side would otherwise wait out the whole ask timeout, and then the node is downed anyway.
+    /// </summary>
+    private static async Task<IJobMessage?> UnlessCutOff(Task<IJobMessage> asked, ActorSystem system, CancellationToken ct)
+    {
+        var jobsRole = OrchestratorNode.Get(system).JobsRole;
+        while (!asked.IsCompleted)
+        {
+            await Task.WhenAny(asked, Task.Delay(CutOffCheck, ct));
+            if (!asked.IsCompleted && Majority.CutOff(system, jobsRole) is not null) return null;
+        }
+
+        return await asked;
+    }
+
+    private static readonly TimeSpan CutOffCheck = TimeSpan.FromMilliseconds(250);
 
     private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {

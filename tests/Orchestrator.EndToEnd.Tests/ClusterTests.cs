@@ -143,36 +143,7 @@ public class ClusterTests(ITestOutputHelper output)
         // The victim comes back; its providers recover their ledgers and reconcile with the jobs.
         cluster.Nodes[2] = await victim.RestartAsync();
         await victim.DisposeAsync();
-        var byJob = jobs.Where(j => j.State() == "Contracted").ToDictionary(j => j["jobId"]!.GetValue<string>(), j => j["contract"]!["providerId"]!.GetValue<string>());
-        var expected = byJob.Select(kv => (kv.Key, kv.Value)).Order().ToArray();
-        (string Job, string Provider)[] held = [];
-        JsonNode[] providers = [];
-        var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        do
-        {
-            providers = (await cluster.Nodes[0].Http.GetProvidersAsync()).Select(p => p!).ToArray();
-            held = providers.SelectMany(p => p["contracts"]!.AsArray()).Select(c => (c!["jobId"]!.GetValue<string>(), c["providerId"]!.GetValue<string>())).Order().ToArray();
-            if (providers.Length == 6 && held.SequenceEqual(expected)) break;
-            await Task.Delay(500);
-        } while (DateTime.UtcNow < settleBy);
-
-        Assert.Equal(6, providers.Length);
-        // Exactly the jobs naming each provider: nothing missing, no contract for a job that holds another or none.
-        Assert.Equal(expected, held);
-        foreach (var p in providers)
-        {
-            var capacity = p["capability"]!["resources"]!["cpuCores"]!.GetValue<int>();
-            Assert.InRange(p["contracted"]!["cpuCores"]!.GetValue<int>() + p["locked"]!["cpuCores"]!.GetValue<int>(), 0, capacity);
-        }
-
-        var leaseOver = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        int locks;
-        do
-        {
-            locks = (await cluster.Nodes[0].Http.GetProvidersAsync()).Sum(p => p!["locks"]!.AsArray().Count);
-            if (locks > 0) await Task.Delay(250);
-        } while (locks > 0 && DateTime.UtcNow < leaseOver);
-        Assert.Equal(0, locks);
+        await ClusterInvariants.AssertProvidersSettledAsync(cluster.Nodes[0].Http, 6, jobs);
     }
 
     /// <summary>GET /orchestrator/providers every 200 ms until cancelled: each status, and each partial answer's headers.</summary>

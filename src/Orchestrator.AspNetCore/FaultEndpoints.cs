@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Remote;
+using Akka.Remote.Transport;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Orchestrator.Api;
+
+/// <summary>
+/// Fault injection for drills and tests: cut this node's traffic with another member (both directions), and restore
+/// it, to see what the cluster does in a network partition without touching the network. It works only when the
+/// operator turned on Akka.Remote's throttling adapter (<c>akka.remote.dot-netty.tcp.applied-adapters = [trttl]</c>,
+/// which also changes the address scheme to <c>akka.trttl.tcp</c>); otherwise it answers 409 and changes nothing.
+/// Behind the API token, like every operator endpoint.
+/// </summary>
+public static class FaultEndpoints
+{
+    public static IEndpointRouteBuilder MapFaultEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/ops/faults/blackhole", (ActorSystem system, OpsEndpoints.AddressBody body) => Throttle(system, body, Blackhole.Instance, "blackhole"))
+            .WithName("FaultBlackhole").WithSummary("Drop all traffic between this node and a member, both ways (needs the trttl transport adapter).")
+            .ProducesProblems(400, 409);
+        app.MapPost("/ops/faults/restore", (ActorSystem system, OpsEndpoints.AddressBody body) => Throttle(system, body, Unthrottled.Instance, "restore"))
+            .WithName("FaultRestore").WithSummary("Let traffic between this node and a member flow again.")
+            .ProducesProblems(400, 409);
+        return app;
+    }
+
+    private static async Task<Results<Ok<ClusterCommandView>, ProblemHttpResult>> Throttle(ActorSystem system, OpsEndpoints.AddressBody? body, ThrottleMode mode, string command)
+    {
+        if (body?.Address is not { Length: > 0 } text)
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = ["name the member, e.g. akka.trttl.tcp://orchestrator@10.0.0.5:4053"] });
+        Address address;
+        try
+        {
+            address = Address.Parse(text);
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' is not an actor system address: {e.Message}"] });
+        }
+
+        if (address.Host is null || address.Port is null)
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' names no host and port"] });
+        var handled = ((ExtendedActorSystem)system).Provider is IRemoteActorRefProvider remote
+                      && await remote.Transport.ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, mode));
+        if (!handled)
+            return Problems.Conflict("this node's transport cannot throttle: set akka.remote.dot-netty.tcp.applied-adapters = [trttl] to allow fault injection",
+                "Fault injection is not enabled.");
+        return TypedResults.Ok(new ClusterCommandView(command, [address.ToString()], $"{command}: traffic between this node and {address}"));
+    }
+}
