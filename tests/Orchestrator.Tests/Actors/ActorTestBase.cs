@@ -24,6 +24,13 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
         akka.test.single-expect-default = 10s
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        # Every message between actors goes through the serializer a node binds for it, as if it crossed nodes: a
+        # message that would not survive the wire fails here, not in a cluster.
+        akka.actor.serialize-messages = on
+        akka.actor.serializers.hyperion = "Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion"
+        akka.actor.serialization-bindings {
+          "Orchestrator.Protocol.Messages.IOrchestratorMessage, Orchestrator.Protocol" = hyperion
+        }
         """);
 
     private IActorRef? _directory;
