@@ -6,6 +6,12 @@ public sealed record BenchOptions(bool Quick, int Jobs, int Concurrency, int Pro
     /// <summary>Scenarios to run: every one, unless <c>--only a,b</c> names some (sqlite, signed, journal, floor, scale, http, memory, postgres).</summary>
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
+    /// <summary>
+    /// The cluster scenarios (chaos: the soak with faults; steady: the same load without) take 30 and 10 minutes: a
+    /// full run does them only when <c>--only</c> names them. The quick run does the two-minute soak.
+    /// </summary>
+    public bool RunsCluster(string scenario) => Only.Contains(scenario) || (Quick && scenario == "chaos" && Only.Count == 0);
+
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name)

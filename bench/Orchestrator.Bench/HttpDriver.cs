@@ -144,20 +144,7 @@ public sealed class HttpDriver : IAsyncDisposable
         _node.Dispose();
     }
 
-    /// <summary>The node built beside this benchmark (the bench project builds it).</summary>
-    private static string NodeExecutable()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
-                return Path.Combine(dir.FullName, "src", "Orchestrator.Node", "bin", configuration, "net10.0", "orchestrator.dll");
-        throw new InvalidOperationException("cannot find the repository (Orchestrator.sln) above " + AppContext.BaseDirectory);
-    }
+    private static string NodeExecutable() => ClusterNode.NodeExecutable();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ClusterNode.FreePort();
 }

@@ -41,11 +41,13 @@ public static class FaultEndpoints
 
         if (address.Host is null || address.Port is null)
             return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' names no host and port"] });
-        var handled = ((ExtendedActorSystem)system).Provider is IRemoteActorRefProvider remote
-                      && await remote.Transport.ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, mode));
-        if (!handled)
+        // The transport says yes to any command it does not know: whether the throttler is there shows in this node's
+        // own address, whose scheme names every adapter applied (akka.trttl.tcp).
+        if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider remote
+            || !remote.DefaultAddress.Protocol.Contains(ThrottleTransportAdapter.Scheme + ".", StringComparison.Ordinal))
             return Problems.Conflict("this node's transport cannot throttle: set akka.remote.dot-netty.tcp.applied-adapters = [trttl] to allow fault injection",
                 "Fault injection is not enabled.");
+        await remote.Transport.ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, mode));
         return TypedResults.Ok(new ClusterCommandView(command, [address.ToString()], $"{command}: traffic between this node and {address}"));
     }
 }

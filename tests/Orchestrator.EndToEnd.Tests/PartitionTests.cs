@@ -116,6 +116,24 @@ public class PartitionTests(ITestOutputHelper output)
         await ClusterInvariants.AssertProvidersSettledAsync(cluster.Nodes[0].Http, 6, jobs);
     }
 
+    [Fact]
+    public async Task Without_the_throttling_adapter_fault_injection_is_refused_and_bad_addresses_are_named()
+    {
+        using var setup = NodeSetup.Create();
+        await using var node = await NodeProcess.StartAsync(setup);
+
+        using var refused = await node.Http.PostAsJsonAsync("/ops/faults/blackhole", new { address = "akka.tcp://orchestrator@127.0.0.1:4053" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("applied-adapters = [trttl]", await refused.Content.ReadAsStringAsync());
+
+        using var bad = await node.Http.PostAsJsonAsync("/ops/faults/blackhole", new { address = "not an address" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"address\"", await bad.Content.ReadAsStringAsync());
+
+        using var missing = await node.Http.PostAsJsonAsync("/ops/faults/restore", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+    }
+
     private static async Task Fault(NodeProcess node, string command, string address)
     {
         using var response = await node.Http.PostAsJsonAsync($"/ops/faults/{command}", new { address });

@@ -288,10 +288,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private bool HoldsContract(string jobId, string contractId) =>
         _ledger.Contracts.TryGetValue(jobId, out var held) && held.Contract.ContractId == contractId;
 
-    /// <summary>After a restart nothing is known to be confirmed: each job is asked, spread over the first interval.</summary>
+    /// <summary>
+    /// After a restart nothing is known to be confirmed: each job is asked, spread over the first interval, and over
+    /// longer for a provider with many contracts (at most about 500 questions a second: each may load a job).
+    /// </summary>
     private void AskAboutRecoveredContracts()
     {
-        var spread = Math.Max(1, (int)_settings.ContractConfirmAfter.TotalMilliseconds);
+        var spread = Math.Max(1, (int)Math.Max(_settings.ContractConfirmAfter.TotalMilliseconds, _ledger.Contracts.Count * 2.0));
         foreach (var jobId in _ledger.Contracts.Keys)
             AwaitConfirmation(jobId, TimeSpan.FromMilliseconds(Random.Shared.Next(spread)));
     }

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Bench;
+
+/// <summary>
+/// A PostgreSQL server of the benchmark's own (initdb in a temporary folder, its own port), which the chaos soak stops
+/// and starts. Uses the machine's server binaries (scripts/postgres.sh installs them); as root it runs them as postgres.
+/// </summary>
+public sealed class OwnPostgres : IAsyncDisposable
+{
+    private readonly string _dir;
+    private readonly string _bin;
+
+    private OwnPostgres(string dir, string bin, int port)
+    {
+        _dir = dir;
+        _bin = bin;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=3;Command Timeout=10";
+
+    public static async Task<OwnPostgres> CreateAsync()
+    {
+        const string root = "/usr/lib/postgresql";
+        var version = Directory.Exists(root)
+            ? Directory.GetDirectories(root).Select(Path.GetFileName).OrderBy(v => int.TryParse(v, out var n) ? n : 0).LastOrDefault()
+            : null;
+        if (version is null) throw new InvalidOperationException("no PostgreSQL server binaries under /usr/lib/postgresql (run scripts/postgres.sh)");
+        // Not under the bench's own temporary folder, which only its owner may enter: the server runs as postgres.
+        var dir = Path.Combine(Path.GetTempPath(), "orch-bench-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var pg = new OwnPostgres(dir, Path.Combine(root, version, "bin"), ClusterNode.FreePort());
+        await pg.RunAsync("chown postgres " + dir, asPostgres: false);
+        await pg.RunAsync($"{pg._bin}/initdb -D {dir}/data -A trust -U postgres > {dir}/initdb.log 2>&1");
+        await pg.StartAsync();
+        return pg;
+    }
+
+    public Task StartAsync() =>
+        RunAsync($"{_bin}/pg_ctl -D {_dir}/data -l {_dir}/server.log -w -o \"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c max_connections=300\" start");
+
+    /// <summary>An outage: the server stops at once, dropping every connection.</summary>
+    public Task StopAsync() => RunAsync($"{_bin}/pg_ctl -D {_dir}/data -m immediate -w stop");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped.
+        }
+
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task RunAsync(string command, bool asPostgres = true)
+    {
+        var info = asPostgres && Environment.UserName == "root"
+            ? new ProcessStartInfo("su", ["postgres", "-c", command])
+            : new ProcessStartInfo("/bin/sh", ["-c", command]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"'{command}' exited with {process.ExitCode}: {output}");
+    }
+}
+
+/// <summary>
+/// One node of a benchmark cluster: the real <c>orchestrator</c> executable in its own process, on a fixed remoting
+/// port, joining the given seeds, its journal in the shared PostgreSQL. It can be SIGKILLed and started again.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    private readonly string[] _arguments;
+    private readonly string _folder;
+    private Process? _process;
+    private long _unreachableMarks;
+    private long _downings;
+
+    public ClusterNode(int index, string folder, int remotePort, IEnumerable<string> seeds, string postgres, string providersJson, string hocon)
+    {
+        Index = index;
+        _folder = folder;
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "providers.json"), providersJson);
+        File.WriteAllText(Path.Combine(folder, "node.conf"), hocon);
+        HttpPort = FreePort();
+        Address = $"akka.tcp://orchestrator@127.0.0.1:{remotePort}";
+        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 128 })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30),
+        };
+        _arguments =
+        [
+            "--http", $"http://127.0.0.1:{HttpPort}", "--data", folder, "--providers", Path.Combine(folder, "providers.json"),
+            "--config", Path.Combine(folder, "node.conf"), "--node-id", $"node-{index}", "--remote-port", remotePort.ToString(),
+            "--seeds", string.Join(",", seeds), "--postgres", postgres,
+        ];
+    }
+
+    public int Index { get; }
+    public int HttpPort { get; }
+    public string Address { get; }
+    public HttpClient Http { get; }
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>How often this node's failure detector marked a member unreachable, and how often its resolver downed one.</summary>
+    public long UnreachableMarks => Interlocked.Read(ref _unreachableMarks);
+
+    public long Downings => Interlocked.Read(ref _downings);
+
+    public long ResidentBytes()
+    {
+        if (_process is not { HasExited: false } process) return 0;
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+
+    public void Start()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder,
+        };
+        info.ArgumentList.Add(NodeExecutable());
+        foreach (var arg in _arguments) info.ArgumentList.Add(arg);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Watch(e.Data);
+        _process.ErrorDataReceived += (_, e) => Watch(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private void Watch(string? line)
+    {
+        if (line is null) return;
+        if (line.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal)) Interlocked.Increment(ref _unreachableMarks);
+        if (line.Contains("SBR took decision", StringComparison.Ordinal)) Interlocked.Increment(ref _downings);
+    }
+
+    public async Task WaitReadyAsync(TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            if (_process is { HasExited: true } exited) throw new InvalidOperationException($"node-{Index} exited with {exited.ExitCode}");
+            try
+            {
+                using var ready = await Http.GetAsync("/healthz/ready");
+                if (ready.IsSuccessStatusCode) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"node-{Index} was not ready within {within.TotalSeconds:0} s");
+    }
+
+    /// <summary>A crash: SIGKILL, no chance to leave the cluster or flush anything.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async Task<JsonArray> ProvidersAsync() => JsonNode.Parse(await Http.GetStringAsync("/orchestrator/providers"))!.AsArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        Http.Dispose();
+    }
+
+    /// <summary>The node built beside this benchmark (the bench project builds it).</summary>
+    public static string NodeExecutable()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
+                return Path.Combine(dir.FullName, "src", "Orchestrator.Node", "bin", configuration, "net10.0", "orchestrator.dll");
+        throw new InvalidOperationException("cannot find the repository (Orchestrator.sln) above " + AppContext.BaseDirectory);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
