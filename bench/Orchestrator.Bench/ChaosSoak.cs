@@ -25,7 +25,7 @@ public sealed record ChaosSettings(string Name, TimeSpan Duration, TimeSpan? Kil
 /// </summary>
 public static class ChaosSoak
 {
-    private const string Job = """{"jobId":"ID","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1},"executors":["docker"],"durationMinutes":600}}""";
+    private const string Job = """{"jobId":"ID","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1},"executors":["docker"],"durationMinutes":20}}""";
     private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(10);
 
     public static async Task<ChaosReport> RunAsync(ChaosSettings settings, string work)
@@ -70,10 +70,13 @@ public static class ChaosSoak
         }
     }
 
-    private static string Providers(int node) => new JsonArray(Enumerable.Range(0, 2).Select(i => (JsonNode?)new JsonObject
+    // Six providers a node, each as large as a provider may be: room for every contract a 30-minute soak keeps open.
+    public const int ProvidersPerNode = 6;
+
+    private static string Providers(int node) => new JsonArray(Enumerable.Range(0, ProvidersPerNode).Select(i => (JsonNode?)new JsonObject
     {
         ["id"] = $"cp-n{node}-{(char)('a' + i)}",
-        ["resources"] = new JsonObject { ["cpuCores"] = 100_000, ["ramMb"] = 100_000L * 1024, ["diskGb"] = 100_000 },
+        ["resources"] = new JsonObject { ["cpuCores"] = 4096, ["ramMb"] = 64L * 1024 * 1024, ["diskGb"] = 1_000_000 },
         ["executors"] = new JsonArray("docker"),
         ["pricePerHour"] = 1m + node + i / 2m,
         ["lockOnBid"] = i == 0,
@@ -234,6 +237,10 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
     {
         var contractedWith = jobs.Where(j => j["state"]!.GetValue<string>() == "Contracted")
             .ToDictionary(j => j["jobId"]!.GetValue<string>(), j => j["contract"]!["providerId"]!.GetValue<string>());
+        // Contracts that end within the check (20-minute contracts in a 30-minute soak) may leave their provider meanwhile.
+        var lastingPastCheck = jobs.Where(j => j["state"]!.GetValue<string>() == "Contracted"
+                                               && DateTimeOffset.Parse(j["contract"]!["endsAt"]!.GetValue<string>()) > DateTimeOffset.UtcNow + TimeSpan.FromMinutes(3))
+            .Select(j => j["jobId"]!.GetValue<string>()).ToHashSet();
         // Providers reconcile in the background (a contract whose job moved on is reverted once the provider asks):
         // wait for that, up to two minutes, before counting.
         (string Job, string Provider)[] held = [];
@@ -244,7 +251,7 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
             providers = await node.ProvidersAsync();
             held = providers.SelectMany(p => p!["contracts"]!.AsArray())
                 .Select(c => (c!["jobId"]!.GetValue<string>(), c["providerId"]!.GetValue<string>())).ToArray();
-            if (providers.Count == 6 && Phantoms(held, contractedWith) == 0 && Missing(held, contractedWith) == 0) break;
+            if (providers.Count == 3 * ChaosSoak.ProvidersPerNode && Phantoms(held, contractedWith) == 0 && Missing(held, contractedWith, lastingPastCheck) == 0) break;
             await Task.Delay(1000);
         } while (DateTime.UtcNow < until);
 
@@ -254,7 +261,7 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
         // Every lock has a lease: none may outlive it.
         await Task.Delay(TimeSpan.FromSeconds(15));
         var leaked = (await node.ProvidersAsync()).Sum(p => p!["locks"]!.AsArray().Count);
-        return new Invariants(doubles, Phantoms(held, contractedWith), Missing(held, contractedWith), overCommitted, leaked);
+        return new Invariants(doubles, Phantoms(held, contractedWith), Missing(held, contractedWith, lastingPastCheck), overCommitted, leaked);
     }
 
     // A contract on a provider for a job (of this run) that holds none, or holds one with another provider. Calibration
@@ -262,11 +269,11 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
     private static int Phantoms((string Job, string Provider)[] held, Dictionary<string, string> contractedWith) =>
         held.Count(h => !h.Job.StartsWith("cal-", StringComparison.Ordinal) && (!contractedWith.TryGetValue(h.Job, out var p) || p != h.Provider));
 
-    // A job that holds a contract its provider does not (the jobs' contracts last ten hours: none ends during a run).
-    private static int Missing((string Job, string Provider)[] held, Dictionary<string, string> contractedWith)
+    // A job that holds a contract (still running) that its provider does not.
+    private static int Missing((string Job, string Provider)[] held, Dictionary<string, string> contractedWith, HashSet<string> lasting)
     {
         var onProviders = held.ToHashSet();
-        return contractedWith.Count(kv => !onProviders.Contains((kv.Key, kv.Value)));
+        return contractedWith.Count(kv => lasting.Contains(kv.Key) && !onProviders.Contains((kv.Key, kv.Value)));
     }
 }
 

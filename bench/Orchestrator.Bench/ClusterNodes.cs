@@ -149,9 +149,17 @@ public sealed class ClusterNode : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    private readonly Queue<string> _lastLines = new();
+
     private void Watch(string? line)
     {
         if (line is null) return;
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 20) _lastLines.Dequeue();
+        }
+
         if (line.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal)) Interlocked.Increment(ref _unreachableMarks);
         if (line.Contains("SBR took decision", StringComparison.Ordinal)) Interlocked.Increment(ref _downings);
     }
@@ -161,7 +169,11 @@ public sealed class ClusterNode : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < within)
         {
-            if (_process is { HasExited: true } exited) throw new InvalidOperationException($"node-{Index} exited with {exited.ExitCode}");
+            if (_process is { HasExited: true } exited)
+            {
+                lock (_lastLines)
+                    throw new InvalidOperationException($"node-{Index} exited with {exited.ExitCode}:\n{string.Join("\n", _lastLines)}");
+            }
             try
             {
                 using var ready = await Http.GetAsync("/healthz/ready");
