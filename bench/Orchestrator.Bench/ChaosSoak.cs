@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Bench;
 
@@ -30,7 +31,8 @@ public static class ChaosSoak
 
     public static async Task<ChaosReport> RunAsync(ChaosSettings settings, string work)
     {
-        await using var postgres = await OwnPostgres.CreateAsync();
+        // Durable, as in production, and room for three nodes' connection pools.
+        await using var postgres = await PrivatePostgres.StartAsync(durable: true, maxConnections: 300);
         var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).Order().ToArray();
         var seeds = ports.Select(p => $"akka.tcp://orchestrator@127.0.0.1:{p}").ToArray();
         var hocon = $"akka.loglevel = WARNING\norchestrator {{ lockLease = {LockLease.TotalSeconds:0}s, contractConfirmAfter = 5s, terminalJobIdle = 5s }}\n";
@@ -83,7 +85,7 @@ public static class ChaosSoak
     }).ToArray()).ToJsonString();
 
     /// <summary>The faults, at fixed times: a kill every <see cref="ChaosSettings.KillEvery"/>, outages spread over the run.</summary>
-    private static async Task InjectFaultsAsync(ChaosSettings settings, ClusterNode[] nodes, OwnPostgres postgres, Stopwatch clock, List<string> log)
+    private static async Task InjectFaultsAsync(ChaosSettings settings, ClusterNode[] nodes, PrivatePostgres postgres, Stopwatch clock, List<string> log)
     {
         var plan = new List<(TimeSpan At, string What)>();
         if (settings.KillEvery is { } every)
@@ -103,10 +105,10 @@ public static class ChaosSoak
             }
             else
             {
-                await postgres.StopAsync();
+                await postgres.StopServerAsync();
                 log.Add($"{clock.Elapsed.TotalSeconds:0} s: PostgreSQL stopped for {settings.OutageLength.TotalSeconds:0} s");
                 await Task.Delay(settings.OutageLength);
-                await postgres.StartAsync();
+                await postgres.StartServerAsync();
             }
         }
 

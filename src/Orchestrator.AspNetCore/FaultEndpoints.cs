@@ -27,20 +27,7 @@ public static class FaultEndpoints
 
     private static async Task<Results<Ok<ClusterCommandView>, ProblemHttpResult>> Throttle(ActorSystem system, OpsEndpoints.AddressBody? body, ThrottleMode mode, string command)
     {
-        if (body?.Address is not { Length: > 0 } text)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = ["name the member, e.g. akka.trttl.tcp://orchestrator@10.0.0.5:4053"] });
-        Address address;
-        try
-        {
-            address = Address.Parse(text);
-        }
-        catch (Exception e) when (e is UriFormatException or ArgumentException)
-        {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' is not an actor system address: {e.Message}"] });
-        }
-
-        if (address.Host is null || address.Port is null)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' names no host and port"] });
+        if (OpsEndpoints.ParseAddress(body, "akka.trttl.tcp://orchestrator@10.0.0.5:4053", out var address) is { } bad) return bad;
         // The transport says yes to any command it does not know: whether the throttler is there shows in this node's
         // own address, whose scheme names every adapter applied (akka.trttl.tcp).
         if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider remote

@@ -57,11 +57,12 @@ public static class OpsEndpoints
         return new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, unreachable.Count);
     }
 
-    private static Results<Ok<ClusterCommandView>, ProblemHttpResult> OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
+    /// <summary>The member an operator command names, or the problem with the body (400, naming the field).</summary>
+    internal static ProblemHttpResult? ParseAddress(AddressBody? body, string example, out Address address)
     {
+        address = Address.AllSystems;
         if (body?.Address is not { Length: > 0 } text)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = ["name the member, e.g. akka.tcp://orchestrator@10.0.0.5:4053"] });
-        Address address;
+            return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"name the member, e.g. {example}"] });
         try
         {
             address = Address.Parse(text);
@@ -71,6 +72,14 @@ public static class OpsEndpoints
             return Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' is not an actor system address: {e.Message}"] });
         }
 
+        return address.Host is null || address.Port is null
+            ? Problems.Invalid(new Dictionary<string, string[]> { ["address"] = [$"'{text}' names no host and port"] })
+            : null;
+    }
+
+    private static Results<Ok<ClusterCommandView>, ProblemHttpResult> OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
+    {
+        if (ParseAddress(body, "akka.tcp://orchestrator@10.0.0.5:4053", out var address) is { } bad) return bad;
         var cluster = Cluster.Get(system);
         if (mustBeMember && !cluster.State.Members.Any(m => m.Address.Equals(address)))
             return Problems.NotFound($"no cluster member at {address} (see GET /ops/cluster)");

@@ -8,6 +8,9 @@ namespace Orchestrator.Hosting;
 /// </summary>
 public sealed class JournalStatus
 {
+    // Both stamped from one counter, not a clock: a failure right after a success (or the reverse) in the same
+    // millisecond must still come out in the order it happened.
+    private long _order;
     private long _lastFailure;
     private long _lastSuccess;
     private string _lastProblem = "";
@@ -21,12 +24,12 @@ public sealed class JournalStatus
     public void Failed(Exception cause)
     {
         Volatile.Write(ref _lastProblem, cause.GetBaseException().Message);
-        Volatile.Write(ref _lastFailure, Environment.TickCount64);
+        Volatile.Write(ref _lastFailure, Interlocked.Increment(ref _order));
     }
 
     // Called after every durable write: one comparison, and a write only while the journal is suspect.
     public void Succeeded()
     {
-        if (IsSuspect) Volatile.Write(ref _lastSuccess, Environment.TickCount64 + 1);
+        if (IsSuspect) Volatile.Write(ref _lastSuccess, Interlocked.Increment(ref _order));
     }
 }
