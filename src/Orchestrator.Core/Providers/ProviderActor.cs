@@ -26,14 +26,24 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private sealed record ConfirmDue(string JobId, int Asked);
 
+    private sealed record RecordConfirmations
+    {
+        public static readonly RecordConfirmations Instance = new();
+    }
+
+    // Confirmations are written together, at most this often: one journal row a second, not one per contract.
+    private static readonly TimeSpan ConfirmationBatch = TimeSpan.FromSeconds(1);
+    private readonly List<string> _confirmedNotRecorded = [];
+
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef? _host;
     private readonly IActorRef? _jobs;
 
     // Contracts committed whose job has not said it holds them (phase two of closure), with the id of the latest
-    // question asked about each (null before the first, and after a re-signing voids the answers in flight). In
-    // memory only: after a restart every contract is asked about again, which costs no write on the happy path.
+    // question asked about each (null before the first, and after a re-signing voids the answers in flight). The
+    // confirmations are journaled in batches (ContractsConfirmed), so after a restart only the contracts not confirmed
+    // by then are asked about.
     private readonly Dictionary<string, string?> _unconfirmed = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
@@ -67,8 +77,17 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<ConfirmDue>(OnConfirmDue);
         Command<ContractConfirmed>(confirmed =>
         {
-            if (HoldsContract(confirmed.JobId, confirmed.ContractId) && _unconfirmed.Remove(confirmed.JobId))
-                Timers.Cancel("confirm:" + confirmed.JobId);
+            if (!HoldsContract(confirmed.JobId, confirmed.ContractId) || !_unconfirmed.Remove(confirmed.JobId)) return;
+            Timers.Cancel("confirm:" + confirmed.JobId);
+            _confirmedNotRecorded.Add(confirmed.JobId);
+            if (!Timers.IsTimerActive("record-confirmations")) Timers.StartSingleTimer("record-confirmations", RecordConfirmations.Instance, ConfirmationBatch);
+        });
+        // Not waited for: the confirmations change no capacity, and one lost in a crash only means asking once more.
+        Command<RecordConfirmations>(_ =>
+        {
+            var jobIds = _confirmedNotRecorded.ToArray();
+            _confirmedNotRecorded.Clear();
+            PersistAsync(new ContractsConfirmed(ProviderId, jobIds, Now), e => _ledger = _ledger.Apply(e));
         });
         Command<ContractDisowned>(OnContractDisowned);
         Command<LeaseDue>(d =>
@@ -289,13 +308,14 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _ledger.Contracts.TryGetValue(jobId, out var held) && held.Contract.ContractId == contractId;
 
     /// <summary>
-    /// After a restart nothing is known to be confirmed: each job is asked, spread over the first interval, and over
-    /// longer for a provider with many contracts (at most about 500 questions a second: each may load a job).
+    /// After a restart, each job whose contract was not confirmed (as journaled) is asked, spread over the first interval,
+    /// and over longer when there are many (at most about 20 questions a second: each may load a job from the journal).
     /// </summary>
     private void AskAboutRecoveredContracts()
     {
-        var spread = Math.Max(1, (int)Math.Max(_settings.ContractConfirmAfter.TotalMilliseconds, _ledger.Contracts.Count * 2.0));
-        foreach (var jobId in _ledger.Contracts.Keys)
+        var unconfirmed = _ledger.Contracts.Values.Where(c => !c.Confirmed).Select(c => c.Contract.JobId).ToArray();
+        var spread = Math.Max(1, (int)Math.Max(_settings.ContractConfirmAfter.TotalMilliseconds, unconfirmed.Length * 50.0));
+        foreach (var jobId in unconfirmed)
             AwaitConfirmation(jobId, TimeSpan.FromMilliseconds(Random.Shared.Next(spread)));
     }
 

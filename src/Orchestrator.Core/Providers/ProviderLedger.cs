@@ -14,7 +14,8 @@ public sealed record ResourceLock(
     decimal PricePerHour,
     DateTimeOffset ExpiresAt);
 
-public sealed record CommittedContract(Contract Contract, IReadOnlyList<int> GpuIndices);
+/// <param name="Confirmed">Its job said it holds it (the second phase of closure); until then the provider asks.</param>
+public sealed record CommittedContract(Contract Contract, IReadOnlyList<int> GpuIndices, bool Confirmed = false);
 
 /// <summary>What a provider has free right now: capacity less every lock and contract.</summary>
 public sealed record FreeResources(int CpuCores, long RamMb, long DiskGb, IReadOnlyList<int> FreeGpuIndices);
@@ -94,6 +95,7 @@ public sealed record ProviderLedger(
         {
             Contracts = Contracts.Remove(end.JobId),
         },
+        ContractsConfirmed confirmed => this with { Contracts = Confirm(Contracts, confirmed.JobIds) },
         ContractRevoked revoked when Contracts.TryGetValue(revoked.JobId, out var held) => Unhold(held.Contract.Resources, held.GpuIndices) with
         {
             Contracts = Contracts.Remove(revoked.JobId),
@@ -101,6 +103,19 @@ public sealed record ProviderLedger(
         ProviderOffboarding => this with { Offboarding = true },
         _ => this,
     };
+
+    /// <summary>The contracts with these jobs marked confirmed; a job without a contract here is passed over.</summary>
+    private static ImmutableDictionary<string, CommittedContract> Confirm(ImmutableDictionary<string, CommittedContract> contracts, IReadOnlyList<string> jobIds)
+    {
+        var confirmed = contracts.ToBuilder();
+        foreach (var jobId in jobIds)
+        {
+            var held = contracts.GetValueOrDefault(jobId);
+            if (held is not null) confirmed[jobId] = held with { Confirmed = true };
+        }
+
+        return confirmed.ToImmutable();
+    }
 
     private ProviderLedger Hold(ResourceRequirements r, IReadOnlyList<int> gpus) => this with
     {

@@ -29,6 +29,12 @@ public sealed record ContractCommitted(string ProviderId, Contract Contract, IRe
 public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;
 
 /// <summary>
+/// The jobs of these contracts said they hold them (the second phase of closure), recorded together every second or
+/// so: after a restart the provider asks only about the contracts not confirmed yet, not about every one it holds.
+/// </summary>
+public sealed record ContractsConfirmed(string ProviderId, IReadOnlyList<string> JobIds, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>
 /// A committed contract reverted before its time because its job does not hold it (the job moved on, failed, or
 /// never recorded it): the resources are free again. <see cref="Reason"/> is the job's word for why.
 /// </summary>

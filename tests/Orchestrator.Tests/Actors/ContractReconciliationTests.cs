@@ -231,21 +231,33 @@ public class UnconfirmedContractTests(ITestOutputHelper output) : ActorTestBase(
     }
 
     [Fact]
-    public void After_a_restart_every_contract_is_unconfirmed_and_its_job_asked()
+    public void After_a_restart_only_the_contracts_not_confirmed_before_it_are_asked_about()
     {
-        var settings = Settings() with { ContractConfirmAfter = TimeSpan.FromMilliseconds(200) };
-        var (provider, job) = Committed(settings.ContractConfirmAfter);
+        var settings = Settings() with { ContractConfirmAfter = TimeSpan.FromSeconds(3) };
+        var job = CreateTestProbe("job");
+        var provider = RealProvider(Provider("cp", cpu: 8), settings, jobs: job.Ref);
+        foreach (var id in new[] { "job-1", "job-2" })
+        {
+            provider.Tell(new JobRequest(id, "cp", "sp-test", Needs(cpu: 3)));
+            ExpectMsg<Bid>();
+            provider.Tell(new ContractProposal(Terms(id, "cp")));
+            ExpectMsg<ContractSigned>();
+        }
+
         provider.Tell(new ContractConfirmed("job-1", "cp", "job-1@cp"));
-        Assert.Empty(StatusOfProvider(provider).Unconfirmed);
+        Assert.Equal(["job-2"], StatusOfProvider(provider).Unconfirmed);
+        // Confirmations are journaled together about a second later; meanwhile nobody is asked anything.
+        job.ExpectNoMsg(TimeSpan.FromMilliseconds(1500));
         Watch(provider);
         Sys.Stop(provider);
         ExpectTerminated(provider);
 
-        var restarted = RealProvider(Provider("cp", cpu: 8), settings, jobs: job.Ref);
-        Assert.Equal(["job-1"], StatusOfProvider(restarted).Unconfirmed);
-        var asked = job.FishForMessage<ContractQuery>(_ => true);
-        restarted.Tell(new ContractConfirmed("job-1", "cp", asked.ContractId, asked.QueryId));
+        var restarted = RealProvider(Provider("cp", cpu: 8), settings with { ContractConfirmAfter = TimeSpan.FromMilliseconds(200) }, jobs: job.Ref);
+        Assert.Equal(["job-2"], StatusOfProvider(restarted).Unconfirmed);
+        var asked = job.ExpectMsg<ContractQuery>();
+        Assert.Equal("job-2", asked.JobId);
+        restarted.Tell(new ContractConfirmed("job-2", "cp", asked.ContractId, asked.QueryId));
         Assert.Empty(StatusOfProvider(restarted).Unconfirmed);
-        Assert.Single(StatusOfProvider(restarted).Contracts);
+        Assert.Equal(2, StatusOfProvider(restarted).Contracts.Count);
     }
 }

@@ -157,6 +157,21 @@ public class ProviderLedgerTests
         Assert.Equal(_empty.Free.FreeGpuIndices, revoked.Free.FreeGpuIndices);
     }
 
+    [Fact]
+    public void Confirmations_mark_the_contracts_of_the_jobs_named_and_change_no_capacity()
+    {
+        var ledger = _empty.Apply(Lock("j1", 3)).Apply(new ContractCommitted("cp", ContractFor("j1", 3), [], T0))
+            .Apply(Lock("j2", 2)).Apply(new ContractCommitted("cp", ContractFor("j2", 2), [], T0));
+        Assert.False(ledger.Contracts["j1"].Confirmed);
+
+        var confirmed = ledger.Apply(new ContractsConfirmed("cp", ["j1", "unknown"], T0));
+        Assert.True(confirmed.Contracts["j1"].Confirmed);
+        Assert.False(confirmed.Contracts["j2"].Confirmed);
+        Assert.Equal(["j1", "j2"], confirmed.Contracts.Keys.Order());
+        Assert.Equal(ledger.Free.CpuCores, confirmed.Free.CpuCores);
+        Assert.Equal(ledger.Contracts["j1"].Contract, confirmed.Contracts["j1"].Contract);
+    }
+
     public static TheoryData<string, Resources, string?> NewCapabilities => new()
     {
         { "room for all", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] }, null },
