@@ -14,7 +14,8 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
     [Fact]
     public void A_silent_provider_times_out_after_the_search_timeout_and_the_job_proceeds_without_it()
     {
-        var settings = Settings(search: TimeSpan.FromSeconds(1));
+        // Time enough for the real provider to answer on a starved machine (every message here is also serialized).
+        var settings = Settings(search: TimeSpan.FromSeconds(4));
         var silent = ProbeProvider("cp-silent");
         RealProvider(Provider("cp-real", price: 2m), settings);
 
@@ -23,7 +24,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
 
         var status = AwaitState(job, JobState.Contracted);
         var timeout = Assert.Single(status.Timeouts);
-        Assert.Equal(("cp-silent", ExchangePhase.Bid, TimeSpan.FromSeconds(1)), (timeout.ProviderId, timeout.Phase, timeout.After));
+        Assert.Equal(("cp-silent", ExchangePhase.Bid, TimeSpan.FromSeconds(4)), (timeout.ProviderId, timeout.Phase, timeout.After));
         Assert.Equal("cp-real", status.Contract!.ProviderId);
     }
 
@@ -61,7 +62,7 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
     [Fact]
     public void A_job_in_a_search_round_says_whom_it_waits_for_and_until_when_then_names_each_provider_s_outcome()
     {
-        var settings = Settings(search: TimeSpan.FromSeconds(3));
+        var settings = Settings(search: TimeSpan.FromSeconds(6));
         var silent = ProbeProvider("cp-silent");
         RealProvider(Provider("cp-real", price: 2m), settings);
         RealProvider(Provider("cp-small", cpu: 1), settings);
@@ -74,15 +75,15 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         {
             waiting = StatusOf(job);
             Assert.Equal(["cp-silent"], waiting.AwaitingBids!.Providers);
-        }, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));
-        Assert.InRange(waiting.AwaitingBids!.Until, before + TimeSpan.FromSeconds(2), DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3.5));
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(20));
+        Assert.InRange(waiting.AwaitingBids!.Until, before + TimeSpan.FromSeconds(5), DateTimeOffset.UtcNow + TimeSpan.FromSeconds(6.5));
 
         var done = AwaitState(job, JobState.Contracted);
         Assert.Null(done.AwaitingBids);
         Assert.Equal(
         [
             new ProviderVerdict("cp-real", "eligible"),
-            new ProviderVerdict("cp-silent", "timed-out", null, "no answer within 3 s"),
+            new ProviderVerdict("cp-silent", "timed-out", null, "no answer within 6 s"),
         ], done.Providers.Where(v => v.ProviderId != "cp-small"));
         var small = Assert.Single(done.Providers, v => v.ProviderId == "cp-small");
         Assert.Equal(("ruled-out", "insufficient-cpu"), (small.Outcome, small.Reason));
@@ -162,12 +163,13 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
     [Fact]
     public void A_job_that_cannot_finish_by_its_deadline_fails_and_releases_what_it_held()
     {
-        var settings = Settings(request: TimeSpan.FromMinutes(5), deadline: TimeSpan.FromSeconds(2));
+        // Long enough for the post and the bid on a starved machine, far shorter than the job request's timeout.
+        var settings = Settings(request: TimeSpan.FromMinutes(5), deadline: TimeSpan.FromSeconds(8));
         var stuck = ProbeProvider("cp-stuck");
         var job = PostJob("job-deadline", settings, Approve(settings, "cp-stuck"));
         BidThenAwaitJobRequest(stuck, "cp-stuck", 1m, "job-deadline");
 
-        var status = AwaitState(job, JobState.Failed);
+        var status = AwaitState(job, JobState.Failed, TimeSpan.FromSeconds(30));
         Assert.Equal(FailureReason.DeadlinePassed, status.Failure!.Reason);
         stuck.ExpectMsg<ReleaseLock>();
     }

@@ -15,6 +15,11 @@ namespace Orchestrator.Tests.Actors;
 /// </summary>
 public sealed class SignedExchangeTests : ActorTestBase, IDisposable
 {
+    // Every exchange here ends in an answer (a bid, a refusal), never in a timeout: timeouts far beyond what a starved
+    // machine needs, so a slow exchange is not mistaken for a silent provider.
+    private static readonly Configuration.OrchestratorSettings Patient = Settings(search: TimeSpan.FromSeconds(20), request: TimeSpan.FromSeconds(20),
+        contract: TimeSpan.FromSeconds(20));
+
     private static readonly DateTimeOffset At = DateTimeOffset.UtcNow;
     private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("orchestrator-trust-").FullName;
     private readonly KeyPair _authority = KeyPair.Create();
@@ -43,13 +48,13 @@ public sealed class SignedExchangeTests : ActorTestBase, IDisposable
         ParticipantTrust.Signed(_providerKey, credential ?? _providerCredential, _store);
 
     private IActorRef SignedProvider(string id = "cp-good", Protocol.Model.Credential? credential = null, bool lockOnBid = false) =>
-        RealProvider(Provider(id, lockOnBid: lockOnBid), Settings(), ProviderTrust(credential));
+        RealProvider(Provider(id, lockOnBid: lockOnBid), Patient, ProviderTrust(credential));
 
     private IActorRef PushJob(string jobId, string providerId)
     {
         Directory.Tell(ListProviders.Instance, TestActor);
         ExpectMsg<KnownProviders>();
-        var job = StartJob(jobId, Settings(), _requester);
+        var job = StartJob(jobId, Patient, _requester);
         var description = JobOf() with { OrchestrationType = OrchestrationType.Push, TargetProviders = [providerId] };
         job.Tell(new PostJob(jobId, description, "test"), TestActor);
         Assert.True(ExpectMsg<JobAccepted>().Created);
@@ -131,7 +136,7 @@ public sealed class SignedExchangeTests : ActorTestBase, IDisposable
     public void A_genuine_bid_replayed_into_another_job_is_refused()
     {
         // A real, correctly signed bid for job A...
-        var honest = Sys.ActorOf(ProviderActor.Props(Provider("cp-good"), Settings(), ProviderTrust()));
+        var honest = Sys.ActorOf(ProviderActor.Props(Provider("cp-good"), Patient, ProviderTrust()));
         honest.Tell(new BidRequest("job-a", "cp-good", "sp-test", Needs(), Nonce: Nonce.New()), TestActor);
         var genuine = ExpectMsg<Bid>();
         Assert.NotNull(genuine.Proof);
@@ -192,7 +197,7 @@ public sealed class SignedExchangeTests : ActorTestBase, IDisposable
     [Fact]
     public void An_unsigned_bid_is_refused_on_a_network_with_an_authority()
     {
-        RealProvider(Provider("cp-good"), Settings(), Approve(Settings(), "cp-good"));
+        RealProvider(Provider("cp-good"), Patient, Approve(Patient, "cp-good"));
         Refused(PushJob("job-unsigned", "cp-good"), "cp-good", ExchangePhase.Bid, "unsigned");
     }
 

@@ -25,7 +25,7 @@ Feature: Contract closure
     Given a node with these compute providers:
       | id   | cpu | ram  | disk | price | behaviour    |
       | cp-a | 8   | 8192 | 100  | 0.5   | not approved |
-    And jobs have a deadline of 3 seconds
+    And jobs have a deadline of 15 seconds
     When a user posts a push job "job-1" to "cp-a" needing 2 CPU cores, 1024 MB of RAM and 10 GB of disk
     Then the job fails with reason "verification-failed"
     And the failure message says "not approved"

@@ -16,7 +16,7 @@ Feature: Pull search and match
     Given a node with these compute providers:
       | id   | cpu | ram  | disk | price |
       | cp-a | 2   | 2048 | 10   | 1.0   |
-    And jobs have a deadline of 3 seconds
+    And jobs have a deadline of 6 seconds
     When a user posts a job "job-1" needing 8 CPU cores, 1024 MB of RAM and 10 GB of disk
     Then the job fails with reason "no-eligible-provider"
     And the failure message says "insufficient-cpu"
