@@ -10,14 +10,15 @@ namespace Orchestrator.EndToEnd.Tests;
 /// <summary>Three node processes, one cluster, one PostgreSQL database: jobs sharded across them, surviving crashes.</summary>
 public class ClusterTests(ITestOutputHelper output)
 {
-    private static string ProvidersOf(int node) => $$"""
+    /// <summary>Two big providers per node (the first locks with its bid); the partition tests use them too.</summary>
+    internal static string ProvidersOf(int node) => $$"""
         [
           {"id":"cp-n{{node}}-a","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.0,"lockOnBid":true},
           {"id":"cp-n{{node}}-b","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.5}
         ]
         """;
 
-    private const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
+    internal const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
 
     /// <summary>Posts a job to a node, and to the next one if that node is gone: the id makes the retry safe.</summary>
     private static async Task<bool> PostAsync(IReadOnlyList<NodeProcess> nodes, int first, string id)

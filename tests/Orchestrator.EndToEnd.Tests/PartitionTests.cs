@@ -14,14 +14,9 @@ namespace Orchestrator.EndToEnd.Tests;
 /// </summary>
 public class PartitionTests(ITestOutputHelper output)
 {
-    private static string ProvidersOf(int node) => $$"""
-        [
-          {"id":"cp-n{{node}}-a","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.0,"lockOnBid":true},
-          {"id":"cp-n{{node}}-b","resources":{"cpuCores":1024,"ramMb":4194304,"diskGb":40000},"executors":["docker"],"pricePerHour":{{1 + node}}.5}
-        ]
-        """;
+    private static string ProvidersOf(int node) => ClusterTests.ProvidersOf(node);
 
-    private const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
+    private const string Job = ClusterTests.Job;
 
     private enum Outcome { Accepted, Refused, RefusedWithoutRetryAfter, Unreachable, Other }
 
