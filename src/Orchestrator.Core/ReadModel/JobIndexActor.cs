@@ -28,7 +28,12 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         public static readonly CatchUp Instance = new();
     }
 
-    private sealed record CaughtUp(Exception? Failure);
+    /// <summary>
+    /// The end of one catch-up read. When the node stops in the middle of a read, the stream ends abruptly and this
+    /// reaches an actor that is gone: a dead letter that is expected, so it is not logged (a stopping node must not
+    /// print an exception's name for nothing).
+    /// </summary>
+    private sealed record CaughtUp(Exception? Failure) : IDeadLetterSuppression;
 
     private readonly JobIndex _index = new();
     private readonly TimeSpan _catchUpInterval;
@@ -73,6 +78,6 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         _catchingUp = true;
         var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         journal.CurrentEventsByTag(JobEventTagger.Tag, Offset.Sequence(_offset))
-            .RunWith(Sink.ActorRef<EventEnvelope>(Self, new CaughtUp(null), e => new CaughtUp(e)), Context.System.Materializer());
+            .RunWith(Sink.ActorRef<EventEnvelope>(Self, new CaughtUp(null), e => new CaughtUp(e)), Context.Materializer());
     }
 }
