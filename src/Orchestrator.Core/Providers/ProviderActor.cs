@@ -13,7 +13,11 @@ namespace Orchestrator.Providers;
 
 /// <summary>
 /// The compute-provider side of a DMS node: answers bid requests and job requests against its capability,
-/// keeps a persistent ledger of locks (leases) and contracts, and signs contracts after verifying the requester.
+/// holds locks as leases in memory and journals its contracts, and signs contracts after verifying the requester.
+/// A lock is not journaled: it is a promise for a few seconds, re-validated when the contract is committed (a lock lost
+/// with a crash makes the proposal fail as "not locked", and the job moves on), so answering a job request costs no
+/// journal write and the few providers that win most jobs are not a queue of writes. The contract is durable before
+/// the provider signs it.
 /// On a network with an authority every bid and acceptance is signed with the node key over the request's nonce.
 /// Every answer about a job it already holds is the same answer again, so a job that recovers on another node
 /// can re-ask without locking twice.
@@ -49,6 +53,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
     private ProviderLedger _ledger;
 
+    // Locks recovered from a journal written before locks were leases in memory: released with a journaled event, so
+    // that they do not come back at the next restart.
+    private readonly HashSet<string> _journaledLocks = new(StringComparer.Ordinal);
+
+    // Contracts being written (PersistAsync: the provider goes on answering others meanwhile), with whoever else asked
+    // for the same contract during the write, and a release the job sent meanwhile (applied once the contract exists).
+    private readonly Dictionary<string, List<IActorRef>> _committing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _releasedWhileCommitting = new(StringComparer.Ordinal);
+
     /// <param name="jobs">Where jobs are reached by id (the job shard region): asked about unconfirmed contracts.</param>
     public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null,
         IActorRef? jobs = null)
@@ -60,7 +73,12 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _ledger = ProviderLedger.Empty(capability);
         PersistenceId = "provider-" + capability.Id;
 
-        Recover<IProviderEvent>(e => _ledger = _ledger.Apply(e));
+        Recover<IProviderEvent>(e =>
+        {
+            _ledger = _ledger.Apply(e);
+            if (e is ResourcesLocked locked) _journaledLocks.Add(locked.JobId);
+            else if (e is LockReleased or ContractCommitted) _journaledLocks.Remove(JobOf(e));
+        });
         Recover<RecoveryCompleted>(_ =>
         {
             ScheduleExpiries();
@@ -92,8 +110,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<ContractDisowned>(OnContractDisowned);
         Command<LeaseDue>(d =>
         {
-            if (_ledger.Locks.TryGetValue(d.JobId, out var held) && held.ExpiresAt <= Now)
-                Persist(new LockReleased(ProviderId, d.JobId, "lease expired", Now), Applied);
+            if (_ledger.Locks.TryGetValue(d.JobId, out var held) && held.ExpiresAt <= Now) ReleaseLock(d.JobId, "lease expired");
         });
         Command<ContractDue>(d =>
         {
@@ -142,21 +159,24 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// A lock whose lease ran out but whose expiry timer has not fired yet (e.g. a job resumed on another node
     /// after a crash asks again) is released first, and the request is then handled as new.
     /// </summary>
-    private bool ReleasedExpired(string jobId, IProviderMessage request)
+    private void ReleaseIfExpired(string jobId)
     {
-        if (!_ledger.Locks.TryGetValue(jobId, out var held) || held.ExpiresAt > Now) return false;
-        var sender = Sender;
-        Persist(new LockReleased(ProviderId, jobId, "lease expired", Now), e =>
-        {
-            Applied(e);
-            Self.Tell(request, sender);
-        });
-        return true;
+        if (_ledger.Locks.TryGetValue(jobId, out var held) && held.ExpiresAt <= Now) ReleaseLock(jobId, "lease expired");
+    }
+
+    /// <summary>Lets a lock go: in memory, or with a journaled release for a lock an older version journaled.</summary>
+    private void ReleaseLock(string jobId, string reason)
+    {
+        // A lock becoming a contract stays held: its resources pass to the contract when the write completes.
+        if (_committing.ContainsKey(jobId)) return;
+        var released = new LockReleased(ProviderId, jobId, reason, Now);
+        if (_journaledLocks.Remove(jobId)) PersistAsync(released, _ => { });
+        Applied(released);
     }
 
     private void OnBidRequest(BidRequest request)
     {
-        if (!request.DryRun && ReleasedExpired(request.JobId, request)) return;
+        if (!request.DryRun) ReleaseIfExpired(request.JobId);
         if (!request.DryRun && HeldBid(request.JobId, request.Nonce) is { } held)
         {
             Sender.Tell(held);
@@ -196,7 +216,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void OnJobRequest(JobRequest request)
     {
-        if (ReleasedExpired(request.JobId, request)) return;
+        ReleaseIfExpired(request.JobId);
         if (HeldBid(request.JobId, request.Nonce) is { } held)
         {
             Sender.Tell(held);
@@ -224,6 +244,12 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private void OnContractProposal(ContractProposal proposal)
     {
         var terms = proposal.Contract;
+        if (_committing.TryGetValue(terms.JobId, out var waiting))
+        {
+            waiting.Add(Sender);
+            return;
+        }
+
         if (_ledger.Contracts.TryGetValue(terms.JobId, out var signed))
         {
             // The job may adopt this contract now: an answer to an earlier question (e.g. "disowned", sent before the
@@ -269,19 +295,27 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         }
 
         var contract = terms with { AssignedGpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray() };
-        Persist(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof), e =>
+        // Durable before it is signed; written without holding up the provider's other answers (its lock keeps the
+        // resources held meanwhile, and nothing releases a lock being committed).
+        var proposer = Sender;
+        _committing[contract.JobId] = [];
+        PersistAsync(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof), e =>
         {
+            _committing.Remove(contract.JobId, out var others);
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
             AwaitConfirmation(contract.JobId, _settings.ContractConfirmAfter);
-            Sender.Tell(SignedAnswer(contract));
+            var answer = SignedAnswer(contract);
+            proposer.Tell(answer);
+            foreach (var other in others!) other.Tell(answer);
+            if (_releasedWhileCommitting.Remove(contract.JobId, out var reason)) Revoke(contract.JobId, reason);
         });
     }
 
     private void OnReleaseLock(ReleaseLock release)
     {
-        if (_ledger.Locks.ContainsKey(release.JobId))
-            Persist(new LockReleased(ProviderId, release.JobId, release.Reason, Now), Applied);
+        if (_committing.ContainsKey(release.JobId)) _releasedWhileCommitting[release.JobId] = release.Reason;
+        else if (_ledger.Locks.ContainsKey(release.JobId)) ReleaseLock(release.JobId, release.Reason);
         else if (_ledger.Contracts.ContainsKey(release.JobId))
             // Only a job that does not hold this contract releases one: it dropped this provider mid-closure (a
             // timeout, a term it did not accept) or ended without it (its deadline passed, it was cancelled).
@@ -350,12 +384,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         var expires = Now + _settings.LockLease;
         var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
             _ledger.Capability.PricePerHour, expires, Now);
-        Persist(locked, e =>
-        {
-            Applied(e);
-            Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
-            Sender.Tell(OfferFor(jobId, e.PricePerHour, true, expires, match.SpareCapacity, nonce));
-        });
+        Applied(locked);
+        Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
+        Sender.Tell(OfferFor(jobId, locked.PricePerHour, true, expires, match.SpareCapacity, nonce));
     }
 
     /// <summary>The answer already given for a job this provider holds resources for.</summary>
@@ -392,7 +423,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void ReleaseIfHeld(string jobId, string reason)
     {
-        if (_ledger.Locks.ContainsKey(jobId)) Persist(new LockReleased(ProviderId, jobId, reason, Now), Applied);
+        if (_ledger.Locks.ContainsKey(jobId)) ReleaseLock(jobId, reason);
     }
 
     private void Applied(IProviderEvent e)

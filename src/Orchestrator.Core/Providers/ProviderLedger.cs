@@ -91,6 +91,11 @@ public sealed record ProviderLedger(
             Locks = Locks.Remove(c.Contract.JobId),
             Contracts = Contracts.Add(c.Contract.JobId, new CommittedContract(c.Contract, held.GpuIndices)),
         },
+        // A contract is its own record: its lock lived in memory only (a lease), so the contract holds its resources itself.
+        ContractCommitted c when !Contracts.ContainsKey(c.Contract.JobId) => Hold(c.Contract.Resources, c.GpuIndices) with
+        {
+            Contracts = Contracts.Add(c.Contract.JobId, new CommittedContract(c.Contract, c.GpuIndices)),
+        },
         ContractEnded end when Contracts.TryGetValue(end.JobId, out var held) => Unhold(held.Contract.Resources, held.GpuIndices) with
         {
             Contracts = Contracts.Remove(end.JobId),

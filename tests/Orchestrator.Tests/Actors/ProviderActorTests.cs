@@ -84,7 +84,7 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
     }
 
     [Fact]
-    public void The_ledger_survives_a_restart_exactly()
+    public void Contracts_survive_a_restart_exactly_and_locks_as_leases_in_memory_do_not()
     {
         var settings = Settings();
         var capability = Provider("cp-durable", cpu: 8);
@@ -96,6 +96,7 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
         provider.Tell(new ContractProposal(Terms("job-2", "cp-durable", Needs(cpu: 3))));
         var signed = ExpectMsg<ContractSigned>();
         var before = StatusOfProvider(provider);
+        Assert.Equal(3, before.Free.CpuCores);
 
         Watch(provider);
         provider.Tell(PoisonPill.Instance);
@@ -103,16 +104,66 @@ public class ProviderActorTests(ITestOutputHelper output) : ActorTestBase(output
 
         var restarted = RealProvider(capability, settings);
         var after = StatusOfProvider(restarted);
-        Assert.Equal(before.Free, after.Free);
-        Assert.Equal(before.Locked, after.Locked);
         Assert.Equal(before.Contracted, after.Contracted);
-        Assert.Equal(before.Locks, after.Locks);
         Assert.Equal(signed.Contract.ContractId, Assert.Single(after.Contracts).ContractId);
+        // The lock was a lease held in memory: gone with the actor, its capacity free again.
+        Assert.Empty(after.Locks);
+        Assert.Equal(5, after.Free.CpuCores);
 
         // A proposal re-sent after a crash gets the same contract, not a second commitment.
         restarted.Tell(new ContractProposal(Terms("job-2", "cp-durable", Needs(cpu: 3))));
         Assert.Equal(signed.Contract.SignedAt, ExpectMsg<ContractSigned>().Contract.SignedAt);
-        Assert.Equal(before.Free, StatusOfProvider(restarted).Free);
+        Assert.Equal(5, StatusOfProvider(restarted).Free.CpuCores);
+
+        // The lost lock is re-validated at commitment: the job's proposal is declined, and it moves on.
+        restarted.Tell(new ContractProposal(Terms("job-1", "cp-durable", Needs(cpu: 2))));
+        Assert.Equal(DeclineReason.NotLocked, ExpectMsg<DeclineMessage>().Reason);
+        Assert.DoesNotContain(StatusOfProvider(restarted).Contracts, c => c.JobId == "job-1");
+    }
+
+    [Fact]
+    public void During_a_contracts_write_a_second_proposal_gets_the_same_contract_and_a_release_revokes_it_once_written()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp-race", cpu: 8), settings);
+        provider.Tell(new JobRequest("job-1", "cp-race", "sp-test", Needs(cpu: 3)));
+        ExpectMsg<Bid>();
+
+        // All three are in the mailbox before the journal can answer the write the first one starts.
+        provider.Tell(new ContractProposal(Terms("job-1", "cp-race", Needs(cpu: 3))));
+        provider.Tell(new ContractProposal(Terms("job-1", "cp-race", Needs(cpu: 3))));
+        provider.Tell(new ReleaseLock("job-1", "cp-race", "the job dropped this provider"));
+        var first = ExpectMsg<ContractSigned>();
+        var second = ExpectMsg<ContractSigned>();
+        Assert.Equal(first.Contract.ContractId, second.Contract.ContractId);
+
+        AwaitAssert(() =>
+        {
+            var status = StatusOfProvider(provider);
+            Assert.Empty(status.Contracts);
+            Assert.Empty(status.Locks);
+            Assert.Equal(8, status.Free.CpuCores);
+        });
+    }
+
+    [Fact]
+    public void A_lock_costs_no_journal_write_and_a_contract_costs_one()
+    {
+        var settings = Settings();
+        var provider = RealProvider(Provider("cp-rows", cpu: 8), settings);
+        provider.Tell(new JobRequest("job-1", "cp-rows", "sp-test", Needs(cpu: 2)));
+        ExpectMsg<Bid>();
+        provider.Tell(new ReleaseLock("job-1", "cp-rows", "dropped"));
+        provider.Tell(new JobRequest("job-2", "cp-rows", "sp-test", Needs(cpu: 3)));
+        ExpectMsg<Bid>();
+        provider.Tell(new ContractProposal(Terms("job-2", "cp-rows", Needs(cpu: 3))));
+        ExpectMsg<ContractSigned>();
+
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        journal.Tell(new Akka.Persistence.ReplayMessages(1, long.MaxValue, long.MaxValue, "provider-cp-rows", TestActor));
+        var replayed = ExpectMsg<Akka.Persistence.ReplayedMessage>();
+        Assert.IsType<Orchestrator.Protocol.Events.ContractCommitted>(replayed.Persistent.Payload);
+        ExpectMsg<Akka.Persistence.RecoverySuccess>();
     }
 }
 

@@ -124,17 +124,31 @@ public class ProviderLedgerTests
         }).QuickCheckThrowOnFailure();
 
     [Fact]
-    public void A_lock_for_a_job_under_contract_and_a_commit_without_a_lock_change_nothing()
+    public void A_lock_or_a_second_commit_for_a_job_under_contract_change_nothing()
     {
         var contracted = _empty.Apply(Lock("j1", 3)).Apply(new ContractCommitted("cp", ContractFor("j1", 3), [], T0));
         Assert.Same(contracted, contracted.Apply(Lock("j1", 2)));
-        Assert.Same(contracted, contracted.Apply(new ContractCommitted("cp", ContractFor("j9", 3), [], T0)));
+        Assert.Same(contracted, contracted.Apply(new ContractCommitted("cp", ContractFor("j1", 2), [], T0)));
         Assert.Same(contracted, contracted.Apply(new LockReleased("cp", "j1", "not a lock", T0)));
         Assert.Equal(5, contracted.Free.CpuCores);
         Assert.False(contracted.IsEmpty);
         Assert.True(contracted.Apply(new ContractEnded("cp", "j1", T0)).IsEmpty);
         Assert.True(_empty.IsEmpty);
         Assert.False(_empty.Apply(Lock("j2", 0)).IsEmpty);
+    }
+
+    [Fact]
+    public void A_commit_without_a_lock_holds_the_contracts_own_resources_and_gpus()
+    {
+        // Locks are leases in memory: after a restart the journal holds the contract alone, and it must account for itself.
+        var ledger = _empty.Apply(new ContractCommitted("cp", ContractFor("j9", 3), [1], T0));
+        Assert.Equal(5, ledger.Free.CpuCores);
+        Assert.Equal([0], ledger.Free.FreeGpuIndices);
+        Assert.Equal([1], ledger.Contracts["j9"].GpuIndices);
+        Assert.Empty(ledger.Locks);
+        var ended = ledger.Apply(new ContractEnded("cp", "j9", T0));
+        Assert.Equal(8, ended.Free.CpuCores);
+        Assert.True(ended.IsEmpty);
     }
 
     [Fact]
