@@ -16,7 +16,8 @@ public static class PostgresPersistenceHostingExtensions
     {
         var schemaReady = TryEnsureSchema(connectionString);
         var dataOptions = new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, connectionString);
-        return builder.WithSqlPersistence(dataOptions, autoInitialize: true, journalBuilder: JobTagging.Configure)
+        return builder.WithSqlPersistence(dataOptions, autoInitialize: true, journalBuilder: JobTagging.Configure,
+                tagStorageMode: JournalSchema.TagMode)
             .AddStartup((system, _registry) =>
             {
                 if (schemaReady) return;

@@ -25,7 +25,8 @@ public static class SqlitePersistenceHostingExtensions
             });
         // SQLite has one writer: parallel journal writers only queue on its lock (and sleep in the busy handler),
         // so one writer, with every actor's pending events batched into its transactions, is the fastest.
-        return builder.WithSqlPersistence(dataOptions, autoInitialize: true, journalBuilder: JobTagging.Configure)
+        return builder.WithSqlPersistence(dataOptions, autoInitialize: true, journalBuilder: JobTagging.Configure,
+                tagStorageMode: JournalSchema.TagMode)
             .AddHocon(SqliteTuning, HoconAddMode.Prepend);
     }
 
