@@ -65,8 +65,10 @@ public static class OrchestratorHostingExtensions
     }
 
     /// <summary>
-    /// The job shard region: one persistent <see cref="JobActor"/> per job, remembered (event-sourced store) so
-    /// an in-flight job is restarted after a crash. Terminal jobs passivate themselves.
+    /// The job shard region: one persistent <see cref="JobActor"/> per job. An unfinished job stays in memory (no idle
+    /// passivation); terminal jobs passivate themselves. After a crash, a shard's move or a restart, the job index's
+    /// resume sweep wakes unfinished jobs (<see cref="JobIndexActor"/>): no remember-entities, whose store cost two
+    /// journal writes per job, one of them before the job could even receive its post.
     /// </summary>
     private static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust, string role) =>
         builder.WithShardRegion<JobRegion>(
@@ -76,11 +78,11 @@ public static class OrchestratorHostingExtensions
             new JobMessageExtractor(),
             new ShardOptions
             {
-                RememberEntities = true,
-                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                // The coordinator keeps its shards in the journal, so after a full restart it starts every shard that
-                // had entities, and those restart their remembered (in-flight) jobs without waiting for a message.
-                StateStoreMode = StateStoreMode.Persistence,
+                RememberEntities = false,
+                ShouldPassivateIdleEntities = false,
+                // The coordinator's shard allocations live in distributed data (not durable): nothing of sharding is
+                // written to the journal, and a journal outage does not stop the coordinator.
+                StateStoreMode = StateStoreMode.DData,
                 HandOffStopMessage = PoisonPill.Instance,
                 Role = role,
             });
@@ -92,7 +94,8 @@ public static class OrchestratorHostingExtensions
             .WithActors((system, registry) =>
             {
                 registry.Register<JobListingPublisher>(system.ActorOf(Props.Create<JobListingPublisher>(), "job-listing"));
-                registry.Register<JobIndexActor>(system.ActorOf(JobIndexActor.Props(catchUp ?? TimeSpan.FromSeconds(30)), "job-index"));
+                registry.Register<JobIndexActor>(system.ActorOf(
+                    JobIndexActor.Props(catchUp ?? TimeSpan.FromSeconds(30), registry.Get<JobRegion>()), "job-index"));
             });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>

@@ -101,6 +101,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             Proceed();
         });
         Command<SearchAgain>(_ => Proceed());
+        // Running (or just recovered, which resumed it): nothing more to do. Never posted: this entity goes again.
+        Command<ResumeJob>(_ =>
+        {
+            if (!_job.Exists) Passivate();
+        });
         Command<ExchangeOutcome>(OnOutcome);
         Command<SubscribeToJob>(subscribe =>
         {

@@ -15,6 +15,13 @@ public sealed record PostJob(string JobId, JobDescription Description, string Re
 /// <summary>Ask for a job's full status: answered with <see cref="JobStatus"/> or <see cref="JobNotFound"/>.</summary>
 public sealed record GetJob(string JobId) : IJobMessage;
 
+/// <summary>
+/// Wakes the job wherever its shard lives now: an unfinished job that is not running (its node died, its shard moved,
+/// the cluster restarted) recovers from its journal and carries on. The node's resume sweep sends it for every
+/// unfinished job it knows of; to a running job, or one that does not exist, it changes nothing.
+/// </summary>
+public sealed record ResumeJob(string JobId) : IJobMessage;
+
 public sealed record JobAccepted(string JobId, JobState State, bool Created) : IJobMessage;
 
 /// <summary>Invalid input: field path to what is wrong with it. Nothing was persisted.</summary>
