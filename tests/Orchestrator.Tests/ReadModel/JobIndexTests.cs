@@ -35,6 +35,24 @@ public class JobIndexTests
     }
 
     [Fact]
+    public void The_unfinished_jobs_are_those_not_yet_contracted_or_failed_from_events_and_published_lines()
+    {
+        var index = new JobIndex();
+        index.Apply(Posted("job-a", 0));
+        index.Apply(Posted("job-b", 1));
+        index.Apply(Posted("job-c", 2));
+        Assert.Equal(["job-a", "job-b", "job-c"], index.Unfinished.Order());
+
+        index.Apply(new JobFailed("job-b", FailureReason.Cancelled, "cancelled", T0.AddMinutes(3)));
+        index.Upsert(new JobSummary("job-c", JobState.Contracted, "test", T0.AddMinutes(2), T0.AddMinutes(4), 1, "cp-1", null, null));
+        Assert.Equal(["job-a"], index.Unfinished);
+
+        // An older line (pub-sub is not ordered with the journal) does not bring a finished job back.
+        index.Upsert(new JobSummary("job-c", JobState.Searching, "test", T0.AddMinutes(2), T0.AddMinutes(3), 1, null, null, null));
+        Assert.Equal(["job-a"], index.Unfinished);
+    }
+
+    [Fact]
     public void The_listing_filters_by_state_and_posting_time_and_pages_newest_first()
     {
         var index = new JobIndex();
