@@ -55,6 +55,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     // The nonce of the job request in flight: the provider signs its acceptance over it, so an acceptance made for
     // another job or an earlier request does not verify.
     private string _requestNonce = "";
+
+    // The selected provider's lock, as its answer to the job request confirmed it: not journaled on its own but with
+    // the contract's outcome (one write less per job). Lost in a crash, it is asked for again (the provider answers
+    // with the same lock, or with the contract it already committed).
+    private ResourcesConfirmed? _lockConfirmed;
+
+    /// <summary>The job with the lock confirmation not yet journaled: what the contract exchange is decided on.</summary>
+    private Job Current => _lockConfirmed is null ? _job : _job.Apply(_lockConfirmed);
     private readonly HashSet<IActorRef> _subscribers = [];
     private IActorRef? _awaitingPostConfirmation;
     private JobPosted? _postAwaitingView;
@@ -303,15 +311,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 PersistThen([new JobRequestSent(_job.JobId, _job.Selected!.ProviderId, Now)]);
                 break;
             case JobState.Requested when !_job.ResourcesLocked && !_exchangeInFlight:
-                var provider = _job.Selected!.ProviderId;
-                _requestNonce = Nonce.New();
-                Exchange(provider, new JobRequest(_job.JobId, provider, _settings.NodeId, _job.Requirements!, _requestNonce),
-                    ExchangePhase.JobRequest, _settings.JobRequestTimeout);
+                SendJobRequest(_job);
                 break;
             case JobState.Matched or JobState.Requested when _job.ResourcesLocked && !_exchangeInFlight:
                 CloseContract();
                 break;
         }
+    }
+
+    private void SendJobRequest(Job job)
+    {
+        var provider = job.Selected!.ProviderId;
+        _requestNonce = Nonce.New();
+        Exchange(provider, new JobRequest(job.JobId, provider, _settings.NodeId, job.Requirements!, _requestNonce),
+            ExchangePhase.JobRequest, _settings.JobRequestTimeout);
     }
 
     private void AskDirectory()
@@ -339,15 +352,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void CloseContract()
     {
-        var dropped = JobDecisions.VerifyProvider(_job, _trust, _settings, Now);
+        var job = Current;
+        var dropped = JobDecisions.VerifyProvider(job, _trust, _settings, Now);
         if (dropped.Count > 0)
         {
             PersistThen(dropped);
             return;
         }
 
-        var provider = _job.Selected!.ProviderId;
-        var terms = JobDecisions.ProposeContract(_job, _settings, Now);
+        var provider = job.Selected!.ProviderId;
+        var terms = JobDecisions.ProposeContract(job, _settings, Now);
         Exchange(provider, new ContractProposal(terms, _trust.Sign(Signing.ContractBytes(terms))),
             ExchangePhase.ContractClosure, _settings.ContractTimeout);
     }
@@ -370,14 +384,21 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _search.Record(JobDecisions.Vetted(outcome.Answer, _trust, _search.Nonce, ExchangePhase.Bid, Now));
                 FinishSearchIfComplete();
                 break;
-            case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested:
+            case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested && _lockConfirmed is null:
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnJobRequestAnswer(_job,
-                    JobDecisions.Vetted(outcome.Answer, _trust, _requestNonce, ExchangePhase.JobRequest, Now), _settings, Now));
+                var answered = JobDecisions.OnJobRequestAnswer(_job,
+                    JobDecisions.Vetted(outcome.Answer, _trust, _requestNonce, ExchangePhase.JobRequest, Now), _settings, Now);
+                if (answered is [ResourcesConfirmed locked])
+                {
+                    // Straight on to the contract: the lock is journaled with the contract's outcome.
+                    _lockConfirmed = locked;
+                    CloseContract();
+                }
+                else PersistThen(answered);
                 break;
             case ExchangePhase.ContractClosure when IsSelected(outcome.ProviderId):
                 _exchangeInFlight = false;
-                PersistThen(JobDecisions.OnContractAnswer(_job, outcome.Answer, _trust, _settings, Now));
+                PersistThen(JobDecisions.OnContractAnswer(Current, outcome.Answer, _trust, _settings, Now));
                 break;
         }
     }
@@ -391,7 +412,21 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void PersistThen(IReadOnlyList<IJobEvent> decided, Action? afterAll = null)
     {
         if (decided.Count == 0) return;
+        // A lock confirmation held back goes to the journal with whatever is written next (the contract, or the drop).
+        if (_lockConfirmed is { } confirmed)
+        {
+            _lockConfirmed = null;
+            decided = [confirmed, .. decided];
+        }
+
         var events = JobDecisions.WithFollowUps(_job, decided, Now);
+        // A job request that these events send goes out now, while they are written: the provider's answer is handled
+        // once they are durable (PersistAll holds commands back until then). One journal wait less on the way to a
+        // contract; if the write fails, the job resumes from its journal and asks again (the provider answers the same).
+        var after = _job.Apply(events);
+        if (after is { State: JobState.Requested, ResourcesLocked: false, Selected: not null } && !_exchangeInFlight
+            && (_job.State != JobState.Requested || _job.Selected?.ProviderId != after.Selected.ProviderId))
+            SendJobRequest(after);
         var remaining = events.Count;
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e =>
