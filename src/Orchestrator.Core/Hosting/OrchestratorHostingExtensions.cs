@@ -44,6 +44,9 @@ public static class OrchestratorHostingExtensions
 
         akka.AddHocon(config, HoconAddMode.Prepend)
             .WithOrchestratorSerialization()
+            // The journal's own format for events, bound type by type (see BoundTypes).
+            .WithCustomSerializer("orchestrator-journal", Persistence.JournalEventSerializer.BoundTypes,
+                system => new Persistence.JournalEventSerializer(system))
             .WithActors((system, _) =>
             {
                 ClusterTransportTls.RefuseOpenTransport(system.Settings.Config);

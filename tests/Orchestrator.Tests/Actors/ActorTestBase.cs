@@ -31,7 +31,7 @@ public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConf
         akka.actor.serialization-bindings {
           "Orchestrator.Protocol.Messages.IOrchestratorMessage, Orchestrator.Protocol" = hyperion
         }
-        """);
+        """).WithFallback(ConfigurationFactory.ParseString(Orchestrator.Persistence.JournalEventSerializer.BindingHocon));
 
     private IActorRef? _directory;
 
