@@ -39,8 +39,10 @@ public class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(providersBefore, (await restarted.Http.GetProvidersAsync()).Ledgers());
     }
 
-    [Fact]
-    public async Task After_a_SIGKILL_in_flight_jobs_resume_every_job_ends_and_no_provider_is_over_committed()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(512)]
+    public async Task After_a_SIGKILL_in_flight_jobs_resume_every_job_ends_and_no_provider_is_over_committed(int concurrency)
     {
         // Jobs left without capacity wait for it until their deadline. The deadline must leave the jobs that can
         // contract time to do so on a loaded 2-core machine (8 s did not: 31 of 40 once), and short leases let
@@ -53,14 +55,14 @@ public class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
             """);
         var node = await NodeProcess.StartAsync(setup);
 
-        // 32 clients post jobs (1 core each, 40 cores in all) without pause; the process is killed in the middle
+        // Many clients post jobs (1 core each, 40 cores in all) without pause; the process is killed in the middle
         // of that stream, so jobs are caught at every step of their lifecycle. A post is acknowledged once the
         // job is persisted: every acknowledged job must come back; an unacknowledged one may or may not exist.
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
         var attempted = new System.Collections.Concurrent.ConcurrentBag<string>();
         var next = 0;
         using var stop = new CancellationTokenSource();
-        var clients = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        var clients = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -103,7 +105,7 @@ public class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
             else Assert.Equal(System.Net.HttpStatusCode.NotFound, lookup.StatusCode);
         }
 
-        // Remember-entities restarted what was in flight: the journal said so, and the jobs finished.
+        // The resume sweep restarted what was in flight (the journal said so), and the jobs finished.
         Assert.Contains("resuming in state", restarted.Output);
 
         var providers = await restarted.Http.GetProvidersAsync();

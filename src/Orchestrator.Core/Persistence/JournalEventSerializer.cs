@@ -18,7 +18,7 @@ namespace Orchestrator.Persistence;
 /// Hyperion stays the serializer of messages between nodes and actor systems; rows written before this serializer
 /// existed name Hyperion's id and are still read by it. JSON was chosen over Hyperion and Protocol Buffers by what it
 /// costs and what it allows: a SearchCompleted of 16 bids serializes and reads back in about the time Hyperion takes
-/// (the figure is in docs/performance.md), needs no schema compiler in the build, and an operator can read a row.
+/// (the figures are in the README, "Performance"), needs no schema compiler in the build, and an operator can read a row.
 /// </remarks>
 public sealed class JournalEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
