@@ -88,12 +88,18 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
             : throw new System.Runtime.Serialization.SerializationException($"unknown journal event manifest '{manifest}' (written by a newer version?)");
 }
 
-/// <summary>The journal's JSON: camelCase, enums by name, nulls left out; tolerant of fields it does not know.</summary>
+/// <summary>
+/// The journal's JSON: camelCase, enums by name, nulls written out (a null is a value, not a missing field); tolerant of fields it does not know (a newer version's
+/// optional additions), strict about what an event cannot do without: a constructor parameter without a default, or a
+/// non-nullable field, missing or null fails the read loudly instead of recovering a job with a hole in it.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(JobPosted))]
 [JsonSerializable(typeof(SearchStarted))]
 [JsonSerializable(typeof(ProvidersRuledOut))]

@@ -1,0 +1,221 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Persistence;
+using Orchestrator.Jobs;
+using Orchestrator.Persistence;
+using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Tests.Actors;
+using static Orchestrator.Tests.Fixtures;
+
+namespace Orchestrator.Tests.Persistence;
+
+/// <summary>
+/// The journal is a public contract. <c>Golden/journal-v1.jsonl</c> holds rows as this version's journal format
+/// wrote them (one event of every kind, in the histories a job and a provider really go through); every later version
+/// must recover every job and provider in it exactly. A change that breaks old journals fails here: add a version of
+/// the event and keep the reader of the old one instead (CONTRIBUTING.md, "Changing an event"). The file is written
+/// once per format version, by <c>scripts/golden-journal.sh</c>, and never edited by hand.
+/// </summary>
+public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
+{
+    private const string GoldenFile = "Golden/journal-v1.jsonl";
+    private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Far = new(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_golden_journal_holds_every_kind_of_event_this_version_can_write()
+    {
+        var written = Histories().SelectMany(h => h.Events).Select(e => e.GetType()).ToHashSet();
+        Assert.Equal(JournalEventSerializer.Manifests.Select(m => m.Type).OrderBy(t => t.Name), written.OrderBy(t => t.Name));
+
+        var path = Environment.GetEnvironmentVariable("ORCHESTRATOR_WRITE_GOLDEN_JOURNAL");
+        if (!string.IsNullOrEmpty(path)) File.WriteAllText(path, Rows());
+        var golden = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!["manifest"]!.GetValue<string>()).ToHashSet();
+        Assert.Equal(JournalEventSerializer.Manifests.Select(m => m.Manifest).Order(), golden.Order());
+    }
+
+    [Fact]
+    public void Every_job_and_provider_of_the_version_1_journal_recovers_exactly()
+    {
+        Load(GoldenFile);
+
+        // Jobs: recovered by real job actors from the journal, as a restarted node would.
+        var contracted = JobStatusOf("golden-contracted");
+        Assert.Equal(JobState.Contracted, contracted.State);
+        Assert.Equal("cp-golden-a", contracted.Contract!.ProviderId);
+        Assert.Equal("golden-contracted@cp-golden-a", contracted.Contract.ContractId);
+        Assert.Equal([JobState.Posted, JobState.Searching, JobState.Matched, JobState.Requested, JobState.Matched, JobState.Requested, JobState.Contracted],
+            contracted.History.Select(h => h.State));
+        Assert.Equal(T0.AddSeconds(4), contracted.History[^1].At);
+        Assert.Equal(DeclineReason.InsufficientCpu, Assert.Single(contracted.Declines).Reason);
+        Assert.Equal(["cp-golden-a", "cp-golden-b"], contracted.EligibleProviders.Select(b => b.ProviderId));
+
+        var failed = JobStatusOf("golden-failed");
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Equal(FailureReason.NoEligibleProvider, failed.Failure!.Reason);
+        Assert.Equal(1, failed.Explanation!.Attempt); // the last search that completed; the second found nobody to ask
+        Assert.Equal("cp-golden-b", Assert.Single(failed.Timeouts).ProviderId);
+
+        var cancelled = JobStatusOf("golden-cancelled");
+        Assert.Equal((JobState.Failed, FailureReason.Cancelled), (cancelled.State, cancelled.Failure!.Reason));
+
+        // An unfinished job: its state as recovery rebuilds it (a running actor would carry on at once).
+        var requested = Job.New("golden-requested").Apply(Histories().Single(h => h.PersistenceId == "job-golden-requested").Events.Cast<IJobEvent>().ToArray());
+        Assert.Equal((JobState.Requested, "cp-golden-a", false), (requested.State, requested.Selected!.ProviderId, requested.ResourcesLocked));
+
+        // Providers: recovered by real provider actors.
+        var a = ProviderStatusOf(Provider("cp-golden-a", cpu: 8));
+        Assert.Equal(["golden-contracted"], a.Contracts.Select(c => c.JobId));
+        Assert.Empty(a.Locks);
+        Assert.Empty(a.Unconfirmed);
+        Assert.Equal(6, a.Free.CpuCores);
+
+        var b = ProviderStatusOf(Provider("cp-golden-b", cpu: 8));
+        Assert.Empty(b.Contracts);
+        Assert.Empty(b.Locks);
+        Assert.True(b.Offboarding);
+        Assert.Equal(8, b.Free.CpuCores);
+    }
+
+    private JobStatus JobStatusOf(string jobId)
+    {
+        var job = Sys.ActorOf(JobActor.Props(jobId, Settings(), Approve(Settings(), "cp-golden-a", "cp-golden-b"), Directory));
+        job.Tell(new GetJob(jobId));
+        return ExpectMsg<JobStatus>();
+    }
+
+    private ProviderStatus ProviderStatusOf(ProviderCapability capability)
+    {
+        var provider = Sys.ActorOf(Orchestrator.Providers.ProviderActor.Props(capability, Settings(), Approve(Settings(), capability.Id)));
+        provider.Tell(new GetProviderStatus(capability.Id));
+        return ExpectMsg<ProviderStatus>();
+    }
+
+    /// <summary>The rows into this system's journal, each payload read by the serializer its row names.</summary>
+    private void Load(string file)
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        foreach (var group in File.ReadAllLines(file).Select(l => JsonNode.Parse(l)!).GroupBy(r => r["persistenceId"]!.GetValue<string>()))
+        {
+            var writes = group.Select(r =>
+            {
+                var payload = Encoding.UTF8.GetBytes(r["payload"]!.ToJsonString());
+                var e = Sys.Serialization.Deserialize(payload, r["serializerId"]!.GetValue<int>(), r["manifest"]!.GetValue<string>());
+                return (IPersistentEnvelope)new AtomicWrite(new Persistent(e, r["sequenceNr"]!.GetValue<long>(), group.Key));
+            }).ToList();
+            journal.Tell(new WriteMessages(writes, TestActor, 1));
+            ExpectMsg<WriteMessagesSuccessful>();
+            ReceiveN(writes.Count);
+        }
+    }
+
+    /// <summary>The rows as the journal format writes them: persistence id, sequence number, serializer, manifest, payload.</summary>
+    private string Rows()
+    {
+        var serializer = (JournalEventSerializer)Sys.Serialization.FindSerializerForType(typeof(JobPosted));
+        var text = new StringBuilder();
+        foreach (var (persistenceId, events) in Histories())
+            for (var i = 0; i < events.Count; i++)
+            {
+                var row = new JsonObject
+                {
+                    ["persistenceId"] = persistenceId,
+                    ["sequenceNr"] = i + 1,
+                    ["serializerId"] = serializer.Identifier,
+                    ["manifest"] = serializer.Manifest(events[i]),
+                    ["payload"] = JsonNode.Parse(serializer.ToBinary(events[i])),
+                };
+                text.Append(row.ToJsonString(new JsonSerializerOptions { WriteIndented = false })).Append('\n');
+            }
+
+        return text.ToString();
+    }
+
+    /// <summary>Histories a job and a provider really go through, with one event of every kind among them.</summary>
+    private static IReadOnlyList<(string PersistenceId, IReadOnlyList<object> Events)> Histories()
+    {
+        var needs = Needs(cpu: 2);
+        var description = JobOf(needs, "golden-contracted") with { Preferences = [new Preference { Weight = 10, Executor = ExecutorType.Docker }] };
+        var bidA = new Bid("golden-contracted", "cp-golden-a", 1.0m, false, null, 0.75, T0.AddSeconds(1), FreeGpuIndices: []);
+        var bidB = new Bid("golden-contracted", "cp-golden-b", 1.2m, false, null, 0.5, T0.AddSeconds(1), FreeGpuIndices: []);
+        var explanation = new SearchExplanation(OrchestrationType.Pull, SelectionCriterion.Score, 1, 3, 2, new Dictionary<string, int> { ["cpu"] = 1 }, 0, 2,
+        [
+            new RankedProvider(1, "cp-golden-a", 0.9, 1.0m, false, [new ScoreTerm("price", 1, 0.9, 0.9)]),
+            new RankedProvider(2, "cp-golden-b", 0.7, 1.2m, false, [new ScoreTerm("price", 1, 0.7, 0.7)]),
+        ]);
+        var contract = new Contract("golden-contracted@cp-golden-a", "golden-contracted", "sp-test", "cp-golden-a", needs.Resources, [], 1.0m,
+            T0.AddSeconds(4), T0.AddSeconds(4), Far);
+        var declined = new DeclineMessage("golden-contracted", "cp-golden-b", ExchangePhase.JobRequest, DeclineReason.InsufficientCpu,
+            "needs 2 cores, 1 free");
+        IReadOnlyList<object> contractedJob =
+        [
+            new JobPosted("golden-contracted", description, OrchestrationType.Pull, SelectionCriterion.Score, [new Preference { Weight = 10, Executor = ExecutorType.Docker }], needs,
+                "sp-test", Far, T0),
+            new SearchStarted("golden-contracted", 1, ["cp-golden-a", "cp-golden-b"], 3, new Dictionary<string, int> { ["cpu"] = 1 }, T0),
+            new ProvidersRuledOut("golden-contracted", 1, [new ProviderVerdict("cp-golden-c", "filtered-out", "cpu", "needs 2 cores, has 1")], 0, T0),
+            new SearchCompleted("golden-contracted", [bidA, bidB], [], [], explanation, T0.AddSeconds(1)),
+            new ProviderShortlisted("golden-contracted", "cp-golden-b", "ranked 2 (a tie broken by the seed)", T0.AddSeconds(1)),
+            new JobRequestSent("golden-contracted", "cp-golden-b", T0.AddSeconds(1)),
+            new CandidateDropped("golden-contracted", "cp-golden-b", declined, null, T0.AddSeconds(2)),
+            new ProviderShortlisted("golden-contracted", "cp-golden-a", "ranked 1", T0.AddSeconds(2)),
+            new JobRequestSent("golden-contracted", "cp-golden-a", T0.AddSeconds(2)),
+            new ResourcesConfirmed("golden-contracted", bidA with { ResourcesLocked = true, LockExpiresAt = T0.AddSeconds(32) }, T0.AddSeconds(3)),
+            new ContractClosed("golden-contracted", contract, T0.AddSeconds(4)),
+        ];
+        var failedNeeds = Needs(cpu: 64);
+        IReadOnlyList<object> failedJob =
+        [
+            new JobPosted("golden-failed", JobOf(failedNeeds, "golden-failed"), OrchestrationType.Pull, SelectionCriterion.Score, [], failedNeeds,
+                "sp-test", T0.AddMinutes(1), T0),
+            new SearchStarted("golden-failed", 1, ["cp-golden-b"], 3, new Dictionary<string, int>(), T0),
+            new SearchCompleted("golden-failed", [], [], [new TimeoutResponse("golden-failed", "cp-golden-b", ExchangePhase.Bid, TimeSpan.FromSeconds(3))],
+                explanation with { Eligible = 0, Ranking = [] }, T0.AddSeconds(3)),
+            new SearchRetryScheduled("golden-failed", 1, T0.AddSeconds(10), FailureReason.NoEligibleProvider, "no provider can take it now", T0.AddSeconds(3)),
+            new SearchStarted("golden-failed", 2, [], 3, new Dictionary<string, int> { ["cpu"] = 3 }, T0.AddSeconds(10)),
+            new JobFailed("golden-failed", FailureReason.NoEligibleProvider, "no provider has 64 cores", T0.AddSeconds(10)),
+        ];
+        IReadOnlyList<object> cancelledJob =
+        [
+            new JobPosted("golden-cancelled", JobOf(needs, "golden-cancelled"), OrchestrationType.Push, SelectionCriterion.LowestPrice, [], needs, "sp-test", Far, T0),
+            new JobFailed("golden-cancelled", FailureReason.Cancelled, "cancelled while Posted: not needed", T0.AddSeconds(1)),
+        ];
+        IReadOnlyList<object> requestedJob =
+        [
+            new JobPosted("golden-requested", JobOf(needs, "golden-requested"), OrchestrationType.Pull, SelectionCriterion.Score, [], needs, "sp-test", Far, T0),
+            new SearchStarted("golden-requested", 1, ["cp-golden-a"], 3, new Dictionary<string, int>(), T0),
+            new SearchCompleted("golden-requested", [bidA with { JobId = "golden-requested" }], [], [], explanation, T0.AddSeconds(1)),
+            new ProviderShortlisted("golden-requested", "cp-golden-a", "ranked 1", T0.AddSeconds(1)),
+            new JobRequestSent("golden-requested", "cp-golden-a", T0.AddSeconds(1)),
+        ];
+        var ended = contract with { ContractId = "golden-ended@cp-golden-a", JobId = "golden-ended", EndsAt = T0.AddHours(1) };
+        var revoked = contract with { ContractId = "golden-revoked@cp-golden-a", JobId = "golden-revoked" };
+        IReadOnlyList<object> providerA =
+        [
+            // Written by versions that journaled locks; read by this one, released as they were.
+            new ResourcesLocked("cp-golden-a", "golden-old-lock", "sp-test", needs.Resources, [], 1.0m, T0.AddSeconds(30), T0),
+            new LockReleased("cp-golden-a", "golden-old-lock", "another provider was contracted", T0.AddSeconds(1)),
+            new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4)),
+            new ContractCommitted("cp-golden-a", ended, [], T0.AddSeconds(5)),
+            new ContractCommitted("cp-golden-a", revoked, [], T0.AddSeconds(6)),
+            new ContractsConfirmed("cp-golden-a", ["golden-contracted", "golden-ended"], T0.AddSeconds(7)),
+            new ContractRevoked("cp-golden-a", "golden-revoked", "the job does not hold it: it moved on", T0.AddSeconds(20)),
+            new ContractEnded("cp-golden-a", "golden-ended", T0.AddHours(1)),
+        ];
+        IReadOnlyList<object> providerB = [new ProviderOffboarding("cp-golden-b", T0.AddSeconds(30))];
+        IReadOnlyList<object> host =
+        [
+            new ProviderOnboarded("cp-golden-b", Provider("cp-golden-b", cpu: 8), T0),
+            new ProviderOffboarded("cp-golden-b", T0.AddSeconds(31)),
+        ];
+        return
+        [
+            ("job-golden-contracted", contractedJob), ("job-golden-failed", failedJob), ("job-golden-cancelled", cancelledJob),
+            ("job-golden-requested", requestedJob), ("provider-cp-golden-a", providerA), ("provider-cp-golden-b", providerB),
+            ("provider-host-golden", host),
+        ];
+    }
+}
