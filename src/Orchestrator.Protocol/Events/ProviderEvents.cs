@@ -3,7 +3,8 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Protocol.Events;
 
-// Persisted with Hyperion, which records type and field layout: never rename or move these types or their fields.
+// The journal: written by JournalEventSerializer (JSON, one manifest per event and version); journals from before it
+// hold Hyperion rows, which name these types. How to change an event: CONTRIBUTING.md, "Changing an event".
 
 /// <summary>Resources held for a job until <see cref="ExpiresAt"/> unless a contract takes them over first.</summary>
 public sealed record ResourcesLocked(
