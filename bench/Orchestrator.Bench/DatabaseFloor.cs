@@ -96,6 +96,19 @@ public static class DatabaseFloor
         return (long)count.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Journal writes (transactions a persistent actor waited for): rows of one atomic write share their persistence id
+    /// and their creation timestamp, so each distinct pair is one write.
+    /// </summary>
+    public static long SqliteJournalWrites(string file)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM (SELECT DISTINCT persistence_id, created FROM journal)";
+        return (long)count.ExecuteScalar()!;
+    }
+
     public static async Task<long> PostgresJournalRows(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -23,9 +23,17 @@ if (options.Runs("sqlite"))
         var driver = new LoadDriver(node, "sqlite");
         await driver.RunClosedAsync("warmup", Math.Min(500, options.Jobs), options.Concurrency);
         var journalBefore = DatabaseFloor.SqliteJournalRows(sqliteFile);
+        var writesBefore = DatabaseFloor.SqliteJournalWrites(sqliteFile);
         var throughput = await driver.RunClosedAsync("t", options.Jobs, options.Concurrency);
         var journalRows = DatabaseFloor.SqliteJournalRows(sqliteFile) - journalBefore;
+        var journalWrites = DatabaseFloor.SqliteJournalWrites(sqliteFile) - writesBefore;
         rows.Add(Row.From("throughput, SQLite", options.Providers, throughput, journalRows));
+        rows.Add(new Row($"journal per job in that run: {(double)journalRows / throughput.Jobs:0.00} rows in {(double)journalWrites / throughput.Jobs:0.00} writes",
+            0, 0, 0, 0, 0, null, null, null, null));
+
+        // Many more clients than the journal's batch: does throughput hold (or grow, as writes batch) when 512 wait at once?
+        var wide = await driver.RunClosedAsync("w", options.Jobs, 512);
+        rows.Add(Row.From("throughput, SQLite, concurrency 512", options.Providers, wide, null));
 
         var half = throughput.JobsPerSecond / 2;
         var latency = await driver.RunOpenAsync("l", Math.Max(100, options.Jobs / 2), half);

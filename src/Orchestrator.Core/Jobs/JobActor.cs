@@ -45,12 +45,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
     private KnownProviders? _known;
     private IReadOnlyDictionary<string, IActorRef>? _providers;
-    private bool _directoryAsked;
-
-    // A new search round needs a directory view taken for it, not one left over from an earlier round.
-    private bool _viewIsFresh;
     private SearchRound? _search;
-    private bool _exchangeInFlight;
+
+    // What the job has going on besides its journal (the view's freshness, a directory question, an exchange awaiting
+    // its answer): one value, which JobDecisions.Next reads with the view and the search round to choose the next step.
+    private JobRuntime _runtime = JobRuntime.Start;
+
+    private JobRuntime Runtime => _runtime with { HasView = _providers is not null, CollectingBids = _search is not null };
 
     // The nonce of the job request in flight: the provider signs its acceptance over it, so an acceptance made for
     // another job or an earlier request does not verify.
@@ -185,7 +186,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 // write: one journal round trip less before the first bid request goes out.
                 _awaitingPostConfirmation = Sender;
                 _postAwaitingView = accept.Event;
-                _viewIsFresh = false;
+                _runtime = _runtime with { ViewIsFresh = false };
                 AskDirectory();
                 BecomeStacked(AwaitingViewForPost);
                 break;
@@ -233,7 +234,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             var client = _awaitingPostConfirmation!;
             var postedJob = _job.Apply(posted);
             var search = JobDecisions.StartSearch(postedJob, ChooseCandidates(postedJob), Now);
-            _viewIsFresh = false;
+            _runtime = _runtime with { ViewIsFresh = false };
             PersistThen([posted, .. search], () =>
             {
                 _awaitingPostConfirmation = null;
@@ -251,8 +252,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _known = known;
         _providers = known.ById;
-        _directoryAsked = false;
-        _viewIsFresh = true;
+        _runtime = _runtime with { DirectoryAsked = false, ViewIsFresh = true };
     }
 
     private CandidateChoice ChooseCandidates(Job job) =>
@@ -279,41 +279,34 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         base.OnRecoveryFailure(reason, message);
     }
 
-    /// <summary>Does the next step the current state calls for. Safe to call at any time, any number of times.</summary>
+    /// <summary>Does the next step the current state calls for (<see cref="JobDecisions.Next"/>). Safe to call at any time, any number of times.</summary>
     private void Proceed()
     {
-        if (!_job.Exists || _job.IsTerminal) return;
-        if (_job.Waiting is { } waiting && waiting.NextSearchAt > Now)
+        var job = Current;
+        switch (JobDecisions.Next(job, Runtime, Now))
         {
-            Timers.StartSingleTimer("search-again", SearchAgain.Instance, waiting.NextSearchAt - Now);
-            return;
-        }
-
-        var needsFreshView = _job.State == JobState.Posted || _job.Waiting is not null;
-        if (_providers is null || (needsFreshView && !_viewIsFresh))
-        {
-            AskDirectory();
-            return;
-        }
-
-        switch (_job.State)
-        {
-            case JobState.Posted:
-            case JobState.Searching when _job.Waiting is not null:
-                var choice = ChooseCandidates(_job);
-                _viewIsFresh = false;
-                PersistThen(JobDecisions.StartSearch(_job, choice, Now));
+            case JobStep.SearchAgainAt again:
+                Timers.StartSingleTimer("search-again", SearchAgain.Instance, again.At - Now);
                 break;
-            case JobState.Searching when _search is null:
+            case JobStep.AskDirectory:
+                _directory.Tell(ListProviders.Instance);
+                _runtime = _runtime with { DirectoryAsked = true };
+                break;
+            case JobStep.StartSearch:
+                var choice = ChooseCandidates(job);
+                _runtime = _runtime with { ViewIsFresh = false };
+                PersistThen(JobDecisions.StartSearch(job, choice, Now));
+                break;
+            case JobStep.CollectBids:
                 StartSearchRound();
                 break;
-            case JobState.Matched when !_job.ResourcesLocked:
-                PersistThen([new JobRequestSent(_job.JobId, _job.Selected!.ProviderId, Now)]);
+            case JobStep.RecordRequestSent:
+                PersistThen([new JobRequestSent(job.JobId, job.Selected!.ProviderId, Now)]);
                 break;
-            case JobState.Requested when !_job.ResourcesLocked && !_exchangeInFlight:
-                SendJobRequest(_job);
+            case JobStep.SendJobRequest:
+                SendJobRequest(job);
                 break;
-            case JobState.Matched or JobState.Requested when _job.ResourcesLocked && !_exchangeInFlight:
+            case JobStep.ProposeContract:
                 CloseContract();
                 break;
         }
@@ -329,8 +322,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void AskDirectory()
     {
-        if (!_directoryAsked) _directory.Tell(ListProviders.Instance);
-        _directoryAsked = true;
+        if (!_runtime.DirectoryAsked) _directory.Tell(ListProviders.Instance);
+        _runtime = _runtime with { DirectoryAsked = true };
     }
 
     private void StartSearchRound()
@@ -368,7 +361,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void Exchange(string providerId, IProviderMessage request, ExchangePhase phase, TimeSpan timeout)
     {
-        _exchangeInFlight = true;
+        _runtime = _runtime with { ExchangeInFlight = true };
         if (_providers!.TryGetValue(providerId, out var provider))
             Context.ActorOf(BidCollector.Props(provider, request, _job.JobId, phase, timeout));
         else
@@ -385,7 +378,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 FinishSearchIfComplete();
                 break;
             case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested && _lockConfirmed is null:
-                _exchangeInFlight = false;
+                _runtime = _runtime with { ExchangeInFlight = false };
                 var answered = JobDecisions.OnJobRequestAnswer(_job,
                     JobDecisions.Vetted(outcome.Answer, _trust, _requestNonce, ExchangePhase.JobRequest, Now), _settings, Now);
                 if (answered is [ResourcesConfirmed locked])
@@ -397,7 +390,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 else PersistThen(answered);
                 break;
             case ExchangePhase.ContractClosure when IsSelected(outcome.ProviderId):
-                _exchangeInFlight = false;
+                _runtime = _runtime with { ExchangeInFlight = false };
                 PersistThen(JobDecisions.OnContractAnswer(Current, outcome.Answer, _trust, _settings, Now));
                 break;
         }
@@ -424,7 +417,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         // once they are durable (PersistAll holds commands back until then). One journal wait less on the way to a
         // contract; if the write fails, the job resumes from its journal and asks again (the provider answers the same).
         var after = _job.Apply(events);
-        if (after is { State: JobState.Requested, ResourcesLocked: false, Selected: not null } && !_exchangeInFlight
+        if (after is { State: JobState.Requested, ResourcesLocked: false, Selected: not null } && !_runtime.ExchangeInFlight
             && (_job.State != JobState.Requested || _job.Selected?.ProviderId != after.Selected.ProviderId))
             SendJobRequest(after);
         var remaining = events.Count;

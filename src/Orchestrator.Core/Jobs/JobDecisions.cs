@@ -28,6 +28,32 @@ public static class JobDecisions
 {
     private static readonly JsonSerializerOptions CanonicalJson = new();
 
+    /// <summary>
+    /// The next step for the job as persisted (with a lock confirmation not yet journaled applied) and what the actor
+    /// has going on. Safe to ask at any time: a step already under way is not started twice.
+    /// </summary>
+    public static JobStep Next(Job job, JobRuntime runtime, DateTimeOffset now)
+    {
+        if (!job.Exists || job.IsTerminal) return JobStep.Wait.Instance;
+        if (job.Waiting is not null && job.Waiting.NextSearchAt > now) return new JobStep.SearchAgainAt(job.Waiting.NextSearchAt);
+
+        // A search is chosen from a view taken for it: the one left over from an earlier round may be stale.
+        var needsFreshView = job.State == JobState.Posted || job.Waiting is not null;
+        if (!runtime.HasView || (needsFreshView && !runtime.ViewIsFresh))
+            return runtime.DirectoryAsked ? JobStep.Wait.Instance : JobStep.AskDirectory.Instance;
+
+        return job.State switch
+        {
+            JobState.Posted => JobStep.StartSearch.Instance,
+            JobState.Searching when job.Waiting is not null => JobStep.StartSearch.Instance,
+            JobState.Searching when !runtime.CollectingBids => JobStep.CollectBids.Instance,
+            JobState.Matched when !job.ResourcesLocked => JobStep.RecordRequestSent.Instance,
+            JobState.Requested when !job.ResourcesLocked && !runtime.ExchangeInFlight => JobStep.SendJobRequest.Instance,
+            JobState.Matched or JobState.Requested when job.ResourcesLocked && !runtime.ExchangeInFlight => JobStep.ProposeContract.Instance,
+            _ => JobStep.Wait.Instance,
+        };
+    }
+
     public static PostDecision Post(Job job, PostJob cmd, OrchestratorSettings settings, DateTimeOffset now)
     {
         var description = cmd.Description with { JobId = cmd.JobId };
