@@ -71,6 +71,7 @@ public sealed record Job
 
     public Job Apply(IJobEvent e) => e switch
     {
+        JobStepsRecorded steps => Apply(steps.Steps),
         JobPosted p => this with
         {
             Description = p.Description,

@@ -268,7 +268,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _log.Warning("job {0}: journal write failed ({1}); the job stops and resumes from its journal", _job.JobId, cause.Message);
         _journal?.Failed(cause);
-        if (@event is JobPosted && _awaitingPostConfirmation is { } client)
+        if (@event is JobPosted or JobStepsRecorded { Steps: [JobPosted, ..] } && _awaitingPostConfirmation is { } client)
             client.Tell(new JobUnavailable(_job.JobId, "the journal could not store the job: " + cause.Message));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
@@ -420,22 +420,23 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (after is { State: JobState.Requested, ResourcesLocked: false, Selected: not null } && !_runtime.ExchangeInFlight
             && (_job.State != JobState.Requested || _job.Selected?.ProviderId != after.Selected.ProviderId))
             SendJobRequest(after);
-        var remaining = events.Count;
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
-        PersistAll(events, e =>
+        // Several steps decided together are one row (JobStepsRecorded): one row per write, each step with its time.
+        IJobEvent written = events.Count == 1 ? events[0] : new JobStepsRecorded(_job.JobId, events);
+        Persist(written, _ =>
         {
-            if (remaining == events.Count)
+            OrchestratorMetrics.JournalWriteTook(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
+            _journal?.Succeeded();
+            foreach (var e in events)
             {
-                OrchestratorMetrics.JournalWriteTook(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
-                _journal?.Succeeded();
+                var before = _job.History.Count;
+                _job = _job.Apply(e);
+                OrchestratorMetrics.Persisted(e, _job);
+                Publish(e);
+                if (_job.History.Count > before) Notify();
+                Effects(e);
             }
-            var before = _job.History.Count;
-            _job = _job.Apply(e);
-            OrchestratorMetrics.Persisted(e, _job);
-            Publish(e);
-            if (_job.History.Count > before) Notify();
-            Effects(e);
-            if (--remaining > 0) return;
+
             afterAll?.Invoke();
             Proceed();
         });

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Akka.Serialization;
 using Orchestrator.Protocol.Events;
+using Orchestrator.Protocol.Messages;
 
 namespace Orchestrator.Persistence;
 
@@ -56,36 +57,84 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
     private static readonly Dictionary<string, JsonTypeInfo> ByManifest = Formats.ToDictionary(f => f.Manifest, f => f.Info, StringComparer.Ordinal);
 
     /// <summary>The manifests this version reads (for tests and docs).</summary>
-    public static IEnumerable<(string Manifest, Type Type)> Manifests => Formats.Select(f => (f.Manifest, f.Type));
+    public static IEnumerable<(string Manifest, Type Type)> Manifests =>
+        Formats.Select(f => (f.Manifest, f.Type)).Append((StepsManifest, typeof(JobStepsRecorded)));
 
     /// <summary>
     /// The event types this serializer is bound to, each by its exact type: Akka takes the first binding that matches
     /// (not the most specific), and every event is also an <c>IOrchestratorMessage</c>, bound to Hyperion.
     /// </summary>
-    public static Type[] BoundTypes => Formats.Select(f => f.Type).ToArray();
+    public static Type[] BoundTypes => Manifests.Select(f => f.Type).ToArray();
 
     /// <summary>The same binding as HOCON, for an actor system configured without Akka.Hosting (tests).</summary>
     public static string BindingHocon =>
         $"akka.actor.serializers.orchestrator-journal = \"{typeof(JournalEventSerializer).FullName}, {typeof(JournalEventSerializer).Assembly.GetName().Name}\"\n" +
-        string.Concat(Formats.Select(f =>
+        string.Concat(Manifests.Select(f =>
             $"akka.actor.serialization-bindings.\"{f.Type.FullName}, {f.Type.Assembly.GetName().Name}\" = orchestrator-journal\n"));
 
     public override int Identifier => SerializerId;
 
+    /// <summary>
+    /// Several steps of a job in one row: <c>{"jobId": …, "steps": [{"manifest": "job-posted/1", "event": {…}}, …]}</c>,
+    /// each step in its own format under its own manifest, so each evolves on its own.
+    /// </summary>
+    public const string StepsManifest = "job-steps/1";
+
     public override string Manifest(object o) =>
-        ByType.TryGetValue(o.GetType(), out var format)
-            ? format.Manifest
-            : throw new ArgumentException($"{o.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(o));
+        o is JobStepsRecorded ? StepsManifest
+        : ByType.TryGetValue(o.GetType(), out var format) ? format.Manifest
+        : throw new ArgumentException($"{o.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(o));
 
     public override byte[] ToBinary(object obj) =>
-        ByType.TryGetValue(obj.GetType(), out var format)
-            ? JsonSerializer.SerializeToUtf8Bytes(obj, format.Info)
-            : throw new ArgumentException($"{obj.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(obj));
+        obj is JobStepsRecorded steps ? StepsToBinary(steps)
+        : ByType.TryGetValue(obj.GetType(), out var format) ? JsonSerializer.SerializeToUtf8Bytes(obj, format.Info)
+        : throw new ArgumentException($"{obj.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(obj));
 
     public override object FromBinary(byte[] bytes, string manifest) =>
-        ByManifest.TryGetValue(manifest, out var info)
+        manifest == StepsManifest ? StepsFromBinary(bytes)
+        : ByManifest.TryGetValue(manifest, out var info)
             ? JsonSerializer.Deserialize(bytes, info) ?? throw new System.Runtime.Serialization.SerializationException($"journal event '{manifest}' read as null")
             : throw new System.Runtime.Serialization.SerializationException($"unknown journal event manifest '{manifest}' (written by a newer version?)");
+
+    private static byte[] StepsToBinary(JobStepsRecorded steps)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jobId", steps.JobId);
+            writer.WriteStartArray("steps");
+            foreach (var step in steps.Steps)
+            {
+                if (!ByType.TryGetValue(step.GetType(), out var format))
+                    throw new ArgumentException($"{step.GetType().FullName} cannot be a step of {nameof(JobStepsRecorded)}", nameof(steps));
+                writer.WriteStartObject();
+                writer.WriteString("manifest", format.Manifest);
+                writer.WritePropertyName("event");
+                JsonSerializer.Serialize(writer, step, format.Info);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static JobStepsRecorded StepsFromBinary(byte[] bytes)
+    {
+        using var document = JsonDocument.Parse(bytes);
+        var root = document.RootElement;
+        var steps = root.GetProperty("steps").EnumerateArray().Select(step =>
+        {
+            var manifest = step.GetProperty("manifest").GetString() ?? "";
+            if (!ByManifest.TryGetValue(manifest, out var info) || step.GetProperty("event").Deserialize(info) is not IJobEvent e)
+                throw new System.Runtime.Serialization.SerializationException($"unknown job step manifest '{manifest}' in '{StepsManifest}'");
+            return e;
+        }).ToArray();
+        return new JobStepsRecorded(root.GetProperty("jobId").GetString()!, steps);
+    }
 }
 
 /// <summary>

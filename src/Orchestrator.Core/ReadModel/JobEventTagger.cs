@@ -17,10 +17,13 @@ public sealed class JobEventTagger : IWriteEventAdapter
 
     public string Manifest(object evt) => string.Empty;
 
-    public object ToJournal(object evt) => evt switch
+    public object ToJournal(object evt) => IsListed(evt) ? new Tagged(evt, Tags) : evt;
+
+    private static bool IsListed(object evt) => evt switch
     {
+        JobStepsRecorded steps => steps.Steps.Any(IsListed),
         JobPosted or SearchStarted or SearchRetryScheduled or ProviderShortlisted or JobRequestSent or CandidateDropped
-            or ContractClosed or JobFailed => new Tagged(evt, Tags),
-        _ => evt,
+            or ContractClosed or JobFailed => true,
+        _ => false,
     };
 }

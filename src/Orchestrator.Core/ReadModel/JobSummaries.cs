@@ -10,6 +10,7 @@ public static class JobSummaries
     /// <summary>The summary after <paramref name="e"/>; null before the job was posted (events of a job never posted are ignored).</summary>
     public static JobSummary? Apply(JobSummary? summary, IJobEvent e) => (summary, e) switch
     {
+        (_, JobStepsRecorded steps) => steps.Steps.Aggregate(summary, Apply),
         (_, JobPosted p) => new JobSummary(p.JobId, JobState.Posted, p.Requester, p.At, p.At, 0, null, null, "posted"),
         (null, _) => null,
         (_, SearchStarted s) => summary with { State = JobState.Searching, Attempt = s.Attempt, ProviderId = null, UpdatedAt = s.At,

@@ -74,3 +74,19 @@ public sealed record CandidateDropped(
 public sealed record ContractClosed(string JobId, Contract Contract, DateTimeOffset At, ContractSignatures? Signatures = null) : IJobEvent;
 
 public sealed record JobFailed(string JobId, FailureReason Reason, string Message, DateTimeOffset At) : IJobEvent;
+
+/// <summary>
+/// Several steps of a job decided together and written as one journal row (a post and its first search; a search's
+/// end, its shortlisting and the job request; the lock confirmation and the contract): one row per write, not one per
+/// step. Each step keeps its own time, so the job's history shows every state it went through.
+/// </summary>
+public sealed record JobStepsRecorded(string JobId, IReadOnlyList<IJobEvent> Steps) : IJobEvent
+{
+    private readonly IJobEvent[] _steps = Wire.Array(Steps);
+
+    /// <summary>The steps in the order they happened (a plain array, whatever the caller passed: see <c>Wire</c>).</summary>
+    public IReadOnlyList<IJobEvent> Steps { get => _steps; init => _steps = Wire.Array(value); }
+
+    /// <summary>When the last of the steps happened.</summary>
+    public DateTimeOffset At => Steps.Count == 0 ? DateTimeOffset.MinValue : Steps[^1].At;
+}

@@ -29,12 +29,16 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
     [Fact]
     public void The_golden_journal_holds_every_kind_of_event_this_version_can_write()
     {
-        var written = Histories().SelectMany(h => h.Events).Select(e => e.GetType()).ToHashSet();
+        var written = Histories().SelectMany(h => h.Events).SelectMany(Flatten).Select(e => e.GetType()).ToHashSet();
         Assert.Equal(JournalEventSerializer.Manifests.Select(m => m.Type).OrderBy(t => t.Name), written.OrderBy(t => t.Name));
 
         var path = Environment.GetEnvironmentVariable("ORCHESTRATOR_WRITE_GOLDEN_JOURNAL");
         if (!string.IsNullOrEmpty(path)) File.WriteAllText(path, Rows());
-        var golden = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!["manifest"]!.GetValue<string>()).ToHashSet();
+        var golden = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!)
+            .SelectMany(row => row["manifest"]!.GetValue<string>() == JournalEventSerializer.StepsManifest
+                ? row["payload"]!["steps"]!.AsArray().Select(step => step!["manifest"]!.GetValue<string>()).Append(JournalEventSerializer.StepsManifest)
+                : [row["manifest"]!.GetValue<string>()])
+            .ToHashSet();
         Assert.Equal(JournalEventSerializer.Manifests.Select(m => m.Manifest).Order(), golden.Order());
     }
 
@@ -64,7 +68,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal((JobState.Failed, FailureReason.Cancelled), (cancelled.State, cancelled.Failure!.Reason));
 
         // An unfinished job: its state as recovery rebuilds it (a running actor would carry on at once).
-        var requested = Job.New("golden-requested").Apply(Histories().Single(h => h.PersistenceId == "job-golden-requested").Events.Cast<IJobEvent>().ToArray());
+        var requested = Job.New("golden-requested").Apply(Histories().Single(h => h.PersistenceId == "job-golden-requested").Events.Cast<IJobEvent>());
         Assert.Equal((JobState.Requested, "cp-golden-a", false), (requested.State, requested.Selected!.ProviderId, requested.ResourcesLocked));
 
         // Providers: recovered by real provider actors.
@@ -94,6 +98,10 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         provider.Tell(new GetProviderStatus(capability.Id));
         return ExpectMsg<ProviderStatus>();
     }
+
+    private static IEnumerable<object> Flatten(object e) => e is JobStepsRecorded steps ? steps.Steps.Prepend<object>(steps) : [e];
+
+    private static JobStepsRecorded Steps(params IJobEvent[] steps) => new(steps[0].JobId, steps);
 
     /// <summary>The rows into this system's journal, each payload read by the serializer its row names.</summary>
     private void Load(string file)
@@ -151,20 +159,25 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             T0.AddSeconds(4), T0.AddSeconds(4), Far);
         var declined = new DeclineMessage("golden-contracted", "cp-golden-b", ExchangePhase.JobRequest, DeclineReason.InsufficientCpu,
             "needs 2 cores, 1 free");
+        // As the job actor writes them: the steps decided together in one row each.
         IReadOnlyList<object> contractedJob =
         [
-            new JobPosted("golden-contracted", description, OrchestrationType.Pull, SelectionCriterion.Score, [new Preference { Weight = 10, Executor = ExecutorType.Docker }], needs,
-                "sp-test", Far, T0),
-            new SearchStarted("golden-contracted", 1, ["cp-golden-a", "cp-golden-b"], 3, new Dictionary<string, int> { ["cpu"] = 1 }, T0),
-            new ProvidersRuledOut("golden-contracted", 1, [new ProviderVerdict("cp-golden-c", "filtered-out", "cpu", "needs 2 cores, has 1")], 0, T0),
-            new SearchCompleted("golden-contracted", [bidA, bidB], [], [], explanation, T0.AddSeconds(1)),
-            new ProviderShortlisted("golden-contracted", "cp-golden-b", "ranked 2 (a tie broken by the seed)", T0.AddSeconds(1)),
-            new JobRequestSent("golden-contracted", "cp-golden-b", T0.AddSeconds(1)),
-            new CandidateDropped("golden-contracted", "cp-golden-b", declined, null, T0.AddSeconds(2)),
-            new ProviderShortlisted("golden-contracted", "cp-golden-a", "ranked 1", T0.AddSeconds(2)),
-            new JobRequestSent("golden-contracted", "cp-golden-a", T0.AddSeconds(2)),
-            new ResourcesConfirmed("golden-contracted", bidA with { ResourcesLocked = true, LockExpiresAt = T0.AddSeconds(32) }, T0.AddSeconds(3)),
-            new ContractClosed("golden-contracted", contract, T0.AddSeconds(4)),
+            Steps(
+                new JobPosted("golden-contracted", description, OrchestrationType.Pull, SelectionCriterion.Score,
+                    [new Preference { Weight = 10, Executor = ExecutorType.Docker }], needs, "sp-test", Far, T0),
+                new SearchStarted("golden-contracted", 1, ["cp-golden-a", "cp-golden-b"], 3, new Dictionary<string, int> { ["cpu"] = 1 }, T0),
+                new ProvidersRuledOut("golden-contracted", 1, [new ProviderVerdict("cp-golden-c", "filtered-out", "cpu", "needs 2 cores, has 1")], 0, T0)),
+            Steps(
+                new SearchCompleted("golden-contracted", [bidA, bidB], [], [], explanation, T0.AddSeconds(1)),
+                new ProviderShortlisted("golden-contracted", "cp-golden-b", "ranked 2 (a tie broken by the seed)", T0.AddSeconds(1)),
+                new JobRequestSent("golden-contracted", "cp-golden-b", T0.AddSeconds(1))),
+            Steps(
+                new CandidateDropped("golden-contracted", "cp-golden-b", declined, null, T0.AddSeconds(2)),
+                new ProviderShortlisted("golden-contracted", "cp-golden-a", "ranked 1", T0.AddSeconds(2)),
+                new JobRequestSent("golden-contracted", "cp-golden-a", T0.AddSeconds(2))),
+            Steps(
+                new ResourcesConfirmed("golden-contracted", bidA with { ResourcesLocked = true, LockExpiresAt = T0.AddSeconds(32) }, T0.AddSeconds(3)),
+                new ContractClosed("golden-contracted", contract, T0.AddSeconds(4))),
         ];
         var failedNeeds = Needs(cpu: 64);
         IReadOnlyList<object> failedJob =

@@ -121,6 +121,10 @@ public class WireRoundTripTests() : TestKit(NodeSerialization)
             if (type == typeof(byte[])) return new byte[] { 1, 2, 3 };
             if (type.IsEnum) return Enum.GetValues(type).Cast<object>().Last();
             if (typeof(IActorRef).IsAssignableFrom(type)) return actor;
+            // Steps written together: real steps, each filled in from the top (not cut off by the depth limit below).
+            if (type == typeof(Orchestrator.Protocol.Events.JobStepsRecorded))
+                return new Orchestrator.Protocol.Events.JobStepsRecorded("s0",
+                    [(IJobEvent)Of(typeof(Orchestrator.Protocol.Events.JobPosted), 0)!, (IJobEvent)Of(typeof(Orchestrator.Protocol.Events.ContractClosed), 0)!]);
             if (depth > 5) return null;
             if (type.IsArray) return Array(type.GetElementType()!, depth);
             if (type.IsGenericType && Collection(type, depth) is { } collection) return collection;
