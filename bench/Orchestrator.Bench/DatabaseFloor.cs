@@ -87,25 +87,21 @@ public static class DatabaseFloor
         return perSecond;
     }
 
-    public static long SqliteJournalRows(string file)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM journal";
-        return (long)count.ExecuteScalar()!;
-    }
+    public static long SqliteJournalRows(string file) => SqliteCount(file, "SELECT COUNT(*) FROM journal");
 
     /// <summary>
     /// Journal writes (transactions a persistent actor waited for): rows of one atomic write share their persistence id
     /// and their creation timestamp, so each distinct pair is one write.
     /// </summary>
-    public static long SqliteJournalWrites(string file)
+    public static long SqliteJournalWrites(string file) =>
+        SqliteCount(file, "SELECT COUNT(*) FROM (SELECT DISTINCT persistence_id, created FROM journal)");
+
+    private static long SqliteCount(string file, string sql)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
         connection.Open();
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM (SELECT DISTINCT persistence_id, created FROM journal)";
+        count.CommandText = sql;
         return (long)count.ExecuteScalar()!;
     }
 
