@@ -289,8 +289,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 Timers.StartSingleTimer("search-again", SearchAgain.Instance, again.At - Now);
                 break;
             case JobStep.AskDirectory:
-                _directory.Tell(ListProviders.Instance);
-                _runtime = _runtime with { DirectoryAsked = true };
+                AskDirectory();
                 break;
             case JobStep.StartSearch:
                 var choice = ChooseCandidates(job);
