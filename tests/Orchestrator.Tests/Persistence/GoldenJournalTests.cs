@@ -85,6 +85,42 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(8, b.Free.CpuCores);
     }
 
+    [Fact]
+    public void Every_field_of_the_version_1_journal_reads_back()
+    {
+        // The shapes no job's history above looks into: every field of a job description, a provider capability, a
+        // bid with its proof, a contract's signatures. Compared field by field with the values they were written from.
+        Load(GoldenFile);
+        var cancelled = JobStatusOf("golden-cancelled");
+        WireRoundTripTests.AssertSameFields(RichDescription("golden-cancelled"), cancelled.Description, "description");
+        WireRoundTripTests.AssertSameFields(RichDescription("golden-cancelled").Preferences, cancelled.Preferences, "preferences");
+        Assert.Equal((OrchestrationType.Push, SelectionCriterion.EarliestBid), (cancelled.OrchestrationType, cancelled.Selection));
+
+        var contracted = JobStatusOf("golden-contracted");
+        var bid = contracted.EligibleProviders.Single(b => b.ProviderId == "cp-golden-b");
+        WireRoundTripTests.AssertSameFields(RichCapability("cp-golden-b"), bid.Capability, "bid.capability");
+        WireRoundTripTests.AssertSameFields(GoldenProof("cp-golden-b"), bid.Proof, "bid.proof");
+        Assert.Equal([0], bid.FreeGpuIndices);
+        WireRoundTripTests.AssertSameFields(new ContractSignatures(GoldenProof("sp-test"), GoldenProof("cp-golden-a")), contracted.Signatures, "signatures");
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.Single(JobStatusOf("golden-failed").Timeouts).After);
+
+        var onboarded = Assert.IsType<ProviderOnboarded>(Row("provider-host-golden", 1));
+        WireRoundTripTests.AssertSameFields(RichCapability("cp-golden-b"), onboarded.Capability, "onboarded.capability");
+        var committed = Assert.IsType<ContractCommitted>(Row("provider-cp-golden-a", 3));
+        WireRoundTripTests.AssertSameFields(GoldenProof("sp-test"), committed.RequesterProof, "committed.requesterProof");
+        var locked = Assert.IsType<ResourcesLocked>(Row("provider-cp-golden-a", 1));
+        Assert.Equal((2, 1024L, 10L, 1.0m, T0.AddSeconds(30)), (locked.Resources.CpuCores, locked.Resources.RamMb, locked.Resources.DiskGb, locked.PricePerHour, locked.ExpiresAt));
+    }
+
+    /// <summary>One row of the golden file, read by the serializer it names.</summary>
+    private object Row(string persistenceId, long sequenceNr)
+    {
+        var row = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!)
+            .Single(r => r["persistenceId"]!.GetValue<string>() == persistenceId && r["sequenceNr"]!.GetValue<long>() == sequenceNr);
+        return Sys.Serialization.Deserialize(Encoding.UTF8.GetBytes(row["payload"]!.ToJsonString()), row["serializerId"]!.GetValue<int>(),
+            row["manifest"]!.GetValue<string>());
+    }
+
     private JobStatus JobStatusOf(string jobId)
     {
         var job = Sys.ActorOf(JobActor.Props(jobId, Settings(), Approve(Settings(), "cp-golden-a", "cp-golden-b"), Directory));
@@ -143,13 +179,95 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         return text.ToString();
     }
 
+    /// <summary>A job description with every field set and one preference of every kind: the whole shape is in the file.</summary>
+    internal static JobDescription RichDescription(string jobId)
+    {
+        var requirements = new JobRequirements
+        {
+            Resources = new ResourceRequirements
+            {
+                CpuCores = 2, CpuClockMhz = 2400, Architecture = "amd64", RamMb = 1024, DiskGb = 10, DiskType = "ssd",
+                Gpus = [new GpuRequirement { Vendor = "nvidia", Model = "a100", VramMb = 40960 }],
+            },
+            Executors = [ExecutorType.Docker, ExecutorType.Wasm],
+            JobType = JobType.LongRunning,
+            Localities = [new Locality("country", "DE")],
+            Libraries = [new LibraryRequirement("cuda", ">=12.0")],
+            Storage = [new StorageRequirement("s3", 50)],
+            Connectivity = new ConnectivityRequirement { Ports = [22, 443], Vpn = true },
+            MaxPricePerHour = 2.5m,
+            Currency = "NTX",
+            MaxTotalBudget = 100m,
+            DurationMinutes = 90,
+            Labels = [new LabelConstraint { Key = "tier", Op = LabelOperator.In, Values = ["gold", "silver"] }, new LabelConstraint { Key = "uptime", Op = LabelOperator.GreaterThanOrEqual, Value = "99.5" }],
+        };
+        return new JobDescription
+        {
+            JobId = jobId,
+            OrchestrationType = OrchestrationType.Push,
+            TargetProviders = ["cp-golden-a", "cp-golden-b"],
+            Requirements = requirements,
+            Preferences =
+            [
+                new Preference { Weight = 5, Localities = [new Locality("city", "Berlin")] },
+                new Preference { Weight = 6, Executor = ExecutorType.Firecracker },
+                new Preference { Weight = 7, Gpu = new GpuRequirement { Vendor = "amd" } },
+                new Preference { Weight = 8, Label = new LabelConstraint { Key = "sgx", Op = LabelOperator.Exists } },
+                new Preference { Weight = 9, Library = new LibraryRequirement("torch") },
+                new Preference { Weight = 10, DiskType = "nvme" },
+                new Preference { Weight = 11, More = new MorePreference(ResourceDimension.GpuVramMb, 81920) },
+                new Preference { Weight = 12, LowerPrice = true },
+                new Preference { Weight = 13, SpareCapacity = true },
+            ],
+            Selection = SelectionCriterion.EarliestBid,
+            DeadlineSeconds = 600,
+        };
+    }
+
+    /// <summary>A provider capability with every field set.</summary>
+    internal static ProviderCapability RichCapability(string id) => new()
+    {
+        Id = id,
+        Resources = new Resources
+        {
+            CpuCores = 8, CpuClockMhz = 3000, Architecture = "arm64", RamMb = 16384, DiskGb = 100, DiskType = "nvme",
+            Gpus = [new Gpu("nvidia", "a100", 40960)],
+        },
+        Executors = [ExecutorType.Docker],
+        JobTypes = [JobType.Batch, JobType.LongRunning],
+        Localities = [new Locality("country", "DE")],
+        Libraries = [new Library("cuda", "12.2")],
+        Storage = [new Storage("s3", 500)],
+        Connectivity = new Connectivity { OpenPorts = [22], Vpn = true },
+        PricePerHour = 1.25m,
+        Currency = "NTX",
+        MaxJobDurationMinutes = 1440,
+        Labels = new Dictionary<string, string> { ["tier"] = "gold" },
+        LockOnBid = true,
+    };
+
+    /// <summary>A proof as a signing node attaches it (the values are not checked when a journal is read).</summary>
+    internal static Proof GoldenProof(string subject) => new("c2lnbmF0dXJl", new Credential
+    {
+        Serial = "serial-" + subject,
+        SubjectKeyId = "key-" + subject,
+        SubjectPublicKey = "cHVibGlj",
+        Roles = [ParticipantRole.ComputeProvider, ParticipantRole.ServiceProvider],
+        Ids = [subject],
+        IssuedAt = T0,
+        ExpiresAt = Far,
+        AuthorityKeyId = "authority",
+        Signature = "YXV0aG9yaXR5",
+    });
+
     /// <summary>Histories a job and a provider really go through, with one event of every kind among them.</summary>
     private static IReadOnlyList<(string PersistenceId, IReadOnlyList<object> Events)> Histories()
     {
         var needs = Needs(cpu: 2);
         var description = JobOf(needs, "golden-contracted") with { Preferences = [new Preference { Weight = 10, Executor = ExecutorType.Docker }] };
         var bidA = new Bid("golden-contracted", "cp-golden-a", 1.0m, false, null, 0.75, T0.AddSeconds(1), FreeGpuIndices: []);
-        var bidB = new Bid("golden-contracted", "cp-golden-b", 1.2m, false, null, 0.5, T0.AddSeconds(1), FreeGpuIndices: []);
+        var bidB = new Bid("golden-contracted", "cp-golden-b", 1.2m, false, null, 0.5, T0.AddSeconds(1), RichCapability("cp-golden-b"), [0],
+            GoldenProof("cp-golden-b"));
         var explanation = new SearchExplanation(OrchestrationType.Pull, SelectionCriterion.Score, 1, 3, 2, new Dictionary<string, int> { ["cpu"] = 1 }, 0, 2,
         [
             new RankedProvider(1, "cp-golden-a", 0.9, 1.0m, false, [new ScoreTerm("price", 1, 0.9, 0.9)]),
@@ -177,7 +295,8 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
                 new JobRequestSent("golden-contracted", "cp-golden-a", T0.AddSeconds(2))),
             Steps(
                 new ResourcesConfirmed("golden-contracted", bidA with { ResourcesLocked = true, LockExpiresAt = T0.AddSeconds(32) }, T0.AddSeconds(3)),
-                new ContractClosed("golden-contracted", contract, T0.AddSeconds(4))),
+                new ContractClosed("golden-contracted", contract, T0.AddSeconds(4),
+                    new ContractSignatures(GoldenProof("sp-test"), GoldenProof("cp-golden-a")))),
         ];
         var failedNeeds = Needs(cpu: 64);
         IReadOnlyList<object> failedJob =
@@ -193,7 +312,8 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         ];
         IReadOnlyList<object> cancelledJob =
         [
-            new JobPosted("golden-cancelled", JobOf(needs, "golden-cancelled"), OrchestrationType.Push, SelectionCriterion.LowestPrice, [], needs, "sp-test", Far, T0),
+            new JobPosted("golden-cancelled", RichDescription("golden-cancelled"), OrchestrationType.Push, SelectionCriterion.EarliestBid,
+                RichDescription("golden-cancelled").Preferences, RichDescription("golden-cancelled").Requirements, "sp-test", Far, T0),
             new JobFailed("golden-cancelled", FailureReason.Cancelled, "cancelled while Posted: not needed", T0.AddSeconds(1)),
         ];
         IReadOnlyList<object> requestedJob =
@@ -211,7 +331,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             // Written by versions that journaled locks; read by this one, released as they were.
             new ResourcesLocked("cp-golden-a", "golden-old-lock", "sp-test", needs.Resources, [], 1.0m, T0.AddSeconds(30), T0),
             new LockReleased("cp-golden-a", "golden-old-lock", "another provider was contracted", T0.AddSeconds(1)),
-            new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4)),
+            new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4), GoldenProof("sp-test")),
             new ContractCommitted("cp-golden-a", ended, [], T0.AddSeconds(5)),
             new ContractCommitted("cp-golden-a", revoked, [], T0.AddSeconds(6)),
             new ContractsConfirmed("cp-golden-a", ["golden-contracted", "golden-ended"], T0.AddSeconds(7)),
@@ -221,7 +341,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         IReadOnlyList<object> providerB = [new ProviderOffboarding("cp-golden-b", T0.AddSeconds(30))];
         IReadOnlyList<object> host =
         [
-            new ProviderOnboarded("cp-golden-b", Provider("cp-golden-b", cpu: 8), T0),
+            new ProviderOnboarded("cp-golden-b", RichCapability("cp-golden-b"), T0),
             new ProviderOffboarded("cp-golden-b", T0.AddSeconds(31)),
         ];
         return

@@ -63,7 +63,7 @@ public class WireRoundTripTests() : TestKit(NodeSerialization)
     }
 
     /// <summary>Every field (public or not), recursively; collections element by element, whatever their runtime type.</summary>
-    private static void AssertSameFields(object? expected, object? actual, string path)
+    internal static void AssertSameFields(object? expected, object? actual, string path)
     {
         if (expected is null || actual is null)
         {
