@@ -59,6 +59,13 @@ if (options.Runs("journal"))
         rows.Add(new Row("journal plugin alone: new persistent actors recovering and persisting once (per second), SQLite", 0, 0, 0, 0, newPerSecond, null, null, null, null));
     }
 
+// What the journal's format costs per event, beside Hyperion's.
+if (options.Runs("serializer"))
+    await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "serializer.db"), 1))
+        foreach (var c in SerializerCost.Measure(node.System, options.Quick ? 2_000 : 20_000))
+            rows.Add(new Row($"journal format, {c.Event}: write {c.WriteMicros:0.0} µs, read {c.ReadMicros:0.0} µs, {c.Bytes:N0} bytes " +
+                             $"(Hyperion {c.HyperionWriteMicros:0.0} / {c.HyperionReadMicros:0.0} µs, {c.HyperionBytes:N0} bytes)", 0, 0, 0, 0, 0, null, null, null, null));
+
 // 6: the floor, for the same rows.
 var sqliteFloor = !options.Runs("floor") ? 0 : DatabaseFloor.SqliteRowsPerSecond(Path.Combine(work, "floor.db"), options.Quick ? 20_000 : 200_000);
 if (options.Runs("floor"))

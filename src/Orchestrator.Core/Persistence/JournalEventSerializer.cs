@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
+using Orchestrator.Persistence.Journal;
 
 namespace Orchestrator.Persistence;
 
@@ -13,7 +14,9 @@ namespace Orchestrator.Persistence;
 /// manifest naming the event and its version (<c>job-posted/1</c>). The manifest is what a reader dispatches on, so an
 /// event type can be renamed or moved without touching stored rows, and a new version of an event adds a manifest and
 /// keeps the reader of the old one (CONTRIBUTING.md, "Changing an event"). Unknown fields are skipped and absent
-/// optional ones take their defaults, so adding an optional field needs no new version.
+/// optional ones take their defaults, so adding an optional field needs no new version. What a row holds is defined by
+/// the journal's own records (<c>Persistence/Journal</c>, one per manifest), mapped to and from the events the actors
+/// use: a message or model type of the protocol or the API can change without a stored row changing meaning.
 /// </summary>
 /// <remarks>
 /// Hyperion stays the serializer of messages between nodes and actor systems; rows written before this serializer
@@ -26,35 +29,37 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
     /// <summary>The serializer id stored in every row it writes: never change it.</summary>
     public const int SerializerId = 731;
 
-    /// <summary>Every event the journal holds, its manifest, and how it is read. Append only.</summary>
-    private static readonly IReadOnlyList<(string Manifest, Type Type, JsonTypeInfo Info)> Formats =
+    /// <summary>Every event the journal holds: its manifest, the record it is stored as, and the mapping both ways. Append only.</summary>
+    private static readonly IReadOnlyList<Format> Formats =
     [
-        ("job-posted/1", typeof(JobPosted), JournalJson.Default.JobPosted),
-        ("search-started/1", typeof(SearchStarted), JournalJson.Default.SearchStarted),
-        ("providers-ruled-out/1", typeof(ProvidersRuledOut), JournalJson.Default.ProvidersRuledOut),
-        ("search-completed/1", typeof(SearchCompleted), JournalJson.Default.SearchCompleted),
-        ("search-retry/1", typeof(SearchRetryScheduled), JournalJson.Default.SearchRetryScheduled),
-        ("shortlisted/1", typeof(ProviderShortlisted), JournalJson.Default.ProviderShortlisted),
-        ("job-request-sent/1", typeof(JobRequestSent), JournalJson.Default.JobRequestSent),
-        ("resources-confirmed/1", typeof(ResourcesConfirmed), JournalJson.Default.ResourcesConfirmed),
-        ("candidate-dropped/1", typeof(CandidateDropped), JournalJson.Default.CandidateDropped),
-        ("contract-closed/1", typeof(ContractClosed), JournalJson.Default.ContractClosed),
-        ("job-failed/1", typeof(JobFailed), JournalJson.Default.JobFailed),
-        ("resources-locked/1", typeof(ResourcesLocked), JournalJson.Default.ResourcesLocked),
-        ("lock-released/1", typeof(LockReleased), JournalJson.Default.LockReleased),
-        ("contract-committed/1", typeof(ContractCommitted), JournalJson.Default.ContractCommitted),
-        ("contract-ended/1", typeof(ContractEnded), JournalJson.Default.ContractEnded),
-        ("contracts-confirmed/1", typeof(ContractsConfirmed), JournalJson.Default.ContractsConfirmed),
-        ("contract-revoked/1", typeof(ContractRevoked), JournalJson.Default.ContractRevoked),
-        ("provider-offboarding/1", typeof(ProviderOffboarding), JournalJson.Default.ProviderOffboarding),
-        ("provider-offboarded/1", typeof(ProviderOffboarded), JournalJson.Default.ProviderOffboarded),
-        ("provider-onboarded/1", typeof(ProviderOnboarded), JournalJson.Default.ProviderOnboarded),
+        Format.Of<JobPosted, JobPostedV1>("job-posted/1", JournalJson.Default.JobPostedV1, JobPostedV1.From, r => r.ToEvent()),
+        Format.Of<SearchStarted, SearchStartedV1>("search-started/1", JournalJson.Default.SearchStartedV1, SearchStartedV1.From, r => r.ToEvent()),
+        Format.Of<ProvidersRuledOut, ProvidersRuledOutV1>("providers-ruled-out/1", JournalJson.Default.ProvidersRuledOutV1, ProvidersRuledOutV1.From, r => r.ToEvent()),
+        Format.Of<SearchCompleted, SearchCompletedV1>("search-completed/1", JournalJson.Default.SearchCompletedV1, SearchCompletedV1.From, r => r.ToEvent()),
+        Format.Of<SearchRetryScheduled, SearchRetryScheduledV1>("search-retry/1", JournalJson.Default.SearchRetryScheduledV1, SearchRetryScheduledV1.From, r => r.ToEvent()),
+        Format.Of<ProviderShortlisted, ProviderShortlistedV1>("shortlisted/1", JournalJson.Default.ProviderShortlistedV1, ProviderShortlistedV1.From, r => r.ToEvent()),
+        Format.Of<JobRequestSent, JobRequestSentV1>("job-request-sent/1", JournalJson.Default.JobRequestSentV1, JobRequestSentV1.From, r => r.ToEvent()),
+        Format.Of<ResourcesConfirmed, ResourcesConfirmedV1>("resources-confirmed/1", JournalJson.Default.ResourcesConfirmedV1, ResourcesConfirmedV1.From, r => r.ToEvent()),
+        Format.Of<CandidateDropped, CandidateDroppedV1>("candidate-dropped/1", JournalJson.Default.CandidateDroppedV1, CandidateDroppedV1.From, r => r.ToEvent()),
+        Format.Of<ContractClosed, ContractClosedV1>("contract-closed/1", JournalJson.Default.ContractClosedV1, ContractClosedV1.From, r => r.ToEvent()),
+        Format.Of<JobFailed, JobFailedV1>("job-failed/1", JournalJson.Default.JobFailedV1, JobFailedV1.From, r => r.ToEvent()),
+        Format.Of<ResourcesLocked, ResourcesLockedV1>("resources-locked/1", JournalJson.Default.ResourcesLockedV1, ResourcesLockedV1.From, r => r.ToEvent()),
+        Format.Of<LockReleased, LockReleasedV1>("lock-released/1", JournalJson.Default.LockReleasedV1, LockReleasedV1.From, r => r.ToEvent()),
+        Format.Of<ContractCommitted, ContractCommittedV1>("contract-committed/1", JournalJson.Default.ContractCommittedV1, ContractCommittedV1.From, r => r.ToEvent()),
+        Format.Of<ContractEnded, ContractEndedV1>("contract-ended/1", JournalJson.Default.ContractEndedV1, ContractEndedV1.From, r => r.ToEvent()),
+        Format.Of<ContractsConfirmed, ContractsConfirmedV1>("contracts-confirmed/1", JournalJson.Default.ContractsConfirmedV1, ContractsConfirmedV1.From, r => r.ToEvent()),
+        Format.Of<ContractRevoked, ContractRevokedV1>("contract-revoked/1", JournalJson.Default.ContractRevokedV1, ContractRevokedV1.From, r => r.ToEvent()),
+        Format.Of<ProviderOffboarding, ProviderOffboardingV1>("provider-offboarding/1", JournalJson.Default.ProviderOffboardingV1, ProviderOffboardingV1.From, r => r.ToEvent()),
+        Format.Of<ProviderOffboarded, ProviderOffboardedV1>("provider-offboarded/1", JournalJson.Default.ProviderOffboardedV1, ProviderOffboardedV1.From, r => r.ToEvent()),
+        Format.Of<ProviderOnboarded, ProviderOnboardedV1>("provider-onboarded/1", JournalJson.Default.ProviderOnboardedV1, ProviderOnboardedV1.From, r => r.ToEvent()),
     ];
 
-    private static readonly Dictionary<Type, (string Manifest, JsonTypeInfo Info)> ByType =
-        Formats.ToDictionary(f => f.Type, f => (f.Manifest, f.Info));
+    private static readonly Dictionary<Type, Format> ByType = Formats.ToDictionary(f => f.Type);
 
-    private static readonly Dictionary<string, JsonTypeInfo> ByManifest = Formats.ToDictionary(f => f.Manifest, f => f.Info, StringComparer.Ordinal);
+    private static readonly Dictionary<string, Format> ByManifest = Formats.ToDictionary(f => f.Manifest, StringComparer.Ordinal);
+
+    /// <summary>The journal records (one per manifest) each event is stored as (for tests).</summary>
+    public static IEnumerable<Type> RecordTypes => Formats.Select(f => f.RecordType);
 
     /// <summary>The manifests this version reads (for tests and docs).</summary>
     public static IEnumerable<(string Manifest, Type Type)> Manifests =>
@@ -87,13 +92,13 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
 
     public override byte[] ToBinary(object obj) =>
         obj is JobStepsRecorded steps ? StepsToBinary(steps)
-        : ByType.TryGetValue(obj.GetType(), out var format) ? JsonSerializer.SerializeToUtf8Bytes(obj, format.Info)
+        : ByType.TryGetValue(obj.GetType(), out var format) ? format.Write(obj)
         : throw new ArgumentException($"{obj.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(obj));
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         manifest == StepsManifest ? StepsFromBinary(bytes)
-        : ByManifest.TryGetValue(manifest, out var info)
-            ? JsonSerializer.Deserialize(bytes, info) ?? throw new System.Runtime.Serialization.SerializationException($"journal event '{manifest}' read as null")
+        : ByManifest.TryGetValue(manifest, out var format)
+            ? format.Read(bytes)
             : throw new System.Runtime.Serialization.SerializationException($"unknown journal event manifest '{manifest}' (written by a newer version?)");
 
     private static byte[] StepsToBinary(JobStepsRecorded steps)
@@ -111,7 +116,7 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
                 writer.WriteStartObject();
                 writer.WriteString("manifest", format.Manifest);
                 writer.WritePropertyName("event");
-                JsonSerializer.Serialize(writer, step, format.Info);
+                format.Write(writer, step);
                 writer.WriteEndObject();
             }
 
@@ -129,11 +134,44 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
         var steps = root.GetProperty("steps").EnumerateArray().Select(step =>
         {
             var manifest = step.GetProperty("manifest").GetString() ?? "";
-            if (!ByManifest.TryGetValue(manifest, out var info) || step.GetProperty("event").Deserialize(info) is not IJobEvent e)
+            if (!ByManifest.TryGetValue(manifest, out var format) || format.Read(step.GetProperty("event")) is not IJobEvent e)
                 throw new System.Runtime.Serialization.SerializationException($"unknown job step manifest '{manifest}' in '{StepsManifest}'");
             return e;
         }).ToArray();
         return new JobStepsRecorded(root.GetProperty("jobId").GetString()!, steps);
+    }
+}
+
+/// <summary>One event's stored form: its manifest, the journal record it is written as, and the mapping both ways.</summary>
+internal abstract class Format(string manifest, Type type, Type recordType)
+{
+    public string Manifest { get; } = manifest;
+    public Type Type { get; } = type;
+    public Type RecordType { get; } = recordType;
+
+    public abstract byte[] Write(object e);
+
+    public abstract void Write(Utf8JsonWriter writer, object e);
+
+    public abstract object Read(byte[] bytes);
+
+    public abstract object Read(JsonElement element);
+
+    public static Format Of<TEvent, TRecord>(string manifest, JsonTypeInfo<TRecord> info, Func<TEvent, TRecord> toRecord, Func<TRecord, TEvent> toEvent)
+        where TEvent : notnull => new Typed<TEvent, TRecord>(manifest, info, toRecord, toEvent);
+
+    private sealed class Typed<TEvent, TRecord>(string manifest, JsonTypeInfo<TRecord> info, Func<TEvent, TRecord> toRecord, Func<TRecord, TEvent> toEvent)
+        : Format(manifest, typeof(TEvent), typeof(TRecord)) where TEvent : notnull
+    {
+        public override byte[] Write(object e) => JsonSerializer.SerializeToUtf8Bytes(toRecord((TEvent)e), info);
+
+        public override void Write(Utf8JsonWriter writer, object e) => JsonSerializer.Serialize(writer, toRecord((TEvent)e), info);
+
+        public override object Read(byte[] bytes) => toEvent(JsonSerializer.Deserialize(bytes, info) ?? throw Null());
+
+        public override object Read(JsonElement element) => toEvent(element.Deserialize(info) ?? throw Null());
+
+        private System.Runtime.Serialization.SerializationException Null() => new($"journal event '{Manifest}' read as null");
     }
 }
 
@@ -149,24 +187,24 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     RespectRequiredConstructorParameters = true,
     RespectNullableAnnotations = true)]
-[JsonSerializable(typeof(JobPosted))]
-[JsonSerializable(typeof(SearchStarted))]
-[JsonSerializable(typeof(ProvidersRuledOut))]
-[JsonSerializable(typeof(SearchCompleted))]
-[JsonSerializable(typeof(SearchRetryScheduled))]
-[JsonSerializable(typeof(ProviderShortlisted))]
-[JsonSerializable(typeof(JobRequestSent))]
-[JsonSerializable(typeof(ResourcesConfirmed))]
-[JsonSerializable(typeof(CandidateDropped))]
-[JsonSerializable(typeof(ContractClosed))]
-[JsonSerializable(typeof(JobFailed))]
-[JsonSerializable(typeof(ResourcesLocked))]
-[JsonSerializable(typeof(LockReleased))]
-[JsonSerializable(typeof(ContractCommitted))]
-[JsonSerializable(typeof(ContractEnded))]
-[JsonSerializable(typeof(ContractsConfirmed))]
-[JsonSerializable(typeof(ContractRevoked))]
-[JsonSerializable(typeof(ProviderOffboarding))]
-[JsonSerializable(typeof(ProviderOffboarded))]
-[JsonSerializable(typeof(ProviderOnboarded))]
+[JsonSerializable(typeof(JobPostedV1))]
+[JsonSerializable(typeof(SearchStartedV1))]
+[JsonSerializable(typeof(ProvidersRuledOutV1))]
+[JsonSerializable(typeof(SearchCompletedV1))]
+[JsonSerializable(typeof(SearchRetryScheduledV1))]
+[JsonSerializable(typeof(ProviderShortlistedV1))]
+[JsonSerializable(typeof(JobRequestSentV1))]
+[JsonSerializable(typeof(ResourcesConfirmedV1))]
+[JsonSerializable(typeof(CandidateDroppedV1))]
+[JsonSerializable(typeof(ContractClosedV1))]
+[JsonSerializable(typeof(JobFailedV1))]
+[JsonSerializable(typeof(ResourcesLockedV1))]
+[JsonSerializable(typeof(LockReleasedV1))]
+[JsonSerializable(typeof(ContractCommittedV1))]
+[JsonSerializable(typeof(ContractEndedV1))]
+[JsonSerializable(typeof(ContractsConfirmedV1))]
+[JsonSerializable(typeof(ContractRevokedV1))]
+[JsonSerializable(typeof(ProviderOffboardingV1))]
+[JsonSerializable(typeof(ProviderOffboardedV1))]
+[JsonSerializable(typeof(ProviderOnboardedV1))]
 internal sealed partial class JournalJson : JsonSerializerContext;
