@@ -107,6 +107,7 @@ if (options.Runs("memory"))
             rows.Add(Row.From($"memory after {milestone:N0} jobs (all terminal, passivated), SQLite", options.Providers, result, null) with
             {
                 ResidentMb = resident, ManagedMb = GC.GetTotalMemory(false) / 1024.0 / 1024.0,
+                CommittedMb = GC.GetGCMemoryInfo().TotalCommittedBytes / 1024.0 / 1024.0,
             });
         }
     }
@@ -185,6 +186,9 @@ public sealed record Row(
 {
     public long? JournalRows { get; init; }
     public double? ManagedMb { get; init; }
+
+    /// <summary>What the garbage collector holds from the system (live objects, free space, budgets): most of resident.</summary>
+    public double? CommittedMb { get; init; }
     public int Unfinished { get; init; }
 
     public static Row From(string scenario, int providers, LoadResult r, long? journalRows) =>
@@ -208,7 +212,7 @@ public sealed record Report(DateTimeOffset At, int Cores, string Os, bool Quick,
             md.AppendLine($"| {r.Scenario} | {(r.Providers > 0 ? r.Providers : "")} | {(r.Jobs > 0 ? r.Jobs : "")} | {(r.Jobs > 0 ? r.Contracted : "")} | {(r.Jobs > 0 ? r.Unfinished : "")} | " +
                           $"{(r.JobsPerSecond > 0 ? r.JobsPerSecond.ToString("0") : "")} | {P(r.EndToEndMs)} | {Two("search")} | {Two("request+contract")} | " +
                           $"{(r.RowsPerSecond is { } rps ? rps.ToString("0") : "")} | {(r.ResidentMb is { } mb ? mb.ToString("0") : "")} | " +
-                          $"{(r.ManagedMb is { } managed ? managed.ToString("0") : "")} |");
+                          $"{(r.ManagedMb is { } managed ? managed.ToString("0") + (r.CommittedMb is { } committed ? $" ({committed:0} committed)" : "") : "")} |");
         }
 
         double? Fraction(string run, string floor) =>

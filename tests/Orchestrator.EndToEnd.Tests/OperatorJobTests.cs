@@ -60,6 +60,39 @@ public sealed class OperatorJobTests
     }
 
     [Fact]
+    public async Task The_listing_keeps_the_latest_finished_jobs_and_the_older_ones_are_still_read_by_id()
+    {
+        using var setup = NodeSetup.Create(SmallProvider, "orchestrator.listedFinishedJobs = 2");
+        await using var node = await NodeProcess.StartAsync(setup);
+        var jobs = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            jobs.Add(await node.Http.PostJobOkAsync(Quick));
+            Assert.Equal("Contracted", (await node.Http.AwaitTerminalAsync(jobs[^1])).State());
+        }
+
+        async Task AssertBoundedAsync(NodeProcess n)
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                var list = await Json(n, "jobs", "list");
+                Assert.Equal(jobs[2..].Order(), list["jobs"]!.AsArray().Select(j => j!["jobId"]!.GetValue<string>()).Order());
+                Assert.Equal((2, 2L), (list["total"]!.GetValue<int>(), list["notListed"]!.GetValue<long>()));
+            }, TimeSpan.FromSeconds(30));
+            // Dropped from the listing, not from the journal.
+            foreach (var id in jobs[..2]) Assert.Equal("Contracted", (await n.Http.GetJobAsync(id)).State());
+            var human = await Cli.OperateAsync(n, "jobs", "list");
+            Assert.Contains("2 of 2 job(s); 2 older finished job(s) no longer listed", human.Output);
+        }
+
+        await AssertBoundedAsync(node);
+        // After a restart the listing is rebuilt from the journal, within the same bound.
+        await node.StopAsync();
+        await using var restarted = await NodeProcess.StartAsync(setup);
+        await AssertBoundedAsync(restarted);
+    }
+
+    [Fact]
     public async Task Metrics_count_what_jobs_do_and_the_cli_exit_codes_say_what_happened()
     {
         using var setup = NodeSetup.Create(SmallProvider);

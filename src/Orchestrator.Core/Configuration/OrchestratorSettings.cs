@@ -24,6 +24,9 @@ public sealed record OrchestratorSettings
     public TimeSpan SearchRetryMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan SearchRetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many finished jobs each node's listing keeps in memory (the latest to finish); older ones are read by id.</summary>
+    public int ListedFinishedJobs { get; init; } = ReadModel.JobIndex.DefaultMaxFinished;
+
     public static OrchestratorSettings FromConfig(Config root)
     {
         var c = root.GetConfig("orchestrator") ?? throw new ConfigurationException("missing the 'orchestrator' section");
@@ -51,6 +54,7 @@ public sealed record OrchestratorSettings
             SpareCapacityWeight = Between(c, "builtinPreferences.spareCapacity", d.SpareCapacityWeight, 0, 100),
             SearchRetryMinBackoff = Positive(c, "searchRetryMinBackoff", d.SearchRetryMinBackoff),
             SearchRetryMaxBackoff = Positive(c, "searchRetryMaxBackoff", d.SearchRetryMaxBackoff),
+            ListedFinishedJobs = Between(c, "listedFinishedJobs", d.ListedFinishedJobs, 0, 100_000_000),
         };
         if (settings.JobDeadline <= settings.DefaultSearchTimeout + settings.JobRequestTimeout + settings.ContractTimeout)
             throw new ConfigurationException(

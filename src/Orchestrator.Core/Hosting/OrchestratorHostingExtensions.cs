@@ -64,7 +64,7 @@ public static class OrchestratorHostingExtensions
             .WithClusterClientReceptionist()
             .WithActors((system, registry) => ClusterClientReceptionist.Get(system).RegisterService(registry.Get<JobRegion>()))
             .WithPlanner(settings)
-            .WithJobIndex();
+            .WithJobIndex(settings.ListedFinishedJobs);
     }
 
     /// <summary>
@@ -92,13 +92,13 @@ public static class OrchestratorHostingExtensions
 
     /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
     /// <remarks>Jobs publish their lines over distributed pub-sub; the index also reads the journal at start and every <paramref name="catchUp"/> (default 30 s).</remarks>
-    private static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder, TimeSpan? catchUp = null) =>
+    private static AkkaConfigurationBuilder WithJobIndex(this AkkaConfigurationBuilder builder, int listedFinishedJobs, TimeSpan? catchUp = null) =>
         builder.WithDistributedPubSub(role: "")
             .WithActors((system, registry) =>
             {
                 registry.Register<JobListingPublisher>(system.ActorOf(Props.Create<JobListingPublisher>(), "job-listing"));
                 registry.Register<JobIndexActor>(system.ActorOf(
-                    JobIndexActor.Props(catchUp ?? TimeSpan.FromSeconds(30), registry.Get<JobRegion>()), "job-index"));
+                    JobIndexActor.Props(catchUp ?? TimeSpan.FromSeconds(30), registry.Get<JobRegion>(), listedFinishedJobs), "job-index"));
             });
 
     /// <summary>The dry-run planner behind <c>POST /orchestrator/plan</c>.</summary>

@@ -36,6 +36,9 @@ public sealed class OrchestratorOptions
 
     public int? MaxBidRequests { get; set; }
 
+    /// <summary>How many finished jobs each node's listing keeps in memory (orchestrator.listedFinishedJobs).</summary>
+    public int? ListedFinishedJobs { get; set; }
+
     /// <summary>Node and provider ids approved for contracts when the network has no authority; empty: approval by membership.</summary>
     public List<string>? ApprovedIds { get; set; }
 
@@ -101,6 +104,7 @@ public sealed class OrchestratorOptions
         Line("searchRetryMaxBackoff", Duration(SearchRetryMaxBackoff));
         Line("defaultSelection", Quote(DefaultSelection));
         Line("maxBidRequests", MaxBidRequests?.ToString(CultureInfo.InvariantCulture));
+        Line("listedFinishedJobs", ListedFinishedJobs?.ToString(CultureInfo.InvariantCulture));
         Line("approvedIds", ApprovedIds is null ? null : "[" + string.Join(", ", ApprovedIds.Select(Quote)) + "]");
         Line("roles.jobs", Quote(Roles.Jobs));
         Line("roles.providers", Quote(Roles.Providers));

@@ -46,7 +46,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
     /// </summary>
     private sealed record CaughtUp(Exception? Failure) : IDeadLetterSuppression;
 
-    private readonly JobIndex _index = new();
+    private readonly JobIndex _index;
     private readonly TimeSpan _catchUpInterval;
     private readonly IActorRef? _jobs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -55,8 +55,10 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
     private bool _catchUpAgain;
 
     /// <param name="jobs">The job shard region the sweep wakes unfinished jobs through (none: no sweep).</param>
-    public JobIndexActor(TimeSpan catchUpInterval, IActorRef? jobs = null)
+    /// <param name="listedFinishedJobs">How many finished jobs the listing keeps (the latest to finish).</param>
+    public JobIndexActor(TimeSpan catchUpInterval, IActorRef? jobs = null, int listedFinishedJobs = JobIndex.DefaultMaxFinished)
     {
+        _index = new JobIndex(listedFinishedJobs);
         _catchUpInterval = catchUpInterval;
         _jobs = jobs;
         Receive<JobListingUpdate>(update => _index.Upsert(update.Summary));
@@ -88,8 +90,8 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
 
-    public static Props Props(TimeSpan catchUpInterval, IActorRef? jobs = null) =>
-        Akka.Actor.Props.Create(() => new JobIndexActor(catchUpInterval, jobs));
+    public static Props Props(TimeSpan catchUpInterval, IActorRef? jobs = null, int listedFinishedJobs = JobIndex.DefaultMaxFinished) =>
+        Akka.Actor.Props.Create(() => new JobIndexActor(catchUpInterval, jobs, listedFinishedJobs));
 
     public ITimerScheduler Timers { get; set; } = null!;
 

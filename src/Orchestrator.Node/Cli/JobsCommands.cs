@@ -49,7 +49,8 @@ public static class JobsCommands
                 table.AddRow(Markup.Escape(job.JobId), StateMarkup(job.State), Markup.Escape(job.ProviderId ?? ""), Output.Age(job.PostedAt),
                     Output.Age(job.UpdatedAt), Markup.Escape(Shorten(job.Note ?? "", 80)));
             Output.Console.Write(table);
-            Output.Line($"{page.Jobs.Count} of {page.Total} job(s)" + (page.Offset > 0 ? $" from {page.Offset}" : ""));
+            Output.Line($"{page.Jobs.Count} of {page.Total} job(s)" + (page.Offset > 0 ? $" from {page.Offset}" : "") +
+                        (page.NotListed > 0 ? $"; {page.NotListed} older finished job(s) no longer listed (read them by id)" : ""));
             return 0;
         });
         return list;

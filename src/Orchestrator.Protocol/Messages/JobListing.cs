@@ -21,7 +21,14 @@ public sealed record JobSummary(
 public sealed record ListJobs(JobState? State, DateTimeOffset? PostedSince, int Offset, int Limit) : IOrchestratorMessage;
 
 /// <summary><see cref="Total"/> jobs match; <see cref="Jobs"/> are those from the requested offset.</summary>
-public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jobs) : IOrchestratorMessage;
+public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jobs) : IOrchestratorMessage
+{
+    /// <summary>
+    /// Finished jobs this node's listing no longer holds (it keeps the latest <c>orchestrator.listedFinishedJobs</c>):
+    /// not counted in <see cref="Total"/>, still readable by id.
+    /// </summary>
+    public long NotListed { get; init; }
+}
 
 /// <summary>
 /// A job's line changed: published by the job (cluster-wide, over distributed pub-sub) as its events are

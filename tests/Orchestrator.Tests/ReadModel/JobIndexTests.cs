@@ -80,4 +80,72 @@ public class JobIndexTests
         index.Upsert(new JobSummary("job-a", JobState.Searching, "test", T0, T0.AddSeconds(1), 1, null, null, "searching"));
         Assert.Equal(JobState.Contracted, index.Query(new ListJobs(null, null, 0, 10)).Jobs[0].State);
     }
+
+    private static ContractClosed Contracted(string id, string provider, int minutes) =>
+        new(id, new Contract($"{id}@{provider}", id, "sp", provider, Needs().Resources, [], 1m, T0, T0, T0.AddHours(1)), T0.AddMinutes(minutes));
+
+    [Fact]
+    public void The_listing_keeps_every_unfinished_job_and_only_the_latest_finished_ones()
+    {
+        var index = new JobIndex(maxFinished: 3);
+        for (var i = 0; i < 8; i++) index.Apply(Posted($"job-{i}", i));
+        // Finished in an order unlike their posting: the ones that finished last stay.
+        foreach (var (id, at) in new[] { ("job-5", 10), ("job-0", 11), ("job-6", 12), ("job-1", 13), ("job-2", 14) })
+            index.Apply(Contracted(id, "cp-1", at));
+
+        var page = index.Query(new ListJobs(null, null, 0, 100));
+        Assert.Equal(["job-7", "job-6", "job-4", "job-3", "job-2", "job-1"], page.Jobs.Select(j => j.JobId));
+        Assert.Equal((6, 2L), (page.Total, page.NotListed));
+        Assert.Equal(["job-3", "job-4", "job-7"], index.Unfinished.Order());
+
+        // A job that fails later still counts as finishing then; unfinished ones never drop out, however many.
+        index.Apply(new JobFailed("job-3", FailureReason.DeadlinePassed, "too late", T0.AddMinutes(15)));
+        Assert.Equal(["job-7", "job-4", "job-3", "job-2", "job-1"], index.Query(new ListJobs(null, null, 0, 100)).Jobs.Select(j => j.JobId));
+        Assert.Equal(3L, index.NotListed);
+    }
+
+    [Fact]
+    public void A_finished_line_read_back_is_the_line_that_was_set()
+    {
+        var index = new JobIndex();
+        index.Apply(Posted("job-a", 0));
+        index.Apply(Contracted("job-a", "cp-1", 1));
+        var published = new JobSummary("job-b", JobState.Contracted, "sp", T0, T0.AddMinutes(2), 1, "cp-2", null, "contract other-id");
+        index.Upsert(published);
+        index.Upsert(new JobSummary("job-c", JobState.Failed, "sp", T0, T0.AddMinutes(3), 2, null, FailureReason.NoEligibleProvider, "nobody"));
+
+        var lines = index.Query(new ListJobs(null, null, 0, 10)).Jobs.ToDictionary(j => j.JobId);
+        Assert.Equal("contract job-a@cp-1", lines["job-a"].Note);
+        Assert.Equal(published, lines["job-b"]);
+        Assert.Equal(("nobody", FailureReason.NoEligibleProvider), (lines["job-c"].Note, lines["job-c"].FailureReason));
+        // A later event of a finished job (its contract's line rebuilt from the kept one) still applies.
+        index.Apply(new JobFailed("job-a", FailureReason.Cancelled, "cancelled", T0.AddMinutes(4)));
+        Assert.Equal(JobState.Failed, index.Query(new ListJobs(JobState.Failed, null, 0, 10)).Jobs.Single(j => j.JobId == "job-a").State);
+    }
+
+    [Fact]
+    public void A_line_published_again_does_not_make_a_job_drop_out_early()
+    {
+        var index = new JobIndex(maxFinished: 2);
+        var a = new JobSummary("job-a", JobState.Contracted, "sp", T0, T0.AddMinutes(1), 1, "cp-1", null, "contract job-a@cp-1");
+        index.Upsert(a);
+        for (var i = 0; i < 5; i++) index.Upsert(a); // the same line again and again (pub-sub and catch-up both deliver it)
+        index.Upsert(a with { JobId = "job-b", UpdatedAt = T0.AddMinutes(2) });
+        Assert.Equal(["job-a", "job-b"], index.Query(new ListJobs(null, null, 0, 10)).Jobs.Select(j => j.JobId).Order());
+        index.Upsert(a with { JobId = "job-c", UpdatedAt = T0.AddMinutes(3) });
+        Assert.Equal(["job-b", "job-c"], index.Query(new ListJobs(null, null, 0, 10)).Jobs.Select(j => j.JobId).Order());
+        Assert.Equal(1L, index.NotListed);
+    }
+
+    [Fact]
+    public void With_no_finished_jobs_listed_only_the_unfinished_are()
+    {
+        var index = new JobIndex(maxFinished: 0);
+        index.Apply(Posted("job-a", 0));
+        index.Apply(Posted("job-b", 1));
+        index.Apply(Contracted("job-b", "cp-1", 2));
+        var page = index.Query(new ListJobs(null, null, 0, 10));
+        Assert.Equal(["job-a"], page.Jobs.Select(j => j.JobId));
+        Assert.Equal(1L, page.NotListed);
+    }
 }
