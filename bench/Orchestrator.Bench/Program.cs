@@ -74,10 +74,15 @@ if (options.Runs("floor"))
 // 3: the size of the network.
 foreach (var providers in !options.Runs("scale") ? [] : options.Quick ? new[] { 10, 1000 } : new[] { 10, 1000, 10000 })
 {
-    await using var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, $"scale-{providers}.db"), providers);
+    var file = Path.Combine(work, $"scale-{providers}.db");
+    await using var node = await BenchNode.StartAsync("sqlite", file, providers);
     var driver = new LoadDriver(node, $"scale{providers}");
     await driver.RunClosedAsync("warmup", Math.Min(500, options.Jobs), options.Concurrency);
-    rows.Add(Row.From($"network of {providers} providers, SQLite", providers, await driver.RunClosedAsync("s", options.Jobs / 2, options.Concurrency), null));
+    var (rowsBefore, writesBefore) = (DatabaseFloor.SqliteJournalRows(file), DatabaseFloor.SqliteJournalWrites(file));
+    var result = await driver.RunClosedAsync("s", options.Jobs / 2, options.Concurrency);
+    var (rowsAfter, writesAfter) = (DatabaseFloor.SqliteJournalRows(file), DatabaseFloor.SqliteJournalWrites(file));
+    rows.Add(Row.From($"network of {providers} providers, SQLite ({(double)(rowsAfter - rowsBefore) / result.Jobs:0.00} journal rows in " +
+                      $"{(double)(writesAfter - writesBefore) / result.Jobs:0.00} writes per job)", providers, result, rowsAfter - rowsBefore));
 }
 
 // 4: the HTTP front door, the real executable.
