@@ -63,7 +63,7 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
 
     /// <summary>The manifests this version reads (for tests and docs).</summary>
     public static IEnumerable<(string Manifest, Type Type)> Manifests =>
-        Formats.Select(f => (f.Manifest, f.Type)).Append((StepsManifest, typeof(JobStepsRecorded)));
+        Formats.Select(f => (f.Manifest, f.Type)).Append((StepsManifest, typeof(JobStepsRecorded))).Append((ProviderStepsManifest, typeof(ProviderStepsRecorded)));
 
     /// <summary>
     /// The event types this serializer is bound to, each by its exact type: Akka takes the first binding that matches
@@ -85,34 +85,41 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
     /// </summary>
     public const string StepsManifest = "job-steps/1";
 
+    /// <summary>A provider's events in one row, as <see cref="StepsManifest"/> for a job: <c>{"providerId": …, "steps": […]}</c>.</summary>
+    public const string ProviderStepsManifest = "provider-steps/1";
+
     public override string Manifest(object o) =>
         o is JobStepsRecorded ? StepsManifest
+        : o is ProviderStepsRecorded ? ProviderStepsManifest
         : ByType.TryGetValue(o.GetType(), out var format) ? format.Manifest
         : throw new ArgumentException($"{o.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(o));
 
     public override byte[] ToBinary(object obj) =>
-        obj is JobStepsRecorded steps ? StepsToBinary(steps)
+        obj is JobStepsRecorded steps ? StepsToBinary("jobId", steps.JobId, steps.Steps)
+        : obj is ProviderStepsRecorded providerSteps ? StepsToBinary("providerId", providerSteps.ProviderId, providerSteps.Steps)
         : ByType.TryGetValue(obj.GetType(), out var format) ? format.Write(obj)
         : throw new ArgumentException($"{obj.GetType().FullName} has no journal format: add it to {nameof(JournalEventSerializer)}", nameof(obj));
 
     public override object FromBinary(byte[] bytes, string manifest) =>
-        manifest == StepsManifest ? StepsFromBinary(bytes)
+        manifest == StepsManifest ? StepsFromBinary<IJobEvent>(bytes, StepsManifest, "jobId", (id, steps) => new JobStepsRecorded(id, steps))
+        : manifest == ProviderStepsManifest
+            ? StepsFromBinary<IProviderEvent>(bytes, ProviderStepsManifest, "providerId", (id, steps) => new ProviderStepsRecorded(id, steps))
         : ByManifest.TryGetValue(manifest, out var format)
             ? format.Read(bytes)
             : throw new System.Runtime.Serialization.SerializationException($"unknown journal event manifest '{manifest}' (written by a newer version?)");
 
-    private static byte[] StepsToBinary(JobStepsRecorded steps)
+    private static byte[] StepsToBinary(string idName, string id, IEnumerable<object> steps)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("jobId", steps.JobId);
+            writer.WriteString(idName, id);
             writer.WriteStartArray("steps");
-            foreach (var step in steps.Steps)
+            foreach (var step in steps)
             {
                 if (!ByType.TryGetValue(step.GetType(), out var format))
-                    throw new ArgumentException($"{step.GetType().FullName} cannot be a step of {nameof(JobStepsRecorded)}", nameof(steps));
+                    throw new ArgumentException($"{step.GetType().FullName} cannot be a step of a row of steps", nameof(steps));
                 writer.WriteStartObject();
                 writer.WriteString("manifest", format.Manifest);
                 writer.WritePropertyName("event");
@@ -127,18 +134,18 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static JobStepsRecorded StepsFromBinary(byte[] bytes)
+    private static object StepsFromBinary<TStep>(byte[] bytes, string rowManifest, string idName, Func<string, TStep[], object> create)
     {
         using var document = JsonDocument.Parse(bytes);
         var root = document.RootElement;
         var steps = root.GetProperty("steps").EnumerateArray().Select(step =>
         {
             var manifest = step.GetProperty("manifest").GetString() ?? "";
-            if (!ByManifest.TryGetValue(manifest, out var format) || format.Read(step.GetProperty("event")) is not IJobEvent e)
-                throw new System.Runtime.Serialization.SerializationException($"unknown job step manifest '{manifest}' in '{StepsManifest}'");
+            if (!ByManifest.TryGetValue(manifest, out var format) || format.Read(step.GetProperty("event")) is not TStep e)
+                throw new System.Runtime.Serialization.SerializationException($"unknown step manifest '{manifest}' in '{rowManifest}'");
             return e;
         }).ToArray();
-        return new JobStepsRecorded(root.GetProperty("jobId").GetString()!, steps);
+        return create(root.GetProperty(idName).GetString()!, steps);
     }
 }
 

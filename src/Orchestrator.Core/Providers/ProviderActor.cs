@@ -35,8 +35,10 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         public static readonly RecordConfirmations Instance = new();
     }
 
-    // Confirmations are written together, at most this often: one journal row a second, not one per contract.
-    private static readonly TimeSpan ConfirmationBatch = TimeSpan.FromSeconds(1);
+    // Confirmations are written together: with the provider's next contract (in the same row), or, for a provider that
+    // commits nothing meanwhile, on their own this long after the first of them. A restart asks again only about the
+    // confirmations not written by then, so this bounds that work too.
+    private static readonly TimeSpan ConfirmationBatch = TimeSpan.FromSeconds(2);
     private readonly List<string> _confirmedNotRecorded = [];
 
     private readonly OrchestratorSettings _settings;
@@ -76,8 +78,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Recover<IProviderEvent>(e =>
         {
             _ledger = _ledger.Apply(e);
-            if (e is ResourcesLocked locked) _journaledLocks.Add(locked.JobId);
-            else if (e is LockReleased or ContractCommitted) _journaledLocks.Remove(JobOf(e));
+            foreach (var step in e is ProviderStepsRecorded steps ? steps.Steps : [e])
+                if (step is ResourcesLocked locked) _journaledLocks.Add(locked.JobId);
+                else if (step is LockReleased or ContractCommitted) _journaledLocks.Remove(JobOf(step));
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -103,6 +106,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         // Not waited for: the confirmations change no capacity, and one lost in a crash only means asking once more.
         Command<RecordConfirmations>(_ =>
         {
+            if (_confirmedNotRecorded.Count == 0) return;
             var jobIds = _confirmedNotRecorded.ToArray();
             _confirmedNotRecorded.Clear();
             PersistAsync(new ContractsConfirmed(ProviderId, jobIds, Now), e => _ledger = _ledger.Apply(e));
@@ -299,7 +303,16 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         // resources held meanwhile, and nothing releases a lock being committed).
         var proposer = Sender;
         _committing[contract.JobId] = [];
-        PersistAsync(new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof), e =>
+        IProviderEvent committed = new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof);
+        if (_confirmedNotRecorded.Count > 0)
+        {
+            // The confirmations waiting to be written ride along in the contract's row.
+            committed = new ProviderStepsRecorded(ProviderId, [new ContractsConfirmed(ProviderId, _confirmedNotRecorded.ToArray(), Now), committed]);
+            _confirmedNotRecorded.Clear();
+            Timers.Cancel("record-confirmations");
+        }
+
+        PersistAsync(committed, e =>
         {
             _committing.Remove(contract.JobId, out var others);
             Applied(e);
@@ -455,6 +468,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         ContractCommitted c => c.Contract.JobId,
         ContractEnded end => end.JobId,
         ContractRevoked revoked => revoked.JobId,
+        ProviderStepsRecorded steps when steps.Steps.Count > 0 => JobOf(steps.Steps[^1]),
         _ => "",
     };
 

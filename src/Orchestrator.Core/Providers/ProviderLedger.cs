@@ -106,6 +106,7 @@ public sealed record ProviderLedger(
             Contracts = Contracts.Remove(revoked.JobId),
         },
         ProviderOffboarding => this with { Offboarding = true },
+        ProviderStepsRecorded steps => steps.Steps.Aggregate(this, (ledger, step) => ledger.Apply(step)),
         _ => this,
     };
 

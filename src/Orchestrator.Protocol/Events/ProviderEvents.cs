@@ -49,3 +49,18 @@ public sealed record ProviderOffboarded(string ProviderId, DateTimeOffset At) : 
 
 /// <summary>A provider onboarded on this node at run time (not from the providers file); it comes back after a restart.</summary>
 public sealed record ProviderOnboarded(string ProviderId, ProviderCapability Capability, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>
+/// Several of a provider's events written as one journal row: a contract, with the confirmations that arrived since the
+/// provider last wrote (they ride along instead of costing a row of their own). Applied in order.
+/// </summary>
+public sealed record ProviderStepsRecorded(string ProviderId, IReadOnlyList<IProviderEvent> Steps) : IProviderEvent
+{
+    private readonly IProviderEvent[] _steps = Wire.Array(Steps);
+
+    /// <summary>The steps in the order they happened (a plain array, whatever the caller passed: see <c>Wire</c>).</summary>
+    public IReadOnlyList<IProviderEvent> Steps { get => _steps; init => _steps = Wire.Array(value); }
+
+    /// <summary>When the last of the steps happened.</summary>
+    public DateTimeOffset At => Steps.Count == 0 ? DateTimeOffset.MinValue : Steps[^1].At;
+}

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol.Events;
 using Akka.Actor;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
@@ -230,28 +231,52 @@ public class UnconfirmedContractTests(ITestOutputHelper output) : ActorTestBase(
         Assert.Empty(after.Unconfirmed);
     }
 
-    [Fact]
-    public void After_a_restart_only_the_contracts_not_confirmed_before_it_are_asked_about()
+    private IActorRef CommittedTwo(Configuration.OrchestratorSettings settings, Akka.TestKit.TestProbe job)
     {
-        var settings = Settings() with { ContractConfirmAfter = TimeSpan.FromSeconds(6) };
-        var job = CreateTestProbe("job");
         var provider = RealProvider(Provider("cp", cpu: 8), settings, jobs: job.Ref);
-        foreach (var id in new[] { "job-1", "job-2" })
-        {
-            provider.Tell(new JobRequest(id, "cp", "sp-test", Needs(cpu: 3)));
-            ExpectMsg<Bid>();
-            provider.Tell(new ContractProposal(Terms(id, "cp")));
-            ExpectMsg<ContractSigned>();
-        }
+        foreach (var id in new[] { "job-1", "job-2" }) Commit(provider, id);
+        return provider;
+    }
 
-        provider.Tell(new ContractConfirmed("job-1", "cp", "job-1@cp"));
-        Assert.Equal(["job-2"], StatusOfProvider(provider).Unconfirmed);
-        // Confirmations are journaled together a second later (three times that allowed here, for a starved machine);
-        // meanwhile, with questions due only after six seconds, nobody is asked anything.
-        job.ExpectNoMsg(TimeSpan.FromSeconds(3));
+    private void Commit(IActorRef provider, string jobId)
+    {
+        provider.Tell(new JobRequest(jobId, "cp", "sp-test", Needs(cpu: 2)));
+        ExpectMsg<Bid>();
+        provider.Tell(new ContractProposal(Terms(jobId, "cp") with { Resources = Needs(cpu: 2).Resources }));
+        ExpectMsg<ContractSigned>();
+    }
+
+    /// <summary>The provider's events as its journal holds them now (steps written together flattened).</summary>
+    private IReadOnlyList<IProviderEvent> Journaled(string persistenceId)
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        var probe = CreateTestProbe();
+        journal.Tell(new Akka.Persistence.ReplayMessages(0, long.MaxValue, long.MaxValue, persistenceId, probe.Ref));
+        var events = new List<IProviderEvent>();
+        while (probe.ExpectMsg<object>() is Akka.Persistence.ReplayedMessage replayed)
+            events.AddRange(replayed.Persistent.Payload is ProviderStepsRecorded steps ? steps.Steps : [(IProviderEvent)replayed.Persistent.Payload]);
+        return events;
+    }
+
+    private void Restart(IActorRef provider)
+    {
         Watch(provider);
         Sys.Stop(provider);
         ExpectTerminated(provider);
+    }
+
+    [Fact]
+    public void After_a_restart_only_the_contracts_not_confirmed_before_it_are_asked_about()
+    {
+        var settings = Settings() with { ContractConfirmAfter = TimeSpan.FromSeconds(30) };
+        var job = CreateTestProbe("job");
+        var provider = CommittedTwo(settings, job);
+        provider.Tell(new ContractConfirmed("job-1", "cp", "job-1@cp"));
+        Assert.Equal(["job-2"], StatusOfProvider(provider).Unconfirmed);
+        // A provider that commits nothing more writes its confirmations on their own, soon after.
+        AwaitAssert(() => Assert.Contains(Journaled("provider-cp"), e => e is ContractsConfirmed { JobIds: ["job-1"] }),
+            TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200));
+        Restart(provider);
 
         var restarted = RealProvider(Provider("cp", cpu: 8), settings with { ContractConfirmAfter = TimeSpan.FromMilliseconds(200) }, jobs: job.Ref);
         Assert.Equal(["job-2"], StatusOfProvider(restarted).Unconfirmed);
@@ -260,5 +285,27 @@ public class UnconfirmedContractTests(ITestOutputHelper output) : ActorTestBase(
         restarted.Tell(new ContractConfirmed("job-2", "cp", asked.ContractId, asked.QueryId));
         Assert.Empty(StatusOfProvider(restarted).Unconfirmed);
         Assert.Equal(2, StatusOfProvider(restarted).Contracts.Count);
+    }
+
+    [Fact]
+    public void Confirmations_ride_along_in_the_next_contract_s_row_and_count_after_a_restart()
+    {
+        var settings = Settings() with { ContractConfirmAfter = TimeSpan.FromSeconds(30) };
+        var job = CreateTestProbe("job");
+        var provider = CommittedTwo(settings, job);
+        provider.Tell(new ContractConfirmed("job-1", "cp", "job-1@cp"));
+        provider.Tell(new ContractConfirmed("job-2", "cp", "job-2@cp"));
+        // The next contract is written with them, in one row: durable once it is signed, no row of their own.
+        Commit(provider, "job-3");
+        var journal = Journaled("provider-cp");
+        Assert.Equal(["job-1", "job-2"], Assert.Single(journal.OfType<ContractsConfirmed>()).JobIds);
+        Assert.Equal(["job-1", "job-2", "job-3"], journal.OfType<ContractCommitted>().Select(c => c.Contract.JobId));
+        Restart(provider);
+
+        var restarted = RealProvider(Provider("cp", cpu: 8), settings, jobs: job.Ref);
+        var status = StatusOfProvider(restarted);
+        Assert.Equal(["job-3"], status.Unconfirmed);
+        Assert.Equal(3, status.Contracts.Count);
+        Assert.Equal(2, status.Free.CpuCores);
     }
 }

@@ -22,7 +22,10 @@ namespace Orchestrator.Tests.Persistence;
 /// </summary>
 public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
 {
-    private const string GoldenFile = "Golden/journal-v1.jsonl";
+    /// <summary>The golden file of the format this version writes; the older ones stay, and are read too.</summary>
+    private const string GoldenFile = "Golden/journal-v2.jsonl";
+
+    public static TheoryData<string> GoldenFiles() => new(System.IO.Directory.GetFiles("Golden", "journal-v*.jsonl").Order().Select(f => f.Replace('\\', '/')));
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Far = new(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -35,17 +38,19 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         var path = Environment.GetEnvironmentVariable("ORCHESTRATOR_WRITE_GOLDEN_JOURNAL");
         if (!string.IsNullOrEmpty(path)) File.WriteAllText(path, Rows());
         var golden = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!)
-            .SelectMany(row => row["manifest"]!.GetValue<string>() == JournalEventSerializer.StepsManifest
-                ? row["payload"]!["steps"]!.AsArray().Select(step => step!["manifest"]!.GetValue<string>()).Append(JournalEventSerializer.StepsManifest)
+            .SelectMany(row => row["payload"]!["steps"] is JsonArray steps
+                ? steps.Select(step => step!["manifest"]!.GetValue<string>()).Append(row["manifest"]!.GetValue<string>())
                 : [row["manifest"]!.GetValue<string>()])
             .ToHashSet();
         Assert.Equal(JournalEventSerializer.Manifests.Select(m => m.Manifest).Order(), golden.Order());
     }
 
-    [Fact]
-    public void Every_job_and_provider_of_the_version_1_journal_recovers_exactly()
+    [Theory]
+    [MemberData(nameof(GoldenFiles))]
+    public void Every_job_and_provider_of_every_golden_journal_recovers_exactly(string file)
     {
-        Load(GoldenFile);
+        Assert.True(System.IO.Directory.GetFiles("Golden", "journal-v*.jsonl").Length >= 2, "the golden files were not found");
+        Load(file);
 
         // Jobs: recovered by real job actors from the journal, as a restarted node would.
         var contracted = JobStatusOf("golden-contracted");
@@ -85,12 +90,13 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(8, b.Free.CpuCores);
     }
 
-    [Fact]
-    public void Every_field_of_the_version_1_journal_reads_back()
+    [Theory]
+    [MemberData(nameof(GoldenFiles))]
+    public void Every_field_of_every_golden_journal_reads_back(string file)
     {
         // The shapes no job's history above looks into: every field of a job description, a provider capability, a
         // bid with its proof, a contract's signatures. Compared field by field with the values they were written from.
-        Load(GoldenFile);
+        Load(file);
         var cancelled = JobStatusOf("golden-cancelled");
         WireRoundTripTests.AssertSameFields(RichDescription("golden-cancelled"), cancelled.Description, "description");
         WireRoundTripTests.AssertSameFields(RichDescription("golden-cancelled").Preferences, cancelled.Preferences, "preferences");
@@ -104,18 +110,18 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         WireRoundTripTests.AssertSameFields(new ContractSignatures(GoldenProof("sp-test"), GoldenProof("cp-golden-a")), contracted.Signatures, "signatures");
         Assert.Equal(TimeSpan.FromSeconds(3), Assert.Single(JobStatusOf("golden-failed").Timeouts).After);
 
-        var onboarded = Assert.IsType<ProviderOnboarded>(Row("provider-host-golden", 1));
+        var onboarded = Assert.IsType<ProviderOnboarded>(Row(file, "provider-host-golden", 1));
         WireRoundTripTests.AssertSameFields(RichCapability("cp-golden-b"), onboarded.Capability, "onboarded.capability");
-        var committed = Assert.IsType<ContractCommitted>(Row("provider-cp-golden-a", 3));
+        var committed = Assert.IsType<ContractCommitted>(Row(file, "provider-cp-golden-a", 3));
         WireRoundTripTests.AssertSameFields(GoldenProof("sp-test"), committed.RequesterProof, "committed.requesterProof");
-        var locked = Assert.IsType<ResourcesLocked>(Row("provider-cp-golden-a", 1));
+        var locked = Assert.IsType<ResourcesLocked>(Row(file, "provider-cp-golden-a", 1));
         Assert.Equal((2, 1024L, 10L, 1.0m, T0.AddSeconds(30)), (locked.Resources.CpuCores, locked.Resources.RamMb, locked.Resources.DiskGb, locked.PricePerHour, locked.ExpiresAt));
     }
 
     /// <summary>One row of the golden file, read by the serializer it names.</summary>
-    private object Row(string persistenceId, long sequenceNr)
+    private object Row(string file, string persistenceId, long sequenceNr)
     {
-        var row = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!)
+        var row = File.ReadAllLines(file).Select(l => JsonNode.Parse(l)!)
             .Single(r => r["persistenceId"]!.GetValue<string>() == persistenceId && r["sequenceNr"]!.GetValue<long>() == sequenceNr);
         return Sys.Serialization.Deserialize(Encoding.UTF8.GetBytes(row["payload"]!.ToJsonString()), row["serializerId"]!.GetValue<int>(),
             row["manifest"]!.GetValue<string>());
@@ -135,7 +141,12 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         return ExpectMsg<ProviderStatus>();
     }
 
-    private static IEnumerable<object> Flatten(object e) => e is JobStepsRecorded steps ? steps.Steps.Prepend<object>(steps) : [e];
+    private static IEnumerable<object> Flatten(object e) => e switch
+    {
+        JobStepsRecorded steps => steps.Steps.Prepend<object>(steps),
+        ProviderStepsRecorded steps => steps.Steps.Prepend<object>(steps),
+        _ => [e],
+    };
 
     private static JobStepsRecorded Steps(params IJobEvent[] steps) => new(steps[0].JobId, steps);
 
@@ -333,8 +344,9 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             new LockReleased("cp-golden-a", "golden-old-lock", "another provider was contracted", T0.AddSeconds(1)),
             new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4), GoldenProof("sp-test")),
             new ContractCommitted("cp-golden-a", ended, [], T0.AddSeconds(5)),
-            new ContractCommitted("cp-golden-a", revoked, [], T0.AddSeconds(6)),
-            new ContractsConfirmed("cp-golden-a", ["golden-contracted", "golden-ended"], T0.AddSeconds(7)),
+            // The confirmations that arrived since the last write ride along in the next contract's row.
+            new ProviderStepsRecorded("cp-golden-a",
+                [new ContractsConfirmed("cp-golden-a", ["golden-contracted", "golden-ended"], T0.AddSeconds(6)), new ContractCommitted("cp-golden-a", revoked, [], T0.AddSeconds(6))]),
             new ContractRevoked("cp-golden-a", "golden-revoked", "the job does not hold it: it moved on", T0.AddSeconds(20)),
             new ContractEnded("cp-golden-a", "golden-ended", T0.AddHours(1)),
         ];

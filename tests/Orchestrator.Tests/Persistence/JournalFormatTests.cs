@@ -19,7 +19,6 @@ namespace Orchestrator.Tests.Persistence;
 /// </summary>
 public sealed class JournalFormatTests() : TestKit(ConfigurationFactory.ParseString(JournalEventSerializer.BindingHocon))
 {
-    private const string GoldenFile = "Golden/journal-v1.jsonl";
     private static readonly Assembly Protocol = typeof(IOrchestratorMessage).Assembly;
 
     [Fact]
@@ -36,7 +35,7 @@ public sealed class JournalFormatTests() : TestKit(ConfigurationFactory.ParseStr
     public void Rewriting_a_version_1_row_keeps_every_field_it_holds_with_its_value()
     {
         var serializer = (JournalEventSerializer)Sys.Serialization.FindSerializerForType(typeof(Orchestrator.Protocol.Events.JobPosted));
-        var rows = File.ReadAllLines(GoldenFile).Select(l => JsonNode.Parse(l)!).ToList();
+        var rows = Directory.GetFiles("Golden", "journal-v*.jsonl").SelectMany(File.ReadAllLines).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.NotEmpty(rows);
         foreach (var row in rows)
         {

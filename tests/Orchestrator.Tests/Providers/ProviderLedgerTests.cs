@@ -186,6 +186,19 @@ public class ProviderLedgerTests
         Assert.Equal(ledger.Contracts["j1"].Contract, confirmed.Contracts["j1"].Contract);
     }
 
+    [Fact]
+    public void Steps_written_together_apply_in_order_as_if_written_one_by_one()
+    {
+        var ledger = _empty.Apply(Lock("j1", 3)).Apply(new ContractCommitted("cp", ContractFor("j1", 3), [], T0)).Apply(Lock("j2", 2));
+        IProviderEvent[] steps = [new ContractsConfirmed("cp", ["j1"], T0), new ContractCommitted("cp", ContractFor("j2", 2), [], T0)];
+        var together = ledger.Apply(new ProviderStepsRecorded("cp", steps));
+        var oneByOne = steps.Aggregate(ledger, (l, e) => l.Apply(e));
+        Assert.Equal((oneByOne.Free.CpuCores, oneByOne.Locks.Count), (together.Free.CpuCores, together.Locks.Count));
+        Assert.Equal(oneByOne.Contracts.ToDictionary(c => c.Key, c => c.Value.Confirmed), together.Contracts.ToDictionary(c => c.Key, c => c.Value.Confirmed));
+        Assert.True(together.Contracts["j1"].Confirmed);
+        Assert.False(together.Contracts["j2"].Confirmed);
+    }
+
     public static TheoryData<string, Resources, string?> NewCapabilities => new()
     {
         { "room for all", new Resources { CpuCores = 4, RamMb = 300, DiskGb = 30, Gpus = [new Gpu("nvidia", "T4", 1), new Gpu("nvidia", "T4", 1)] }, null },
