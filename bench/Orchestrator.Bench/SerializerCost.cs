@@ -20,7 +20,16 @@ public static class SerializerCost
     {
         var hyperion = system.Serialization.FindSerializerForType(typeof(Bid));
         var journal = (SerializerWithStringManifest)system.Serialization.FindSerializerForType(typeof(SearchCompleted));
-        return [Of("SearchCompleted, 16 bids", Completed(), journal, hyperion, iterations), Of("CandidateDropped", Dropped(), journal, hyperion, iterations)];
+        var completed = Completed();
+        // The row a job writes at a search's end: the search, its shortlisting and the job request, together.
+        var steps = new JobStepsRecorded(completed.JobId,
+            [completed, new ProviderShortlisted(completed.JobId, "cp-000", "ranked 1", At), new JobRequestSent(completed.JobId, "cp-000", At)]);
+        return
+        [
+            Of("SearchCompleted, 16 bids", completed, journal, hyperion, iterations),
+            Of("a search's end in one row (JobStepsRecorded)", steps, journal, hyperion, iterations),
+            Of("CandidateDropped", Dropped(), journal, hyperion, iterations),
+        ];
     }
 
     private static Cost Of(string name, object e, SerializerWithStringManifest journal, Serializer hyperion, int iterations)
