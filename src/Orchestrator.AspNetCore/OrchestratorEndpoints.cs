@@ -33,7 +33,7 @@ public static class OrchestratorEndpoints
         group.AddEndpointFilter(RetryAfterOnUnavailable);
         group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints();
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
-        group.MapGroup("").WithTags("Operations").MapOpsEndpoints().MapFaultEndpoints();
+        group.MapGroup("").WithTags("Operations").MapOpsEndpoints().MapClusterEvents().MapActorTree().MapFaultEndpoints();
         group.MapGroup("").WithTags("Health").MapHealthEndpoints();
         return group;
     }

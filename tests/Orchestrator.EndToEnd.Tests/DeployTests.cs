@@ -27,7 +27,7 @@ public partial class DeployTests
     {
         var compose = Load("deploy/docker-compose.yml").Single();
         var services = (YamlMappingNode)compose["services"];
-        Assert.Equal(["node-1", "node-2", "node-3", "postgres"], services.Children.Keys.Select(k => k.ToString()).Order());
+        Assert.Equal(["grafana", "node-1", "node-2", "node-3", "postgres", "prometheus"], services.Children.Keys.Select(k => k.ToString()).Order());
         var env = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)compose)["x-node"])["environment"];
         Assert.StartsWith("Host=postgres", env["ORCHESTRATOR_POSTGRES"].ToString());
         Assert.Equal("akka.ssl.tcp://orchestrator@node-1:4053", env["ORCHESTRATOR_SEEDS"].ToString());
@@ -42,6 +42,37 @@ public partial class DeployTests
             Assert.Contains("./certs:/certs:ro", mounts);
             Assert.Contains($"{node}-data", volumes);
         }
+    }
+
+    [Fact]
+    public void Prometheus_scrapes_every_node_of_the_compose_file_and_grafana_shows_the_dashboard_over_it()
+    {
+        var compose = Load("deploy/docker-compose.yml").Single();
+        var services = (YamlMappingNode)compose["services"];
+        var nodes = services.Children.Keys.Select(k => k.ToString()).Where(k => k.StartsWith("node-", StringComparison.Ordinal)).Order().ToArray();
+        var http = new Uri(((YamlMappingNode)((YamlMappingNode)compose["x-node"])["environment"])["ORCHESTRATOR_HTTP"].ToString());
+
+        // Every node, at the port its HTTP API listens on, at the path the node serves its metrics.
+        var scrape = (YamlMappingNode)((YamlSequenceNode)Load("deploy/prometheus/prometheus.yml").Single()["scrape_configs"]).Children.Single();
+        Assert.Equal(Orchestrator.Node.Startup.Metrics.Path, scrape["metrics_path"].ToString());
+        var targets = ((YamlSequenceNode)Path(((YamlSequenceNode)scrape["static_configs"]).Children.Single(), "targets")).Children.Select(t => t.ToString());
+        Assert.Equal(nodes.Select(n => $"{n}:{http.Port}"), targets.Order());
+        var prometheusMounts = ((YamlSequenceNode)Path(services, "prometheus", "volumes")).Children.Select(v => v.ToString()).ToArray();
+        Assert.Contains("./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", prometheusMounts);
+
+        // Grafana: the data source is that Prometheus, and the dashboard's panels all read it.
+        var datasource = (YamlMappingNode)((YamlSequenceNode)Load("deploy/grafana/provisioning/datasources/prometheus.yml").Single()["datasources"]).Children.Single();
+        Assert.Equal("http://prometheus:9090", datasource["url"].ToString());
+        Assert.Contains("9090:9090", ((YamlSequenceNode)Path(services, "prometheus", "ports")).Children.Select(p => p.ToString()));
+        var provider = (YamlMappingNode)((YamlSequenceNode)Load("deploy/grafana/provisioning/dashboards/orchestrator.yml").Single()["providers"]).Children.Single();
+        var grafanaMounts = ((YamlSequenceNode)Path(services, "grafana", "volumes")).Children.Select(v => v.ToString()).ToArray();
+        Assert.Contains($"./grafana/dashboards:{Path(provider, "options", "path")}:ro", grafanaMounts);
+        Assert.Contains("./grafana/provisioning:/etc/grafana/provisioning:ro", grafanaMounts);
+        var dashboard = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(Root, "deploy/grafana/dashboards/orchestrator.json")))!;
+        var panels = dashboard["panels"]!.AsArray();
+        Assert.True(panels.Count >= 7, $"only {panels.Count} panels");
+        Assert.All(panels, p => Assert.Equal(datasource["uid"].ToString(), p!["datasource"]!["uid"]!.GetValue<string>()));
+        Assert.All(panels, p => Assert.NotEmpty(p!["targets"]!.AsArray()));
     }
 
     [Fact]

@@ -21,7 +21,20 @@ public sealed class OperatorClusterTests
         var members = await Members(first);
         Assert.Equal(3, members.Count);
         Assert.All(members, m => Assert.Equal("Up", m!["status"]!.GetValue<string>()));
-        Assert.Single(members, m => m!["isLeader"]!.GetValue<bool>());
+        var leaderAddress = Assert.Single(members, m => m!["isLeader"]!.GetValue<bool>())!["address"]!.GetValue<string>();
+
+        // Every member names the same leader; the leader knows it is the one.
+        foreach (var node in cluster.Nodes)
+        {
+            var leader = await Json(node, "cluster", "leader");
+            Assert.Equal(leaderAddress, leader["leader"]!.GetValue<string>());
+            Assert.Equal(leader["self"]!.GetValue<string>() == leaderAddress, leader["isSelf"]!.GetValue<bool>());
+            var human = await Cli.OperateAsync(node, "cluster", "leader");
+            Assert.Equal(0, human.ExitCode);
+            Assert.StartsWith(leaderAddress, human.Output.Trim());
+        }
+
+        Assert.Single(cluster.Nodes, n => Json(n, "cluster", "leader").GetAwaiter().GetResult()["isSelf"]!.GetValue<bool>());
 
         // Jobs no provider can take stay in flight (searching again until their deadline): one entity each.
         var jobs = new List<string>();
@@ -42,6 +55,10 @@ public sealed class OperatorClusterTests
         }
 
         var victim = members.Select(m => m!["address"]!.GetValue<string>()).Single(a => a.EndsWith(":" + cluster.RemotePorts[2]));
+        // `cluster tail` follows it live: the three members first, then what happens to the one killed.
+        using var tail = Cli.Start(first, "cluster", "tail", "--json");
+        using var humanTail = Cli.Start(first, "cluster", "tail");
+        await Poll.UntilAsync(() => Task.Run(() => Assert.Equal(3, TailEvents(tail).Count(e => e.Event == "MemberUp"))), TimeSpan.FromSeconds(30));
         await cluster.Nodes[2].KillAsync();
         // The others notice it is gone (unreachable), then it is downed: by this command, or by the split-brain
         // resolver if it got there first. Either way the cluster is two.
@@ -56,6 +73,15 @@ public sealed class OperatorClusterTests
             Assert.DoesNotContain(left, m => m!["address"]!.GetValue<string>() == victim);
         }, TimeSpan.FromSeconds(60));
         Assert.Contains("2 member(s), 2 Up", (await Cli.OperateAsync(first, "cluster", "show")).Output);
+        await Poll.UntilAsync(() => Task.Run(() =>
+        {
+            var seen = TailEvents(tail).Where(e => e.Address == victim).Select(e => e.Event).ToArray();
+            Assert.Contains("UnreachableMember", seen);
+            Assert.Contains("MemberRemoved", seen);
+            Assert.True(Array.IndexOf(seen, "UnreachableMember") < Array.IndexOf(seen, "MemberRemoved"), string.Join(", ", seen));
+            Assert.Contains("UnreachableMember", humanTail.Output);
+            Assert.Contains(victim, humanTail.Output);
+        }), TimeSpan.FromSeconds(30));
 
         // A graceful leave: the member hands its shards over and is gone from the cluster.
         var second = members.Select(m => m!["address"]!.GetValue<string>()).Single(a => a.EndsWith(":" + cluster.RemotePorts[1]));
@@ -64,6 +90,10 @@ public sealed class OperatorClusterTests
         await Poll.UntilAsync(async () => Assert.Single(await Members(first)), TimeSpan.FromSeconds(60));
         Assert.Equal(1, (await Cli.OperateAsync(first, "cluster", "leave", "akka.tcp://orchestrator@127.0.0.1:1")).ExitCode);
     }
+
+    private static (string Event, string? Address)[] TailEvents(RunningCommand tail) =>
+        tail.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => JsonNode.Parse(l)!).Select(e => (e["event"]!.GetValue<string>(), e["address"]?.GetValue<string>())).ToArray();
 
     private static async Task<JsonArray> Members(NodeProcess node) => (await Json(node, "cluster", "show"))["members"]!.AsArray();
 

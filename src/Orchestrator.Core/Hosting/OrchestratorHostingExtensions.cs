@@ -52,6 +52,10 @@ public static class OrchestratorHostingExtensions
                 ClusterTransportTls.RefuseOpenTransport(system.Settings.Config);
                 system.RegisterExtension(new OrchestratorNode.Provider(node));
                 Telemetry.OrchestratorMetrics.Zero();
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                Telemetry.OrchestratorMetrics.ObserveMembers(() => cluster.State.Members
+                    .GroupBy(m => (Status: m.Status.ToString(), Reachable: !cluster.State.Unreachable.Contains(m)))
+                    .Select(g => (g.Key.Status, g.Key.Reachable, g.Count())));
             });
         ClusterTransportTls.Apply(akka, config);
         if (persistence.IsPostgres) akka.WithPostgresPersistence(persistence.Target);

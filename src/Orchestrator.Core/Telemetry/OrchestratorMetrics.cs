@@ -41,6 +41,9 @@ public static class OrchestratorMetrics
 
     private static readonly ConcurrentDictionary<string, (double Cpu, double Ram)> Utilisation = new(StringComparer.Ordinal);
 
+    // The cluster as this node sees it, read when the metrics are scraped (set by the node at start).
+    private static Func<IEnumerable<(string Status, bool Reachable, int Count)>> _members = () => [];
+
     static OrchestratorMetrics()
     {
         Meter.CreateObservableGauge("orchestrator.provider.utilization", () => Utilisation.SelectMany(kv => new[]
@@ -48,7 +51,13 @@ public static class OrchestratorMetrics
             new Measurement<double>(kv.Value.Cpu, new KeyValuePair<string, object?>("provider", kv.Key), new KeyValuePair<string, object?>("resource", "cpu")),
             new Measurement<double>(kv.Value.Ram, new KeyValuePair<string, object?>("provider", kv.Key), new KeyValuePair<string, object?>("resource", "ram")),
         }), "1", "share of a provider's capacity locked or contracted, per provider hosted on this node");
+        Meter.CreateObservableGauge("orchestrator.cluster.members", () => _members().Select(m => new Measurement<int>(m.Count,
+                new KeyValuePair<string, object?>("status", m.Status.ToLowerInvariant()), new KeyValuePair<string, object?>("reachable", m.Reachable ? "yes" : "no"))),
+            "{member}", "cluster members as this node sees them, by status (up, joining, leaving, exiting, down, …) and reachability");
     }
+
+    /// <summary>Where the cluster members gauge reads from: the node's view of its cluster, by status and reachability.</summary>
+    public static void ObserveMembers(Func<IEnumerable<(string Status, bool Reachable, int Count)>> members) => _members = members;
 
     /// <summary>A job event was persisted; <paramref name="after"/> is the job with it applied.</summary>
     public static void Persisted(IJobEvent e, Job after)

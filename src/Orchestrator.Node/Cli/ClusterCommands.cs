@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Orchestrator.Node.Cli;
 
-/// <summary><c>orchestrator cluster show | leave | down | down-unreachable | join</c>: Petabridge.Cmd's cluster palette.</summary>
+/// <summary><c>orchestrator cluster show | leader | tail | leave | down | down-unreachable | join</c>: Petabridge.Cmd's cluster palette.</summary>
 public static class ClusterCommands
 {
     public static Command Create()
@@ -19,8 +19,23 @@ public static class ClusterCommands
             return 0;
         });
 
+        var leader = new Command("leader", "the cluster's leader as this node sees it (exit 1 when there is none)");
+        Operator.SetAction(leader, async (client, json, _, ct) =>
+        {
+            var view = NodeClient.Read<ClusterView>(await client.GetAsync("/ops/cluster", ct));
+            if (json)
+                Output.Json(JsonSerializer.SerializeToElement(new { leader = view.Leader, self = view.Self, isSelf = view.Leader == view.Self }));
+            else Output.Line(view.Leader is null ? "no leader (the node is not in a cluster, or no member is reachable)" : view.Leader + (view.Leader == view.Self ? " (this node)" : ""));
+            return view.Leader is null ? 1 : 0;
+        });
+
+        var tail = new Command("tail", "the members as they are, then every membership, reachability and leader change live, until Ctrl-C");
+        Operator.SetAction(tail, Tail);
+
         var cluster = NodeClient.WithNodeOptions(new Command("cluster", "the Akka.NET cluster the node is in"));
         cluster.Subcommands.Add(show);
+        cluster.Subcommands.Add(leader);
+        cluster.Subcommands.Add(tail);
         cluster.Subcommands.Add(MemberCommand("leave", "ask a member to leave the cluster gracefully (its shards hand over first)"));
         cluster.Subcommands.Add(MemberCommand("down", "mark a member as down: the cluster stops waiting for it (use for a node that is gone)"));
         cluster.Subcommands.Add(MemberCommand("join", "make the node join the cluster a member of which is at ADDRESS"));
@@ -28,6 +43,39 @@ public static class ClusterCommands
         Operator.SetAction(downUnreachable, (client, json, _, ct) => Command(client, json, "/ops/cluster/down-unreachable", null, ct));
         cluster.Subcommands.Add(downUnreachable);
         return cluster;
+    }
+
+    /// <summary>Prints each event as the node streams it (one JSON object per line with --json); 3 if the node goes away.</summary>
+    private static async Task<int> Tail(NodeClient client, bool json, System.CommandLine.ParseResult _, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await client.OpenStreamAsync("/ops/cluster/events", ct);
+            await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(ct))
+            {
+                if (item.EventType != "cluster") continue;
+                if (json)
+                {
+                    Console.WriteLine(item.Data);
+                    continue;
+                }
+
+                var e = JsonSerializer.Deserialize<ClusterEventView>(item.Data, ApiJson.Reading)!;
+                var colour = e.Event switch { "UnreachableMember" or "MemberRemoved" or "MemberDowned" => "red", "ReachableMember" or "MemberUp" => "green", _ => "default" };
+                Output.Console.MarkupLine($"{e.At:HH:mm:ss.fff}  [{colour}]{Markup.Escape(e.Event),-18}[/]  {Markup.Escape(e.Address ?? "(none)")}" +
+                                          (e.Status is null ? "" : $"  {e.Status}") + (e.Roles.Count > 0 ? $"  {Markup.Escape(string.Join(",", e.Roles))}" : ""));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+        catch (IOException)
+        {
+        }
+
+        if (ct.IsCancellationRequested) return 0;
+        throw new CliFailure("the node closed the stream (it stopped?)", NodeClient.Unreachable);
     }
 
     private static Command MemberCommand(string name, string description)

@@ -21,6 +21,7 @@ public static class JobsCommands
         jobs.Subcommands.Add(Post());
         jobs.Subcommands.Add(Plan());
         jobs.Subcommands.Add(Cancel());
+        jobs.Subcommands.Add(ExplainCommand.Create());
         return jobs;
     }
 

@@ -17,6 +17,7 @@ public sealed class NodeHost
     private readonly ApiAccess _access;
     private readonly NodeTrust _trust;
     private readonly KeyPair _nodeKey;
+    private readonly RecentLogs _recentLogs = new();
 
     private NodeHost(NodeOptions options, NodePlan plan, ApiAccess access, NodeTrust trust, KeyPair nodeKey)
     {
@@ -57,6 +58,9 @@ public sealed class NodeHost
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole();
         }
+
+        // The recent lines in memory too, for `orchestrator log tail` (GET /ops/logs).
+        builder.Logging.AddProvider(node._recentLogs);
 
         builder.WebHost.UseUrls(node._options.Http);
         builder.Services.AddOrchestratorApi();
@@ -105,6 +109,7 @@ public sealed class NodeHost
         app.UseStatusCodePages();
         app.UseBearerToken(_access);
         app.MapOrchestrator();
+        app.MapLogEndpoints(_recentLogs);
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint(Metrics.Path);
         LogStart(app.Logger);

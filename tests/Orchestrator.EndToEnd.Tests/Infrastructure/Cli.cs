@@ -23,15 +23,28 @@ public static class Cli
         return new RunningCommand(Process.Start(info)!);
     }
 
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string folder, params string[] args)
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string folder, params string[] args) => RunAsync(folder, null, args);
+
+    /// <summary>An operator command against <paramref name="node"/> reading <paramref name="input"/> as its standard input (e.g. the shell).</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> OperateWithInputAsync(NodeProcess node, string input, params string[] args) =>
+        RunAsync(Path.GetTempPath(), input, [.. args, "--node", node.BaseAddress.ToString()]);
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string folder, string? input, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder,
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false,
+            WorkingDirectory = folder,
         };
         info.ArgumentList.Add(NodeProcess.NodeExecutable());
         foreach (var arg in args) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
