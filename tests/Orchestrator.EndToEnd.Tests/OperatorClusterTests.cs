@@ -43,6 +43,8 @@ public sealed class OperatorClusterTests
         await Poll.UntilAsync(async () =>
         {
             var stats = await Json(first, "sharding", "region-stats", "-r", "job");
+            // Petabridge.Cmd's spelling says the same.
+            Assert.Equal(stats["totalEntities"]!.GetValue<int>(), (await Json(first, "cluster", "sharding", "region-stats", "-r", "job"))["totalEntities"]!.GetValue<int>());
             Assert.Equal(jobs.Count, stats["totalEntities"]!.GetValue<int>());
             Assert.Equal(jobs.Count, stats["nodes"]!.AsArray().Sum(n => n!["entities"]!.GetValue<int>()));
             Assert.Single(stats["nodes"]!.AsArray(), n => n!["hostsCoordinator"]!.GetValue<bool>());

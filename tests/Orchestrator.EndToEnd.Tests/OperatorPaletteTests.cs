@@ -13,7 +13,7 @@ public sealed class OperatorPaletteTests
 
     private const string Job = """
         {"requirements":{"resources":{"cpuCores":2,"ramMb":256,"diskGb":1}},
-         "preferences":[{"weight":30,"localities":[{"kind":"country","name":"FR"}]}]}
+         "preferences":[{"weight":30,"localities":[{"kind":"country","name":"FR"}]},{"weight":2,"label":{"key":"tier","op":"in","values":["gold","silver"]}}]}
         """;
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class ShellCompletionTests
     [InlineData("actor ", "hierarchy")]
     [InlineData("log tail --f", "--follow")]
     [InlineData("jobs ex", "explain")]
+    [InlineData("cluster sharding ", "region-stats")]
     public void Tab_offers_the_commands_and_options_that_fit(string line, string offered) =>
         Assert.Contains(offered, ShellCommand.Completions(CommandLine.Root(), line));
 

@@ -36,6 +36,8 @@ public static class ClusterCommands
         cluster.Subcommands.Add(show);
         cluster.Subcommands.Add(leader);
         cluster.Subcommands.Add(tail);
+        // Petabridge.Cmd spells them `cluster sharding regions | region-stats | locate`; `sharding …` stays an alias.
+        cluster.Subcommands.Add(ShardingCommands.Create(underCluster: true));
         cluster.Subcommands.Add(MemberCommand("leave", "ask a member to leave the cluster gracefully (its shards hand over first)"));
         cluster.Subcommands.Add(MemberCommand("down", "mark a member as down: the cluster stops waiting for it (use for a node that is gone)"));
         cluster.Subcommands.Add(MemberCommand("join", "make the node join the cluster a member of which is at ADDRESS"));

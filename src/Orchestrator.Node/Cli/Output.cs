@@ -23,7 +23,7 @@ public static class Output
     public static Table Table(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var column in columns) table.AddColumn(new TableColumn(column).NoWrap());
+        foreach (var column in columns) table.AddColumn(new TableColumn(Markup.Escape(column)).NoWrap());
         return table;
     }
 

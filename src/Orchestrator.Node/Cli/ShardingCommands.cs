@@ -7,7 +7,8 @@ namespace Orchestrator.Node.Cli;
 /// <summary><c>orchestrator sharding regions | region-stats -r REGION | locate JOBID</c>.</summary>
 public static class ShardingCommands
 {
-    public static Command Create()
+    /// <param name="underCluster">As <c>cluster sharding …</c> (Petabridge.Cmd's spelling), where <c>cluster</c> already carries the node options.</param>
+    public static Command Create(bool underCluster = false)
     {
         var regions = new Command("regions", "the shard regions the node runs");
         Operator.SetAction(regions, async (client, json, _, ct) =>
@@ -54,7 +55,8 @@ public static class ShardingCommands
             return 0;
         });
 
-        var sharding = NodeClient.WithNodeOptions(new Command("sharding", "cluster sharding: where the jobs live"));
+        var sharding = new Command("sharding", "cluster sharding: where the jobs live");
+        if (!underCluster) NodeClient.WithNodeOptions(sharding);
         sharding.Subcommands.Add(regions);
         sharding.Subcommands.Add(stats);
         sharding.Subcommands.Add(locate);

@@ -51,6 +51,13 @@ public sealed class NodeHost
             return null;
         }
 
+        // ASP.NET Core's line per request (twice, at information) drowns the node's own lines: warnings only, by default.
+        // The lowest-precedence source, so appsettings.json or Logging__LogLevel__Microsoft.AspNetCore=Information wins.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
+
         // A start that fails is reported in one line (RunAsync); the host's own report of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (node._options.LogFormat == "json")

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace Orchestrator.Node.Startup;
@@ -13,7 +14,7 @@ public sealed record LogPage(IReadOnlyList<LogLineView> Lines, long Next, int Ca
 /// included, with the actor's path as the category), each numbered so a follower asks for what came after the last it
 /// saw. Nothing is written to disk for it; the oldest lines are overwritten.
 /// </summary>
-public sealed class RecentLogs(int capacity = RecentLogs.DefaultCapacity) : ILoggerProvider
+public sealed partial class RecentLogs(int capacity = RecentLogs.DefaultCapacity) : ILoggerProvider
 {
     public const int DefaultCapacity = 2000;
 
@@ -86,8 +87,20 @@ public sealed class RecentLogs(int capacity = RecentLogs.DefaultCapacity) : ILog
         {
             if (!IsEnabled(logLevel)) return;
             var message = formatter(state, exception);
+            var source = category;
+            // Akka's lines arrive formatted ("[INFO][time][Thread 0007][akka://…/job-42] text"): the log source (an
+            // actor's path, which names the job) is the category worth showing, the text the message.
+            if (AkkaLine().Match(message) is { Success: true } akka)
+            {
+                source = akka.Groups["source"].Value;
+                message = akka.Groups["text"].Value;
+            }
+
             if (exception is not null) message += $" ({exception.GetType().Name}: {exception.Message})";
-            logs.Add(DateTimeOffset.UtcNow, logLevel, category, message);
+            logs.Add(DateTimeOffset.UtcNow, logLevel, source, message);
         }
     }
+
+    [GeneratedRegex(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread \d+\]\[(?<source>[^\]]*)\] (?<text>.*)$", RegexOptions.Singleline)]
+    private static partial Regex AkkaLine();
 }
