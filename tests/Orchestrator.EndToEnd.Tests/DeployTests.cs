@@ -136,8 +136,8 @@ public partial class DeployTests
         var used = files.SelectMany(f => Variable().Matches(File.ReadAllText(System.IO.Path.Combine(Root, f))).Select(m => m.Value)).Distinct().ToArray();
         Assert.NotEmpty(used);
         Assert.All(used, v => Assert.Contains(v, KnownVariables));
-        var readme = File.ReadAllText(System.IO.Path.Combine(Root, "README.md"));
-        Assert.All(KnownVariables, v => Assert.Contains(v, readme));
+        var documented = File.ReadAllText(System.IO.Path.Combine(Root, "docs/configuration.md"));
+        Assert.All(KnownVariables, v => Assert.Contains(v, documented));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public partial class DeployTests
         Assert.True(entrypoint.Success, "the Dockerfile has no ENTRYPOINT");
         var command = string.Join(" ", Regex.Matches(entrypoint.Groups[1].Value, "\"([^\"]+)\"").Select(m => m.Groups[1].Value));
         Assert.Equal("dotnet orchestrator.dll", command);
-        Assert.Contains($"`{command}`", File.ReadAllText(System.IO.Path.Combine(Root, "README.md")));
+        Assert.Contains($"`{command}`", File.ReadAllText(System.IO.Path.Combine(Root, "docs/cluster-and-deployment.md")));
     }
 
     [Fact]

@@ -43,9 +43,9 @@ public sealed partial class OpenApiTests(ExampleNodeFixture fixture) : IClassFix
         Assert.NotNull(document.Components!.Schemas!["JobDescription"]);
     }
 
-    /// <summary>Every `METHOD /path` in the first column of the README's endpoint table.</summary>
+    /// <summary>Every `METHOD /path` in the first column of the API page's endpoint table (docs/api.md).</summary>
     private static List<(string Method, string Path)> ReadmeRoutes() =>
-        Repository.Read("README.md").Split('\n')
+        Repository.Read("docs/api.md").Split('\n')
             .Select(line => Row().Match(line))
             .Where(m => m.Success)
             .SelectMany(m => m.Groups["cell"].Value.Split(',', StringSplitOptions.TrimEntries))

@@ -60,9 +60,10 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
         Assert.True(File.Exists(Path.Combine(_folder, "node-a.credential.json")));
     }
 
-    /// <summary>Every ```sh block of the README.</summary>
+    /// <summary>Every ```sh block of the README and the docs pages.</summary>
     private static List<string> ShellBlocks() =>
-        Block().Matches(Repository.Read("README.md")).Select(m => m.Groups["body"].Value).ToList();
+        Directory.GetFiles(Path.Combine(Repository.Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Repository.Root, f)).Prepend("README.md")
+            .SelectMany(page => Block().Matches(Repository.Read(page)).Select(m => m.Groups["body"].Value)).ToList();
 
     /// <summary>
     /// Runs a block as a user's shell would, stopping at the first failing command: `orchestrator` is the built

@@ -20,7 +20,7 @@ public sealed partial class ConfigurationTests
         var config = host.System.Settings.Config;
 
         var documented = DocumentedDefaults();
-        Assert.True(documented.Count >= 20, $"the README's configuration table lists only {documented.Count} defaults");
+        Assert.True(documented.Count >= 20, $"the configuration page's table lists only {documented.Count} defaults");
         foreach (var (key, value) in documented)
         {
             // The host under test keeps its journal in a folder of its own, not in the build output: that default is
@@ -32,7 +32,7 @@ public sealed partial class ConfigurationTests
             }
 
             var actual = value == "[]" ? (config.GetStringList(key).Count == 0 ? "[]" : string.Join(",", config.GetStringList(key))) : config.GetString(key);
-            Assert.True(value == actual, $"{key}: the README says {value}, the running host has {actual}");
+            Assert.True(value == actual, $"{key}: docs/configuration.md says {value}, the running host has {actual}");
         }
 
         Assert.Equal(TimeSpan.FromSeconds(5), host.Node.Settings.DefaultSearchTimeout);
@@ -145,10 +145,10 @@ public sealed partial class ConfigurationTests
         builder.WithOrchestrator(options);
     }
 
-    /// <summary>The README's configuration table: every row whose key and default are both literal.</summary>
+    /// <summary>The configuration page's table (docs/configuration.md): every row whose key and default are both literal.</summary>
     private static List<(string Key, string Default)> DocumentedDefaults()
     {
-        var readme = Repository.Read("README.md");
+        var readme = Repository.Read("docs/configuration.md");
         return Row().Matches(readme).Select(m => (m.Groups["key"].Value, m.Groups["value"].Value.Trim('"'))).ToList();
     }
 
