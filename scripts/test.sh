@@ -7,4 +7,7 @@ if [ -z "${ORCHESTRATOR_TEST_POSTGRES:-}" ]; then
 fi
 # openssl: the TLS tests run deploy/certificates.sh as an operator would.
 command -v openssl >/dev/null || { apt-get update -q && apt-get install -y -q openssl; }
+# Chromium and its driver: the web console is tested in a real headless browser.
+{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } ||
+  { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 dotnet test Orchestrator.sln "$@"

@@ -35,6 +35,7 @@ public static class OrchestratorEndpoints
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
         group.MapGroup("").WithTags("Operations").MapOpsEndpoints().MapClusterEvents().MapActorTree().MapFaultEndpoints();
         group.MapGroup("").WithTags("Health").MapHealthEndpoints();
+        group.MapConsole();
         return group;
     }
 

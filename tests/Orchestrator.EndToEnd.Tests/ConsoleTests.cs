@@ -1,0 +1,83 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>
+/// The web console in a real headless browser (Debian's Chromium and its driver, which <c>scripts/test.sh</c>
+/// installs): a job posted through the API appears, reaches Contracted on screen, and its page shows the winning
+/// provider and why the others were filtered out. With <c>ORCHESTRATOR_WRITE_SCREENSHOTS=DIR</c> it saves the pages'
+/// screenshots there (the ones in docs/ are made so).
+/// </summary>
+public sealed class ConsoleTests
+{
+    private static readonly string Providers = "[" + string.Join(",", Enumerable.Range(0, 6).Select(i =>
+            $$"""{"id":"cp-{{i:00}}","resources":{"cpuCores":4,"ramMb":8192,"diskGb":100},"executors":["docker"],"pricePerHour":{{1 + i / 10.0:0.0}}}"""))
+        + """,{"id":"cp-small","resources":{"cpuCores":1,"ramMb":8192,"diskGb":100},"executors":["docker"]}]""";
+
+    [Fact]
+    public async Task A_job_posted_through_the_API_appears_reaches_Contracted_on_screen_and_its_page_explains_it()
+    {
+        using var setup = NodeSetup.Create(Providers);
+        await using var node = await NodeProcess.StartAsync(setup);
+        using var browser = Browser();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs"));
+        wait.Until(b => b.FindElement(By.CssSelector("main h1")).Text == "Jobs");
+        var id = await node.Http.PostJobOkAsync("""{"jobId":"console-job","requirements":{"resources":{"cpuCores":2,"ramMb":256,"diskGb":1}}}""");
+
+        // The list updates by itself; the job's page follows the job live.
+        var link = wait.Until(b => b.FindElements(By.CssSelector($"tr[data-job-id='{id}'] a")).FirstOrDefault());
+        link!.Click();
+        wait.Until(b => b.FindElement(By.Id("job-state")).Text == "Contracted");
+
+        var job = await node.Http.GetJobAsync(id);
+        var winner = job["contract"]!["providerId"]!.GetValue<string>();
+        Assert.Equal(winner, browser.FindElement(By.Id("contract-provider")).Text);
+        Assert.Contains(browser.FindElements(By.CssSelector("td.filtered-reason")), e => e.Text == "insufficient-cpu");
+        Assert.Contains(browser.FindElements(By.CssSelector("td.verdict-reason")), e => e.Text == "insufficient-cpu");
+        Assert.Contains("(selected)", browser.FindElement(By.TagName("main")).Text);
+        // The timeline: every state the job went through, in order.
+        Assert.Equal(["Posted", "Searching", "Matched", "Requested", "Contracted"],
+            browser.FindElements(By.XPath("//section[h2='Timeline']//tbody/tr/td[2]")).Select(td => td.Text));
+        Screenshot(browser, "console-job.png");
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/providers"));
+        wait.Until(b => b.FindElements(By.CssSelector("tr[data-provider-id]")).Count == 7);
+        var held = browser.FindElement(By.CssSelector($"tr[data-provider-id='{winner}']"));
+        Assert.Contains("2 of 4 cores free", held.Text);
+        Assert.NotEqual("0%", held.FindElement(By.CssSelector(".bar .contracted")).GetCssValue("width"));
+        Screenshot(browser, "console-providers.png");
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/"));
+        wait.Until(b => b.FindElement(By.TagName("main")).Text.Contains("(this node)"));
+        Assert.Contains("Contracted", browser.FindElement(By.TagName("main")).Text);
+        Screenshot(browser, "console-cluster.png");
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs"));
+        wait.Until(b => b.FindElements(By.CssSelector($"tr[data-job-id='{id}']")).Count == 1);
+        Screenshot(browser, "console-jobs.png");
+    }
+
+    private static ChromeDriver Browser()
+    {
+        Assert.True(File.Exists("/usr/bin/chromium") && File.Exists("/usr/bin/chromedriver"),
+            "Chromium and its driver are needed (scripts/test.sh installs them: apt-get install chromium chromium-driver)");
+        var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
+        // No network beyond the node, no profile left behind, a window wide enough for the tables.
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1300,1000", "--user-data-dir=" + Directory.CreateTempSubdirectory("chromium-").FullName);
+        var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    private static void Screenshot(ChromeDriver browser, string name)
+    {
+        if (Environment.GetEnvironmentVariable("ORCHESTRATOR_WRITE_SCREENSHOTS") is { Length: > 0 } folder)
+            browser.GetScreenshot().SaveAsFile(Path.Combine(folder, name));
+    }
+}
