@@ -23,15 +23,18 @@ public sealed class ConsoleTests
         using var setup = NodeSetup.Create(Providers);
         await using var node = await NodeProcess.StartAsync(setup);
         using var browser = Browser();
-        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        var wait = Waiting(browser);
 
         browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs"));
         wait.Until(b => b.FindElement(By.CssSelector("main h1")).Text == "Jobs");
         var id = await node.Http.PostJobOkAsync("""{"jobId":"console-job","requirements":{"resources":{"cpuCores":2,"ramMb":256,"diskGb":1}}}""");
 
         // The list updates by itself; the job's page follows the job live.
-        var link = wait.Until(b => b.FindElements(By.CssSelector($"tr[data-job-id='{id}'] a")).FirstOrDefault());
-        link!.Click();
+        wait.Until(b =>
+        {
+            b.FindElement(By.CssSelector($"tr[data-job-id='{id}'] a")).Click();
+            return true;
+        });
         wait.Until(b => b.FindElement(By.Id("job-state")).Text == "Contracted");
 
         var job = await node.Http.GetJobAsync(id);
@@ -60,6 +63,57 @@ public sealed class ConsoleTests
         browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs"));
         wait.Until(b => b.FindElements(By.CssSelector($"tr[data-job-id='{id}']")).Count == 1);
         Screenshot(browser, "console-jobs.png");
+    }
+
+    [Fact]
+    public async Task On_an_exposed_node_the_console_is_read_only_until_the_API_token_is_given()
+    {
+        const string token = "console-token-for-the-e2e-test-42";
+        using var setup = NodeSetup.Create(Providers, httpBindHost: "0.0.0.0");
+        var tokenFile = Path.Combine(setup.DataDirectory, "api-token");
+        await File.WriteAllTextAsync(tokenFile, token);
+        setup.ExtraArguments.AddRange(["--api-token-file", tokenFile]);
+        await using var node = await NodeProcess.StartAsync(setup);
+        // Too big for every provider: it searches until cancelled.
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/orchestrator/postJob")
+        {
+            Content = new StringContent("""{"jobId":"console-waits","requirements":{"resources":{"cpuCores":64,"ramMb":256,"diskGb":1}}}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await node.Http.SendAsync(post)).StatusCode);
+
+        using var browser = Browser();
+        var wait = Waiting(browser);
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/"));
+        // Without the token: the operations panels say what they need; reading jobs works; nothing can be changed.
+        wait.Until(b => b.FindElement(By.TagName("main")).Text.Contains("needs the node's API token"));
+        Assert.Equal("read-only", browser.FindElement(By.Id("mode")).Text);
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs/console-waits"));
+        wait.Until(b => b.FindElement(By.Id("job-state")).Text == "Searching");
+        Assert.Empty(browser.FindElements(By.Id("cancel")));
+
+        // With it: the members show, and the job can be cancelled from its page.
+        browser.FindElement(By.Id("token")).SendKeys(token + Keys.Tab);
+        wait.Until(b => b.FindElement(By.Id("mode")).Text == "with token");
+        // The page redraws as the job changes: find the button and click it in one step, again if it was redrawn.
+        wait.Until(b =>
+        {
+            b.FindElement(By.Id("cancel")).Click();
+            return true;
+        });
+        wait.Until(b => b.FindElement(By.Id("job-state")).Text == "Failed");
+        Assert.Equal("Failed", (await node.Http.GetJobAsync("console-waits")).State());
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/"));
+        wait.Until(b => b.FindElement(By.TagName("main")).Text.Contains("(this node)"));
+    }
+
+    /// <summary>Waits up to 30 s; the pages redraw themselves, so an element gone stale is looked for again.</summary>
+    private static WebDriverWait Waiting(ChromeDriver browser)
+    {
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        return wait;
     }
 
     private static ChromeDriver Browser()
