@@ -12,7 +12,6 @@ namespace Orchestrator.Node.Api;
 public static class LogEndpoints
 {
     public const int MaxLast = RecentLogs.DefaultCapacity;
-    private static readonly string[] Levels = ["trace", "debug", "info", "warning", "error", "critical"];
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app, RecentLogs logs)
     {
@@ -31,8 +30,8 @@ public static class LogEndpoints
         if (request.Query["level"] is { Count: > 0 } levelText)
         {
             level = levelText.ToString().ToLowerInvariant();
-            if (!Levels.Contains(level) && level != "warn" && level != "information")
-                errors["level"] = [$"'{levelText}' is not a level ({string.Join(", ", Levels)})"];
+            if (RecentLogs.Level(level) == Microsoft.Extensions.Logging.LogLevel.None)
+                errors["level"] = [$"'{levelText}' is not a level (trace, debug, info, warning, error, critical)"];
         }
 
         var last = MaxLast;

@@ -50,7 +50,7 @@ public static class ExplainCommand
     private static void Render(JobStatus job, SearchExplanation e)
     {
         Output.Line($"job {job.JobId} ({job.State}), search {e.Attempt}: {e.Considered} provider(s) considered, {e.Asked} asked, {e.Eligible} eligible, " +
-                    $"{e.TimedOut} timed out; selected by {Kebab(e.Selection)}" + (job.SelectedProviderId is { } chosen ? $": {chosen}" : ""));
+                    $"{e.TimedOut} timed out; selected by {JobsCommands.Kebab(e.Selection)}" + (job.SelectedProviderId is { } chosen ? $": {chosen}" : ""));
 
         if (e.Ranking.Count > 0)
         {
@@ -80,6 +80,4 @@ public static class ExplainCommand
 
         JobsCommands.WriteVerdicts(job.Providers.Where(v => v.Outcome != "eligible").ToArray(), job.ProvidersNotNamed);
     }
-
-    private static string Kebab<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }

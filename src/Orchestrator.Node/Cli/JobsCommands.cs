@@ -103,7 +103,7 @@ public static class JobsCommands
         if (notNamed > 0) Output.Line($"and {notNamed} more provider(s) ruled out (see the counts per constraint in --json)");
     }
 
-    private static string Kebab<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+    internal static string Kebab<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     private static Command Watch()
     {
