@@ -331,7 +331,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var timeout = _settings.DefaultSearchTimeout;
         _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, DateTimeOffset.UtcNow + timeout, (id, provider) =>
             Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce),
-                _job.JobId, ExchangePhase.Bid, timeout)));
+                _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease)), _known?.Departed);
         FinishSearchIfComplete();
     }
 
@@ -362,9 +362,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _runtime = _runtime with { ExchangeInFlight = true };
         if (_providers!.TryGetValue(providerId, out var provider))
-            Context.ActorOf(BidCollector.Props(provider, request, _job.JobId, phase, timeout));
+            Context.ActorOf(BidCollector.Props(provider, request, _job.JobId, phase, timeout, _settings.LockLease));
         else
-            Self.Tell(new ExchangeOutcome(phase, providerId, new TimeoutResponse(_job.JobId, providerId, phase, TimeSpan.Zero)));
+            Self.Tell(new ExchangeOutcome(phase, providerId, JobDecisions.Gone(_job.JobId, providerId, phase, _known?.Departed.GetValueOrDefault(providerId))));
     }
 
     private void OnOutcome(ExchangeOutcome outcome)
@@ -471,7 +471,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 if (_search is not null)
                     foreach (var candidate in _job.Candidates) Release(candidate, "the job ended during its search");
                 _search = null;
-                foreach (var child in Context.GetChildren()) Context.Stop(child);
+                // Collectors stop waiting; those of requests that may lock stay for the lease, to release a late lock.
+                foreach (var child in Context.GetChildren()) child.Tell(StopWaiting.Instance);
                 Timers.CancelAll();
                 Context.SetReceiveTimeout(_settings.TerminalJobIdle);
                 break;

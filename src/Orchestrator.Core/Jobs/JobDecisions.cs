@@ -1,3 +1,4 @@
+using Orchestrator.Providers;
 using System.Text.Json;
 using Orchestrator.Configuration;
 using Orchestrator.Matching;
@@ -174,6 +175,14 @@ public static class JobDecisions
         var verdict = trust.CheckBid(bid, nonce, now);
         return verdict.IsTrusted ? answer : Distrusted(bid.JobId, bid.ProviderId, phase, verdict);
     }
+
+    /// <summary>
+    /// The answer of a provider that is no longer in the directory: a decline (<c>provider-gone</c>) naming the member it
+    /// ran on and why it went, when the directory remembers its departure. No answer can come from it, so none is awaited.
+    /// </summary>
+    public static DeclineMessage Gone(string jobId, string providerId, ExchangePhase phase, ProviderDeparture? departure) =>
+        new(jobId, providerId, phase, DeclineReason.ProviderGone,
+            departure?.Describe() ?? $"provider '{providerId}' is no longer in the directory (it left; its member is no longer remembered)");
 
     public static DeclineMessage Distrusted(string jobId, string providerId, ExchangePhase phase, TrustVerdict verdict) =>
         new(jobId, providerId, phase, DeclineReason.VerificationFailed, verdict.ToString());

@@ -58,7 +58,7 @@ internal sealed class PlanActor : ReceiveActor
         var timeout = _settings.DefaultSearchTimeout;
         _round = SearchRound.Start(_job.JobId, _job.Candidates, known.ById, nonce: "", DateTimeOffset.UtcNow + timeout, (id, provider) =>
             Context.ActorOf(BidCollector.Props(provider, new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true),
-                _job.JobId, Protocol.Model.ExchangePhase.Bid, timeout)));
+                _job.JobId, Protocol.Model.ExchangePhase.Bid, timeout, TimeSpan.Zero)), known.Departed);
         FinishIfComplete();
     }
 

@@ -1,3 +1,4 @@
+using Orchestrator.Providers;
 using Akka.Actor;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
@@ -25,16 +26,19 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
 
     /// <summary>
     /// Asks every candidate (<paramref name="ask"/> sends it its bid request, through a <see cref="BidCollector"/>).
-    /// A candidate the directory does not know (it left, or a push target that never existed) is declined on the spot.
+    /// A candidate the directory does not have is declined on the spot: <c>provider-gone</c> (naming its member) if it
+    /// left lately, <c>unknown-provider</c> if the directory never knew it (a push target that does not exist).
     /// </summary>
     public static SearchRound Start(string jobId, IReadOnlyList<string> candidates, IReadOnlyDictionary<string, IActorRef> providers,
-        string nonce, DateTimeOffset until, Action<string, IActorRef> ask)
+        string nonce, DateTimeOffset until, Action<string, IActorRef> ask, IReadOnlyDictionary<string, ProviderDeparture>? departed = null)
     {
         var round = new SearchRound(candidates, nonce) { Until = until };
         foreach (var id in candidates)
         {
             if (providers.TryGetValue(id, out var provider))
                 ask(id, provider);
+            else if (departed is not null && departed.TryGetValue(id, out var departure))
+                round.Record(JobDecisions.Gone(jobId, id, ExchangePhase.Bid, departure));
             else
                 round.Record(new DeclineMessage(jobId, id, ExchangePhase.Bid, DeclineReason.UnknownProvider,
                     "no provider with this id is known to the directory"));

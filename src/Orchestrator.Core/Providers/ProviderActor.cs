@@ -64,6 +64,10 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, List<IActorRef>> _committing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _releasedWhileCommitting = new(StringComparer.Ordinal);
 
+    // The nonce of the request each lock was last given under (taken, or given again to a later request of the same job):
+    // a release fenced by a nonce (a late answer of an exchange the job gave up on) lets go only of the lock as given then.
+    private readonly Dictionary<string, string> _lockNonces = new(StringComparer.Ordinal);
+
     /// <param name="jobs">Where jobs are reached by id (the job shard region): asked about unconfirmed contracts.</param>
     public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null,
         IActorRef? jobs = null)
@@ -173,6 +177,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     {
         // A lock becoming a contract stays held: its resources pass to the contract when the write completes.
         if (_committing.ContainsKey(jobId)) return;
+        _lockNonces.Remove(jobId);
         var released = new LockReleased(ProviderId, jobId, reason, Now);
         if (_journaledLocks.Remove(jobId)) PersistAsync(released, _ => { });
         Applied(released);
@@ -315,6 +320,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         PersistAsync(committed, e =>
         {
             _committing.Remove(contract.JobId, out var others);
+            _lockNonces.Remove(contract.JobId);
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
             AwaitConfirmation(contract.JobId, _settings.ContractConfirmAfter);
@@ -327,6 +333,14 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void OnReleaseLock(ReleaseLock release)
     {
+        if (release.Nonce.Length > 0)
+        {
+            // Fenced: only the lock as given under that request, never a contract (a lock that became one was given again since).
+            if (_lockNonces.TryGetValue(release.JobId, out var given) && given == release.Nonce && _ledger.Locks.ContainsKey(release.JobId))
+                ReleaseLock(release.JobId, release.Reason);
+            return;
+        }
+
         if (_committing.ContainsKey(release.JobId)) _releasedWhileCommitting[release.JobId] = release.Reason;
         else if (_ledger.Locks.ContainsKey(release.JobId)) ReleaseLock(release.JobId, release.Reason);
         else if (_ledger.Contracts.ContainsKey(release.JobId))
@@ -398,6 +412,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
             _ledger.Capability.PricePerHour, expires, Now);
         Applied(locked);
+        _lockNonces[jobId] = nonce;
         Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
         Sender.Tell(OfferFor(jobId, locked.PricePerHour, true, expires, match.SpareCapacity, nonce));
     }
@@ -406,7 +421,11 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private Bid? HeldBid(string jobId, string nonce)
     {
         if (_ledger.Locks.TryGetValue(jobId, out var held))
+        {
+            _lockNonces[jobId] = nonce;
             return OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, Spare(), nonce);
+        }
+
         if (_ledger.Contracts.TryGetValue(jobId, out var signed))
             return OfferFor(jobId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare(), nonce);
         return null;

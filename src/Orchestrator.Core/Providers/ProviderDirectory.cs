@@ -33,10 +33,23 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
     private IReadOnlyDictionary<string, ProviderAdvert> _replicated = new Dictionary<string, ProviderAdvert>();
     private KnownProviders _snapshot = new([]);
 
+    /// <summary>How many departed providers the directory remembers (the oldest forgotten first): enough for every job in flight to name why its provider is gone.</summary>
+    public const int DeparturesKept = 10_000;
+
+    private readonly int _departuresKept;
+    private readonly Dictionary<string, ProviderDeparture> _departed = new(StringComparer.Ordinal);
+    private readonly Queue<ProviderDeparture> _departureOrder = new();
+
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProviderDirectory()
+    public ProviderDirectory() : this(DeparturesKept)
     {
+    }
+
+    /// <param name="departuresKept">How many departed providers to remember (<see cref="DeparturesKept"/> in a node).</param>
+    public ProviderDirectory(int departuresKept)
+    {
+        _departuresKept = departuresKept;
         if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
         {
             var ddata = DistributedData.Get(Context.System);
@@ -50,6 +63,7 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
         {
             var advert = new ProviderAdvert(r.Capability, r.Provider);
             _local[r.Capability.Id] = advert;
+            _departed.Remove(r.Capability.Id);
             Context.Watch(r.Provider);
             Replicate(d => d.SetItem(_self!, r.Capability.Id, advert));
             Refresh();
@@ -68,7 +82,13 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
         });
         Receive<Changed>(changed =>
         {
+            var before = _replicated;
             _replicated = changed.Get(Key).Entries;
+            // Gone from everyone's view (its member removed it: it stopped or was offboarded there), unless a cause is known already.
+            foreach (var (id, advert) in before)
+                if (!_replicated.ContainsKey(id) && !_local.ContainsKey(id) && !_departed.ContainsKey(id))
+                    Depart(id, advert.Provider, "its member removed it from the directory (the provider stopped or was offboarded)");
+            foreach (var id in _replicated.Keys) _departed.Remove(id);
             Refresh();
         });
         Receive<Terminated>(t =>
@@ -76,6 +96,7 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
             foreach (var id in _local.Where(kv => kv.Value.Provider.Equals(t.ActorRef)).Select(kv => kv.Key).ToArray())
             {
                 _local.Remove(id);
+                Depart(id, t.ActorRef, "the provider stopped (offboarded, or its node is shutting down)");
                 Replicate(d => d.Remove(_self!, id));
             }
 
@@ -85,8 +106,19 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
         // stop choosing providers that cannot answer.
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
+            var cause = removed.PreviousStatus switch
+            {
+                MemberStatus.Exiting or MemberStatus.Leaving => "its member left the cluster",
+                MemberStatus.Down => "its member was downed and removed from the cluster",
+                _ => "its member was removed from the cluster",
+            };
             foreach (var (id, advert) in _replicated.Where(kv => kv.Value.Provider.Path.Address.Equals(removed.Member.Address)).ToArray())
+            {
+                Depart(id, advert.Provider, cause);
                 Replicate(d => d.Remove(_self!, id));
+            }
+
+            Refresh();
         });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<UpdateSuccess>(_ => { });
@@ -102,6 +134,25 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
 
     private void Refresh() => _stale = true;
 
+    private void Depart(string id, IActorRef provider, string cause)
+    {
+        var address = provider.Path.Address;
+        var member = address.HasLocalScope && Context.System is ExtendedActorSystem system ? system.Provider.DefaultAddress : address;
+        var departure = new ProviderDeparture(id, member.ToString(), cause, DateTimeOffset.UtcNow);
+        _departed[id] = departure;
+        _departureOrder.Enqueue(departure);
+        // Forget the oldest beyond the bound; a queued departure that was replaced (it came back and left again) or
+        // forgotten (it came back) is skipped, so the bound counts what is remembered.
+        while (_departureOrder.Count > _departuresKept || (_departureOrder.Count > 0 && !IsRemembered(_departureOrder.Peek())))
+        {
+            var oldest = _departureOrder.Dequeue();
+            if (IsRemembered(oldest)) _departed.Remove(oldest.ProviderId);
+        }
+    }
+
+    private bool IsRemembered(ProviderDeparture departure) =>
+        _departed.TryGetValue(departure.ProviderId, out var current) && ReferenceEquals(current, departure);
+
     // Built at most once per change, when a job asks, and shared by every job: providers change rarely. Local
     // entries win: they are current before replication reports them back.
     private void Rebuild()
@@ -110,6 +161,6 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
         var all = new SortedDictionary<string, ProviderEntry>(StringComparer.Ordinal);
         foreach (var (id, advert) in _replicated) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
         foreach (var (id, advert) in _local) all[id] = new ProviderEntry(advert.Capability, advert.Provider);
-        _snapshot = new KnownProviders(all.Values.ToArray());
+        _snapshot = new KnownProviders(all.Values.ToArray()) { Departed = new Dictionary<string, ProviderDeparture>(_departed, StringComparer.Ordinal) };
     }
 }

@@ -23,6 +23,8 @@ public static class OrchestratorMetrics
     private static readonly Counter<long> Failed = Meter.CreateCounter<long>("orchestrator.jobs.failed", "{job}", "jobs that failed, by reason");
     private static readonly Counter<long> Declines = Meter.CreateCounter<long>("orchestrator.declines", "{decline}", "provider declines, by phase and reason");
     private static readonly Counter<long> Timeouts = Meter.CreateCounter<long>("orchestrator.timeouts", "{timeout}", "provider timeouts, by phase");
+    private static readonly Counter<long> LateLocks = Meter.CreateCounter<long>("orchestrator.late_locks.released", "{lock}",
+        "locks taken with an answer that came after its exchange gave up, released at once");
     private static readonly Counter<long> Revoked = Meter.CreateCounter<long>("orchestrator.contracts.revoked", "{contract}",
         "contracts a provider of this node reverted because their job does not hold them (released, or disowned when the provider asked)");
     // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
@@ -94,6 +96,8 @@ public static class OrchestratorMetrics
 
     public static void ContractRevoked() => Revoked.Add(1);
 
+    public static void LateLockReleased(ExchangePhase phase) => LateLocks.Add(1, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(phase.ToString())));
+
     public static void JournalWriteTook(TimeSpan elapsed) => JournalWrite.Record(elapsed.TotalSeconds);
 
     /// <summary>
@@ -113,6 +117,9 @@ public static class OrchestratorMetrics
             Timeouts.Add(0, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(phase)));
             Declines.Add(0, new("phase", JobDecisions.Kebab(phase)), new("reason", "none"));
         }
+
+        foreach (var phase in new[] { ExchangePhase.Bid, ExchangePhase.JobRequest })
+            LateLocks.Add(0, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(phase.ToString())));
     }
 
     /// <summary>A provider's ledger changed: its share of capacity in use.</summary>

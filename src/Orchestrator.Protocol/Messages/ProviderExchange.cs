@@ -60,5 +60,9 @@ public sealed record ContractSigned(Contract Contract, Proof? ProviderProof = nu
     public string ProviderId => Contract.ProviderId;
 }
 
-/// <summary>Release any lock this job holds on the provider (decline, loss to another provider, job ended).</summary>
-public sealed record ReleaseLock(string JobId, string ProviderId, string Reason) : IProviderMessage;
+/// <summary>
+/// Release any lock this job holds on the provider (decline, loss to another provider, job ended). With a
+/// <see cref="Nonce"/>, only the lock as last given under the request of that nonce: a release for a late answer of an
+/// earlier exchange cannot take away a lock the job has been given again since, in a later round.
+/// </summary>
+public sealed record ReleaseLock(string JobId, string ProviderId, string Reason, string Nonce = "") : IProviderMessage;

@@ -109,6 +109,11 @@ public enum DeclineReason
     LibraryVersion,
     /// <summary>The provider is being offboarded: it honours its contracts and takes no new jobs.</summary>
     ProviderOffboarding,
+    /// <summary>
+    /// The provider left the directory (its member left or was removed, or the provider stopped): declined for it, with
+    /// the member named, rather than waiting out an answer that cannot come.
+    /// </summary>
+    ProviderGone,
 }
 
 /// <summary>Which exchange with a provider an answer (or its absence) belongs to.</summary>
