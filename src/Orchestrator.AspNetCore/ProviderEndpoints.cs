@@ -32,6 +32,13 @@ public static class ProviderEndpoints
         app.MapGet("/orchestrator/providers/{providerId}", Show).WithName("GetProvider")
             .WithSummary("One provider, wherever in the cluster it is hosted: capability, free, locked and contracted resources.")
             .ProducesProblems(400, 404, 503);
+        app.MapGet("/orchestrator/providers/{providerId}/eligibility", Eligibility).WithName("GetProviderEligibility")
+            .WithSummary("The provider's EligibleComputeProvidersData: its comparison with each job it was asked about, newest first.")
+            .WithDescription("Per job: each hard constraint passed or failed with the values compared, its own scores for the job's soft " +
+                             "constraints (null where only the job can score: relative to the other bids), and what it answered. Bounded: " +
+                             "the latest orchestrator.eligibilityKept jobs, none older than orchestrator.eligibilityKeptFor; kept in memory. " +
+                             "?jobId= reads one job's entry (404 if the provider has none).")
+            .ProducesProblems(400, 404, 503);
         app.MapDelete("/orchestrator/providers/{providerId}", Offboard).WithName("OffboardProvider")
             .WithSummary("Offboard a provider: no new jobs; its contracts are honoured; it leaves once the last has ended.")
             .ProducesProblems(400, 404);
@@ -66,7 +73,8 @@ public static class ProviderEndpoints
         ActorSystem system, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
-        if (await Find(providerId, directory, ct) is not { } provider) return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
+        var (provider, departure) = await Find(providerId, directory, ct);
+        if (provider is null) return NotKnown(providerId, departure);
         if (Unreachable(system).Contains(provider.Path.Address))
             return Problems.Unavailable($"provider '{providerId}' is hosted on {provider.Path.Address}, which is unreachable", "The provider cannot answer now.");
         try
@@ -79,20 +87,50 @@ public static class ProviderEndpoints
         }
     }
 
+    private static async Task<Results<Ok<ProviderEligibility>, ProblemHttpResult>> Eligibility(string providerId, string? jobId,
+        IRequiredActor<ProviderDirectory> directory, ActorSystem system, CancellationToken ct)
+    {
+        if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
+        if (jobId is not null && Limits.CheckId(jobId) is { } badJob) return Problems.Invalid(new Dictionary<string, string[]> { ["jobId"] = [badJob] });
+        var (provider, departure) = await Find(providerId, directory, ct);
+        if (provider is null) return NotKnown(providerId, departure);
+        if (Unreachable(system).Contains(provider.Path.Address))
+            return Problems.Unavailable($"provider '{providerId}' is hosted on {provider.Path.Address}, which is unreachable", "The provider cannot answer now.");
+        try
+        {
+            var data = await provider.Ask<ProviderEligibility>(new GetEligibility(providerId, jobId), AskTimeout, ct);
+            if (jobId is not null && data.Entries.Count == 0)
+                return Problems.NotFound($"provider '{providerId}' holds no comparison with job '{jobId}': it was not asked about it, or the entry " +
+                                         $"was let go (it keeps the latest {data.KeptAtMost} jobs, for {data.KeptFor})");
+            return TypedResults.Ok(data);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"provider '{providerId}' (on {provider.Path.Address}) did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
+        }
+    }
+
+    private static ProblemHttpResult NotKnown(string providerId, ProviderDeparture? departure) =>
+        Problems.NotFound(departure is null
+            ? $"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)"
+            : $"no provider '{providerId}' is known to the cluster now: {departure.Describe()}");
+
     /// <summary>202: offboarding has begun (it ends when the provider's last contract does); the answer counts what it still holds.</summary>
     private static async Task<Results<Accepted<ProviderOffboardResult>, ProblemHttpResult>> Offboard(
         string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
-        if (await Find(providerId, directory, ct) is not { } provider) return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
+        var (provider, departure) = await Find(providerId, directory, ct);
+        if (provider is null) return NotKnown(providerId, departure);
         var result = await provider.Ask<ProviderOffboardResult>(new OffboardProvider(providerId), AskTimeout, ct);
         return TypedResults.Accepted($"/orchestrator/providers/{Uri.EscapeDataString(providerId)}", result);
     }
 
-    private static async Task<IActorRef?> Find(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    /// <summary>The provider's actor, or, when the directory does not have it, why it left (if it remembers).</summary>
+    private static async Task<(IActorRef? Provider, ProviderDeparture? Departure)> Find(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
-        return known.Providers.FirstOrDefault(p => p.Capability.Id == providerId)?.Provider;
+        return known.ById.TryGetValue(providerId, out var provider) ? (provider, null) : (null, known.Departed.GetValueOrDefault(providerId));
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ public sealed record OrchestratorSettings
     /// <summary>How many finished jobs each node's listing keeps in memory (the latest to finish); older ones are read by id.</summary>
     public int ListedFinishedJobs { get; init; } = ReadModel.JobIndex.DefaultMaxFinished;
 
+    /// <summary>How many jobs each provider's EligibleComputeProvidersData keeps (the latest asked about).</summary>
+    public int EligibilityKept { get; init; } = 256;
+
+    /// <summary>How long a provider keeps its comparison with a job after it was last asked about it.</summary>
+    public TimeSpan EligibilityKeptFor { get; init; } = TimeSpan.FromHours(1);
+
     public static OrchestratorSettings FromConfig(Config root)
     {
         var c = root.GetConfig("orchestrator") ?? throw new ConfigurationException("missing the 'orchestrator' section");
@@ -55,6 +61,8 @@ public sealed record OrchestratorSettings
             SearchRetryMinBackoff = Positive(c, "searchRetryMinBackoff", d.SearchRetryMinBackoff),
             SearchRetryMaxBackoff = Positive(c, "searchRetryMaxBackoff", d.SearchRetryMaxBackoff),
             ListedFinishedJobs = Between(c, "listedFinishedJobs", d.ListedFinishedJobs, 0, 100_000_000),
+            EligibilityKept = Between(c, "eligibilityKept", d.EligibilityKept, 0, 1_000_000),
+            EligibilityKeptFor = Positive(c, "eligibilityKeptFor", d.EligibilityKeptFor),
         };
         if (settings.JobDeadline <= settings.DefaultSearchTimeout + settings.JobRequestTimeout + settings.ContractTimeout)
             throw new ConfigurationException(

@@ -39,6 +39,12 @@ public sealed class OrchestratorOptions
     /// <summary>How many finished jobs each node's listing keeps in memory (orchestrator.listedFinishedJobs).</summary>
     public int? ListedFinishedJobs { get; set; }
 
+    /// <summary>How many jobs each provider's EligibleComputeProvidersData keeps (orchestrator.eligibilityKept).</summary>
+    public int? EligibilityKept { get; set; }
+
+    /// <summary>How long a provider keeps its comparison with a job (orchestrator.eligibilityKeptFor).</summary>
+    public TimeSpan? EligibilityKeptFor { get; set; }
+
     /// <summary>Node and provider ids approved for contracts when the network has no authority; empty: approval by membership.</summary>
     public List<string>? ApprovedIds { get; set; }
 
@@ -105,6 +111,8 @@ public sealed class OrchestratorOptions
         Line("defaultSelection", Quote(DefaultSelection));
         Line("maxBidRequests", MaxBidRequests?.ToString(CultureInfo.InvariantCulture));
         Line("listedFinishedJobs", ListedFinishedJobs?.ToString(CultureInfo.InvariantCulture));
+        Line("eligibilityKept", EligibilityKept?.ToString(CultureInfo.InvariantCulture));
+        Line("eligibilityKeptFor", Duration(EligibilityKeptFor));
         Line("approvedIds", ApprovedIds is null ? null : "[" + string.Join(", ", ApprovedIds.Select(Quote)) + "]");
         Line("roles.jobs", Quote(Roles.Jobs));
         Line("roles.providers", Quote(Roles.Providers));

@@ -329,8 +329,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         var nonce = Nonce.New();
         var timeout = _settings.DefaultSearchTimeout;
+        // The job's soft constraints go with each request: the provider scores itself and sends its scores with the bid.
+        var preferences = _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray();
         _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, DateTimeOffset.UtcNow + timeout, (id, provider) =>
-            Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce),
+            Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences),
                 _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease)), _known?.Departed);
         FinishSearchIfComplete();
     }

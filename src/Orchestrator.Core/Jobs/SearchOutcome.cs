@@ -30,9 +30,14 @@ public sealed record SearchOutcome(
 
         var explanation = new SearchExplanation(type, selection, attempt, considered, asked,
             new Dictionary<string, int>(filtered), sortedTimeouts.Length, ranked.Count,
-            ranked.Select((r, i) => new RankedProvider(i + 1, r.Bid.ProviderId, r.Score, r.Bid.PricePerHour, r.Bid.ResourcesLocked, r.Breakdown))
+            ranked.Select((r, i) => new RankedProvider(i + 1, r.Bid.ProviderId, r.Score, r.Bid.PricePerHour, r.Bid.ResourcesLocked, r.Breakdown)
+                {
+                    // The rank is the job's own computation; where the provider claimed otherwise, it is said here.
+                    Disagreements = EligibilityComparison.Disagreements(r.Bid.Claims, r.Breakdown),
+                })
                 .ToArray());
-        // The capability each bid carried served the ranking; what is kept (and journaled) is the offer itself.
-        return new SearchOutcome(ranked.Select(r => r.Bid with { Capability = null, Proof = null }).ToArray(), sortedDeclines, sortedTimeouts, explanation);
+        // The capability each bid carried served the ranking, its claims the disagreements; what is kept (and journaled) is the offer itself.
+        return new SearchOutcome(ranked.Select(r => r.Bid with { Capability = null, Proof = null, Claims = null }).ToArray(), sortedDeclines, sortedTimeouts,
+            explanation);
     }
 }

@@ -68,6 +68,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     // a release fenced by a nonce (a late answer of an exchange the job gave up on) lets go only of the lock as given then.
     private readonly Dictionary<string, string> _lockNonces = new(StringComparer.Ordinal);
 
+    // The seed's EligibleComputeProvidersData: this provider's comparison with each job it was asked about (bounded).
+    private readonly EligibilityData _eligibility;
+
     /// <param name="jobs">Where jobs are reached by id (the job shard region): asked about unconfirmed contracts.</param>
     public ProviderActor(ProviderCapability capability, OrchestratorSettings settings, ParticipantTrust trust, IActorRef? recoveryListener = null,
         IActorRef? jobs = null)
@@ -77,6 +80,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _host = recoveryListener;
         _jobs = jobs;
         _ledger = ProviderLedger.Empty(capability);
+        _eligibility = new EligibilityData(settings.EligibilityKept, settings.EligibilityKeptFor);
         PersistenceId = "provider-" + capability.Id;
 
         Recover<IProviderEvent>(e =>
@@ -124,6 +128,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             if (_ledger.Contracts.ContainsKey(d.JobId)) Persist(new ContractEnded(ProviderId, d.JobId, Now), Applied);
         });
+        Command<GetEligibility>(get => Sender.Tell(new ProviderEligibility(ProviderId, _eligibility.Read(Now, get.JobId), _eligibility.KeptAtMost,
+            _eligibility.KeptFor, _eligibility.Forgotten)));
         Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now) with { Unconfirmed = _unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray() }));
         Command<OffboardProvider>(_ =>
         {
@@ -185,32 +191,73 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private void OnBidRequest(BidRequest request)
     {
+        var preferences = request.Preferences ?? [];
         if (!request.DryRun) ReleaseIfExpired(request.JobId);
         if (!request.DryRun && HeldBid(request.JobId, request.Nonce) is { } held)
         {
+            _eligibility.AskedAgain(request.JobId, ExchangePhase.Bid, Now);
+            Sender.Tell(Claimed(held, preferences));
+            return;
+        }
+
+        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.Bid, request.DryRun, request.Requirements, preferences, request.Nonce,
+            lockIt: _ledger.Capability.LockOnBid && !request.DryRun);
+    }
+
+    private void OnJobRequest(JobRequest request)
+    {
+        ReleaseIfExpired(request.JobId);
+        if (HeldBid(request.JobId, request.Nonce) is { } held)
+        {
+            _eligibility.AskedAgain(request.JobId, ExchangePhase.JobRequest, Now);
             Sender.Tell(held);
             return;
         }
 
+        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.JobRequest, false, request.Requirements, [], request.Nonce, lockIt: true);
+    }
+
+    /// <summary>
+    /// Compares this provider with the job (every hard constraint against what is free now; its scores for the soft
+    /// ones), keeps the comparison, and answers: a decline naming the first constraint that failed, a bid, or a lock.
+    /// </summary>
+    private void Answer(string jobId, string requester, ExchangePhase phase, bool dryRun, JobRequirements requirements, IReadOnlyList<Preference> preferences,
+        string nonce, bool lockIt)
+    {
         if (_ledger.Offboarding)
         {
-            Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, DeclineReason.ProviderOffboarding,
+            _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", DeclineReason.ProviderOffboarding, null, null, null, []);
+            Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, DeclineReason.ProviderOffboarding,
                 "the provider is being offboarded: it honours its contracts and takes no new jobs"));
             return;
         }
 
-        switch (CapabilityMatcher.Match(_ledger.Capability, _ledger.Free, request.Requirements))
+        var free = _ledger.Free;
+        switch (CapabilityMatcher.Match(_ledger.Capability, free, requirements))
         {
             case MatchResult.Ineligible no:
-                Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.Bid, no.Reason, no.Detail));
-                break;
-            case MatchResult.Eligible yes when _ledger.Capability.LockOnBid && !request.DryRun:
-                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes, request.Nonce);
+                var wouldBe = new Bid(jobId, ProviderId, _ledger.Capability.PricePerHour, false, null,
+                    CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, free, requirements.Resources), Now, _ledger.Capability, free.FreeGpuIndices);
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, _ledger.Capability, free, requirements,
+                    EligibilityComparison.SoftConstraints(preferences, wouldBe));
+                Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, no.Reason, no.Detail));
                 break;
             case MatchResult.Eligible yes:
-                Sender.Tell(OfferFor(request.JobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, request.Nonce));
+                var bid = lockIt
+                    ? Lock(jobId, requester, requirements, yes, nonce)
+                    : OfferFor(jobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, nonce);
+                var claims = EligibilityComparison.SoftConstraints(preferences, bid);
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, lockIt ? "locked" : "bid", null, _ledger.Capability, free, requirements, claims);
+                Sender.Tell(claims.Count == 0 ? bid : bid with { Claims = claims });
                 break;
         }
+    }
+
+    /// <summary>A bid with the provider's own scores for the job's soft constraints (not signed: the job does not trust them).</summary>
+    private static Bid Claimed(Bid bid, IReadOnlyList<Preference> preferences)
+    {
+        if (preferences.Count == 0) return bid;
+        return bid with { Claims = EligibilityComparison.SoftConstraints(preferences, bid) };
     }
 
     /// <summary>
@@ -221,33 +268,6 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     {
         var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, _ledger.Capability, _ledger.Free.FreeGpuIndices);
         return _trust.IsSigned ? bid with { Proof = _trust.Sign(Signing.BidBytes(bid, nonce)) } : bid;
-    }
-
-    private void OnJobRequest(JobRequest request)
-    {
-        ReleaseIfExpired(request.JobId);
-        if (HeldBid(request.JobId, request.Nonce) is { } held)
-        {
-            Sender.Tell(held);
-            return;
-        }
-
-        if (_ledger.Offboarding)
-        {
-            Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.JobRequest, DeclineReason.ProviderOffboarding,
-                "the provider is being offboarded: it honours its contracts and takes no new jobs"));
-            return;
-        }
-
-        switch (CapabilityMatcher.Match(_ledger.Capability, _ledger.Free, request.Requirements))
-        {
-            case MatchResult.Ineligible no:
-                Sender.Tell(new DeclineMessage(request.JobId, ProviderId, ExchangePhase.JobRequest, no.Reason, no.Detail));
-                break;
-            case MatchResult.Eligible yes:
-                Lock(request.JobId, request.RequesterNodeId, request.Requirements, yes, request.Nonce);
-                break;
-        }
     }
 
     private void OnContractProposal(ContractProposal proposal)
@@ -406,7 +426,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// <summary>The contract as committed, signed by this provider (again, when a recovered job asks again).</summary>
     private ContractSigned SignedAnswer(Contract contract) => new(contract, _trust.Sign(Signing.ContractBytes(contract)));
 
-    private void Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match, string nonce)
+    private Bid Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match, string nonce)
     {
         var expires = Now + _settings.LockLease;
         var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
@@ -414,7 +434,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Applied(locked);
         _lockNonces[jobId] = nonce;
         Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
-        Sender.Tell(OfferFor(jobId, locked.PricePerHour, true, expires, match.SpareCapacity, nonce));
+        return OfferFor(jobId, locked.PricePerHour, true, expires, match.SpareCapacity, nonce);
     }
 
     /// <summary>The answer already given for a job this provider holds resources for.</summary>

@@ -68,6 +68,17 @@ public static class ExplainCommand
 
             Output.Console.Write(ranking);
             Output.Line("each preference: its contribution to the score (the provider's score for it, 0 to 1)");
+
+            // What providers claimed for themselves with their bids, where it is not what the job computed (the rank is the job's).
+            var disagreements = e.Ranking.SelectMany(r => r.Disagreements.Select(d => (r.ProviderId, d))).ToArray();
+            if (disagreements.Length > 0)
+            {
+                var claims = Output.Table("PROVIDER", "PREFERENCE", "CLAIMED", "COMPUTED BY THE JOB");
+                foreach (var (provider, d) in disagreements)
+                    claims.AddRow(Markup.Escape(provider), Markup.Escape(d.Preference), d.Claimed.ToString("0.###"), d.Computed.ToString("0.###"));
+                Output.Console.Write(claims);
+                Output.Line($"{disagreements.Length} claimed score(s) differ from the job's computation; the ranking uses the job's");
+            }
         }
 
         if (e.FilteredOut.Count > 0)

@@ -37,6 +37,7 @@ public static class ProvidersCommands
         var providersCommand = NodeClient.WithNodeOptions(new Command("providers", "the compute providers the node knows"));
         providersCommand.Subcommands.Add(list);
         providersCommand.Subcommands.Add(Show());
+        providersCommand.Subcommands.Add(Eligibility());
         providersCommand.Subcommands.Add(Onboard());
         providersCommand.Subcommands.Add(Offboard());
         return providersCommand;
@@ -65,6 +66,64 @@ public static class ProvidersCommands
             return 0;
         });
         return show;
+    }
+
+    /// <summary><c>providers eligibility ID [--job JOB]</c>: the provider's EligibleComputeProvidersData.</summary>
+    private static Command Eligibility()
+    {
+        var id = new Argument<string>("provider-id");
+        var job = new Option<string?>("--job") { Description = "one job's comparison, constraint by constraint" };
+        var eligibility = new Command("eligibility",
+            "the provider's EligibleComputeProvidersData: its comparison with each job it was asked about (hard constraints, its soft scores)") { id, job };
+        Operator.SetAction(eligibility, async (client, json, parsed, ct) =>
+        {
+            var path = $"/orchestrator/providers/{Uri.EscapeDataString(parsed.GetValue(id)!)}/eligibility";
+            if (parsed.GetValue(job) is { } jobId) path += "?jobId=" + Uri.EscapeDataString(jobId);
+            var answer = await client.GetAsync(path, ct);
+            if (json)
+            {
+                Output.Json(answer);
+                return 0;
+            }
+
+            var data = NodeClient.Read<ProviderEligibility>(answer);
+            if (parsed.GetValue(job) is not null) WriteEntry(data.Entries[0]);
+            else
+            {
+                var table = Output.Table("JOB", "ASKED", "LAST ASKED", "ANSWER", "HARD CONSTRAINTS", "SOFT SCORES");
+                foreach (var e in data.Entries)
+                {
+                    var failed = e.HardConstraints.Where(c => !c.Passed).Select(c => c.Constraint).ToArray();
+                    var hard = e.HardConstraints.Count == 0 ? "not compared"
+                        : failed.Length == 0 ? $"all {e.HardConstraints.Count} passed"
+                        : "failed: " + string.Join(", ", failed);
+                    table.AddRow(Markup.Escape(e.JobId) + (e.DryRun ? " (plan)" : ""), e.Asked.ToString(), Output.Age(e.LastAskedAt),
+                        Markup.Escape(e.Answer + (e.DeclinedFor is { } reason ? $" ({JobsCommands.Kebab(reason)})" : "")), Markup.Escape(hard),
+                        string.Join(" ", e.SoftConstraints.Select(c => c.Score is { } score ? score.ToString("0.##") : "-")));
+                }
+
+                Output.Console.Write(table);
+            }
+
+            Output.Line($"{data.Entries.Count} job(s); keeps the latest {data.KeptAtMost} for {data.KeptFor}, in memory; {data.Forgotten} let go since it started");
+            return 0;
+        });
+        return eligibility;
+    }
+
+    private static void WriteEntry(EligibilityEntry e)
+    {
+        Output.Line($"job {e.JobId}{(e.DryRun ? " (plan)" : "")}, asked {e.Asked} time(s) by {e.RequesterNodeId}, last {e.LastAskedAt:O} " +
+                    $"({JobsCommands.Kebab(e.Phase)}): {e.Answer}{(e.DeclinedFor is { } reason ? $" ({JobsCommands.Kebab(reason)})" : "")}");
+        var hard = Output.Table("HARD CONSTRAINT", "", "REQUIRED", "OFFERED");
+        foreach (var c in e.HardConstraints)
+            hard.AddRow(Markup.Escape(c.Constraint), c.Passed ? "[green]passed[/]" : "[red]failed[/]", Markup.Escape(c.Required), Markup.Escape(c.Offered));
+        Output.Console.Write(hard);
+        if (e.SoftConstraints.Count == 0) return;
+        var soft = Output.Table("SOFT CONSTRAINT", "WEIGHT", "ITS SCORE");
+        foreach (var c in e.SoftConstraints)
+            soft.AddRow(Markup.Escape(c.Preference), c.Weight.ToString(), c.Score is { } score ? score.ToString("0.###") : "only the job can score it");
+        Output.Console.Write(soft);
     }
 
     private static Command Onboard()

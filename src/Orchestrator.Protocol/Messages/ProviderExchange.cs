@@ -5,10 +5,16 @@ namespace Orchestrator.Protocol.Messages;
 /// <summary>
 /// The seed's BidRequest: a job asks a provider whether, and at what price, it would run it. A dry run (a plan)
 /// gets the same answer but never locks anything. A signing provider signs its bid over <see cref="Nonce"/>, fresh
-/// for each round, so a bid cannot be replayed into another job or round.
+/// for each round, so a bid cannot be replayed into another job or round. <see cref="Preferences"/> are the job's soft
+/// constraints: the provider scores itself against them, keeps the comparison and sends its scores with the bid.
 /// </summary>
-public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, bool DryRun = false, string Nonce = "")
-    : IProviderMessage;
+public sealed record BidRequest(string JobId, string ProviderId, string RequesterNodeId, JobRequirements Requirements, bool DryRun = false, string Nonce = "",
+    IReadOnlyList<Preference>? Preferences = null)
+    : IProviderMessage
+{
+    public IReadOnlyList<Preference>? Preferences { get => _preferences; init => _preferences = value is null ? null : Wire.Array(value); }
+    private readonly Preference[]? _preferences = Preferences is null ? null : Wire.Array(Preferences);
+}
 
 /// <summary>
 /// The seed's job request: the shortlisted provider is asked to lock the resources (when its bid did not).
@@ -21,7 +27,9 @@ public sealed record JobRequest(string JobId, string ProviderId, string Requeste
 /// A provider's offer. <see cref="SpareCapacity"/> is the share of its capacity left free if it takes the job;
 /// <see cref="Capability"/> is what it offers as of this bid, which the job scores its preferences against.
 /// <see cref="Proof"/>, on a network with an authority, is the provider's signature over the bid and the request's
-/// nonce, with its credential; the job checks it before ranking.
+/// nonce, with its credential; the job checks it before ranking. <see cref="Claims"/> are the provider's own scores for
+/// the job's soft constraints (its EligibleComputeProvidersData): informative only — the job ranks by its own
+/// computation and records where they disagree. They are not part of what the proof signs.
 /// </summary>
 public sealed record Bid(
     string JobId,
@@ -33,7 +41,13 @@ public sealed record Bid(
     DateTimeOffset BidAt,
     ProviderCapability? Capability = null,
     IReadOnlyList<int>? FreeGpuIndices = null,
-    Proof? Proof = null) : IProviderMessage;
+    Proof? Proof = null,
+    IReadOnlyList<SoftConstraintScore>? Claims = null) : IProviderMessage
+{
+    // Stored as an array whatever the caller passed (see Wire): a provider may be another program's actor.
+    public IReadOnlyList<SoftConstraintScore>? Claims { get => _claims; init => _claims = value is null ? null : Wire.Array(value); }
+    private readonly SoftConstraintScore[]? _claims = Claims is null ? null : Wire.Array(Claims);
+}
 
 /// <summary>The seed's DeclineMessage: a provider (or the job, at verification) says no, and why.</summary>
 public sealed record DeclineMessage(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)

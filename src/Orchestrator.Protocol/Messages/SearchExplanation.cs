@@ -13,14 +13,21 @@ public sealed record ProviderVerdict(string ProviderId, string Outcome, string? 
 /// <summary>One preference's part in a provider's score.</summary>
 public sealed record ScoreTerm(string Preference, int Weight, double Score, double Contribution);
 
-/// <summary>An eligible provider in rank order, with its score broken down per preference.</summary>
+/// <summary>
+/// An eligible provider in rank order, with its score broken down per preference, and where the scores the provider
+/// claimed with its bid differ from the job's own (<see cref="Disagreements"/>; the rank is the job's).
+/// </summary>
 public sealed record RankedProvider(
     int Rank,
     string ProviderId,
     double Score,
     decimal PricePerHour,
     bool ResourcesLocked,
-    IReadOnlyList<ScoreTerm> Breakdown);
+    IReadOnlyList<ScoreTerm> Breakdown)
+{
+    public IReadOnlyList<ScoreDisagreement> Disagreements { get => _disagreements; init => _disagreements = Wire.Array(value); }
+    private readonly ScoreDisagreement[] _disagreements = [];
+}
 
 /// <summary>
 /// Why a search came out as it did: how many providers were considered, how many each hard constraint filtered

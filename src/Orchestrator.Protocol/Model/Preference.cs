@@ -9,7 +9,8 @@ public sealed record Preference
     public required int Weight { get; init; }
 
     /// <summary>1 if the provider is in any of these places.</summary>
-    public IReadOnlyList<Locality>? Localities { get; init; }
+    public IReadOnlyList<Locality>? Localities { get => _localities; init => _localities = value is null ? null : Wire.Array(value); }
+    private readonly Locality[]? _localities;
 
     /// <summary>1 if the provider offers this executor.</summary>
     public ExecutorType? Executor { get; init; }

@@ -7,7 +7,7 @@ namespace Orchestrator.Tests.Matching;
 /// <summary>Each hard constraint of the capability model, on a provider that has a bit of everything.</summary>
 public class HardConstraintTests
 {
-    private static readonly ProviderCapability Rich = Provider("cp-rich", cpu: 16, ramMb: 65536, diskGb: 500, price: 2m,
+    internal static readonly ProviderCapability Rich = Provider("cp-rich", cpu: 16, ramMb: 65536, diskGb: 500, price: 2m,
         gpus: [new Gpu("nvidia", "A100", 40960), new Gpu("nvidia", "T4", 16384)],
         executors: [ExecutorType.Docker, ExecutorType.Wasm]) with
     {
@@ -26,7 +26,7 @@ public class HardConstraintTests
     };
 
     /// <summary>A provider that declares nothing beyond its amounts.</summary>
-    private static readonly ProviderCapability Plain = Provider("cp-plain", executors: []) with { Localities = [] };
+    internal static readonly ProviderCapability Plain = Provider("cp-plain", executors: []) with { Localities = [] };
 
     private static JobRequirements Base => Needs();
 

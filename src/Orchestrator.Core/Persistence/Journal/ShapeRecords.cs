@@ -260,14 +260,19 @@ public sealed record BidRecord(
     DateTimeOffset BidAt,
     CapabilityRecord? Capability = null,
     int[]? FreeGpuIndices = null,
-    ProofRecord? Proof = null)
+    ProofRecord? Proof = null,
+    ClaimRecord[]? Claims = null)
 {
     public static BidRecord From(Bid b) => new(b.JobId, b.ProviderId, b.PricePerHour, b.ResourcesLocked, b.LockExpiresAt, b.SpareCapacity, b.BidAt,
-        b.Capability is null ? null : CapabilityRecord.From(b.Capability), b.FreeGpuIndices?.ToArray(), b.Proof is null ? null : ProofRecord.From(b.Proof));
+        b.Capability is null ? null : CapabilityRecord.From(b.Capability), b.FreeGpuIndices?.ToArray(), b.Proof is null ? null : ProofRecord.From(b.Proof),
+        b.Claims?.Select(c => new ClaimRecord(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
 
     public Bid ToMessage() => new(JobId, ProviderId, PricePerHour, ResourcesLocked, LockExpiresAt, SpareCapacity, BidAt, Capability?.ToModel(),
-        FreeGpuIndices, Proof?.ToModel());
+        FreeGpuIndices, Proof?.ToModel(), Claims?.Select(c => new SoftConstraintScore(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
 }
+
+/// <summary>A provider's own score for one of the job's soft constraints, as its bid claimed it (optional: added without a new version).</summary>
+public sealed record ClaimRecord(int Index, string Preference, int Weight, double? Score);
 
 public sealed record DeclineRecord(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)
 {
@@ -301,14 +306,22 @@ public sealed record ExplanationRecord(
         Ranking.Select(r => r.ToMessage()).ToArray());
 }
 
-public sealed record RankedRecord(int Rank, string ProviderId, double Score, decimal PricePerHour, bool ResourcesLocked, ScoreTermRecord[] Breakdown)
+public sealed record RankedRecord(int Rank, string ProviderId, double Score, decimal PricePerHour, bool ResourcesLocked, ScoreTermRecord[] Breakdown,
+    DisagreementRecord[]? Disagreements = null)
 {
     public static RankedRecord From(RankedProvider r) => new(r.Rank, r.ProviderId, r.Score, r.PricePerHour, r.ResourcesLocked,
-        r.Breakdown.Select(t => new ScoreTermRecord(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray());
+        r.Breakdown.Select(t => new ScoreTermRecord(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray(),
+        r.Disagreements.Count == 0 ? null : r.Disagreements.Select(d => new DisagreementRecord(d.Index, d.Preference, d.Claimed, d.Computed)).ToArray());
 
     public RankedProvider ToMessage() => new(Rank, ProviderId, Score, PricePerHour, ResourcesLocked,
-        Breakdown.Select(t => new ScoreTerm(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray());
+        Breakdown.Select(t => new ScoreTerm(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray())
+    {
+        Disagreements = Disagreements?.Select(d => new ScoreDisagreement(d.Index, d.Preference, d.Claimed, d.Computed)).ToArray() ?? [],
+    };
 }
+
+/// <summary>Where a provider's claimed score for a preference differed from the job's (added without a new version: optional).</summary>
+public sealed record DisagreementRecord(int Index, string Preference, double Claimed, double Computed);
 
 public sealed record ScoreTermRecord(string Preference, int Weight, double Score, double Contribution);
 
