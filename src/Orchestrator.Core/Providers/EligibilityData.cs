@@ -49,11 +49,12 @@ public sealed class EligibilityData(int keptAtMost, TimeSpan keptFor)
     /// <summary>
     /// The provider compared itself with a job and answered (<c>bid</c>, <c>locked</c>, <c>declined</c>).
     /// <paramref name="capability"/>, <paramref name="free"/> and <paramref name="requirements"/> are what it compared;
-    /// null when it answered without comparing (it is being offboarded).
+    /// null when it answered without comparing (it is being offboarded). <paramref name="softConstraints"/> null: the
+    /// request carried no preferences (a job request), and the scores of the job's bid request stay.
     /// </summary>
     public void Record(string jobId, string requesterNodeId, ExchangePhase phase, bool dryRun, DateTimeOffset now, string answer,
         DeclineReason? declinedFor, ProviderCapability? capability, FreeResources? free, JobRequirements? requirements,
-        IReadOnlyList<SoftConstraintScore> softConstraints)
+        IReadOnlyList<SoftConstraintScore>? softConstraints)
     {
         if (keptAtMost <= 0) return;
         var entry = Touch(jobId, now, () => new Entry
@@ -68,7 +69,7 @@ public sealed class EligibilityData(int keptAtMost, TimeSpan keptFor)
         entry.Capability = capability;
         entry.Free = free;
         entry.Requirements = requirements;
-        entry.SoftConstraints = softConstraints;
+        if (softConstraints is not null) entry.SoftConstraints = softConstraints;
         Trim(now);
     }
 

@@ -214,14 +214,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.JobRequest, false, request.Requirements, [], request.Nonce, lockIt: true);
+        // A job request carries no preferences: the provider's scores from the job's bid request stay in its data.
+        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.JobRequest, false, request.Requirements, null, request.Nonce, lockIt: true);
     }
 
     /// <summary>
     /// Compares this provider with the job (every hard constraint against what is free now; its scores for the soft
     /// ones), keeps the comparison, and answers: a decline naming the first constraint that failed, a bid, or a lock.
     /// </summary>
-    private void Answer(string jobId, string requester, ExchangePhase phase, bool dryRun, JobRequirements requirements, IReadOnlyList<Preference> preferences,
+    private void Answer(string jobId, string requester, ExchangePhase phase, bool dryRun, JobRequirements requirements, IReadOnlyList<Preference>? preferences,
         string nonce, bool lockIt)
     {
         if (_ledger.Offboarding)
@@ -239,16 +240,16 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
                 var wouldBe = new Bid(jobId, ProviderId, _ledger.Capability.PricePerHour, false, null,
                     CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, free, requirements.Resources), Now, _ledger.Capability, free.FreeGpuIndices);
                 _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, _ledger.Capability, free, requirements,
-                    EligibilityComparison.SoftConstraints(preferences, wouldBe));
+                    preferences is null ? null : EligibilityComparison.SoftConstraints(preferences, wouldBe));
                 Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, no.Reason, no.Detail));
                 break;
             case MatchResult.Eligible yes:
                 var bid = lockIt
                     ? Lock(jobId, requester, requirements, yes, nonce)
                     : OfferFor(jobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, nonce);
-                var claims = EligibilityComparison.SoftConstraints(preferences, bid);
+                var claims = preferences is null ? null : EligibilityComparison.SoftConstraints(preferences, bid);
                 _eligibility.Record(jobId, requester, phase, dryRun, Now, lockIt ? "locked" : "bid", null, _ledger.Capability, free, requirements, claims);
-                Sender.Tell(claims.Count == 0 ? bid : bid with { Claims = claims });
+                Sender.Tell(claims is not { Count: > 0 } ? bid : bid with { Claims = claims });
                 break;
         }
     }

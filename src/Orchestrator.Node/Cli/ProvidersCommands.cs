@@ -105,16 +105,21 @@ public static class ProvidersCommands
                 Output.Console.Write(table);
             }
 
-            Output.Line($"{data.Entries.Count} job(s); keeps the latest {data.KeptAtMost} for {data.KeptFor}, in memory; {data.Forgotten} let go since it started");
+            Output.Line($"{data.Entries.Count} job(s); keeps the latest {data.KeptAtMost} for {Span(data.KeptFor)}, in memory; {data.Forgotten} let go since it started");
             return 0;
         });
         return eligibility;
     }
 
+    private static string Span(TimeSpan t) =>
+        t.TotalHours >= 1 && t.TotalHours == Math.Floor(t.TotalHours) ? $"{t.TotalHours:0}h"
+        : t.TotalMinutes >= 1 && t.TotalMinutes == Math.Floor(t.TotalMinutes) ? $"{t.TotalMinutes:0}m"
+        : $"{t.TotalSeconds:0.###}s";
+
     private static void WriteEntry(EligibilityEntry e)
     {
-        Output.Line($"job {e.JobId}{(e.DryRun ? " (plan)" : "")}, asked {e.Asked} time(s) by {e.RequesterNodeId}, last {e.LastAskedAt:O} " +
-                    $"({JobsCommands.Kebab(e.Phase)}): {e.Answer}{(e.DeclinedFor is { } reason ? $" ({JobsCommands.Kebab(reason)})" : "")}");
+        Output.Line($"job {e.JobId}{(e.DryRun ? " (plan)" : "")}, asked {e.Asked} time(s) by {e.RequesterNodeId}, last at {e.LastAskedAt:O} " +
+                    $"({JobsCommands.Kebab(e.Phase)} phase); answered {e.Answer}{(e.DeclinedFor is { } reason ? $" ({JobsCommands.Kebab(reason)})" : "")}");
         var hard = Output.Table("HARD CONSTRAINT", "", "REQUIRED", "OFFERED");
         foreach (var c in e.HardConstraints)
             hard.AddRow(Markup.Escape(c.Constraint), c.Passed ? "[green]passed[/]" : "[red]failed[/]", Markup.Escape(c.Required), Markup.Escape(c.Offered));

@@ -61,6 +61,8 @@ public class EligibilityDataTests(ITestOutputHelper output) : ActorTestBase(outp
         Assert.Equal(("sp-test", ExchangePhase.JobRequest, 2, "locked"), (won.RequesterNodeId, won.Phase, won.Asked, won.Answer));
         Assert.Equal(new ConstraintCheck("cpu-cores", true, "4", "8 free of 8", DeclineReason.InsufficientCpu), won.HardConstraints.Single(c => c.Constraint == "cpu-cores"));
         Assert.All(won.HardConstraints, c => Assert.True(c.Passed));
+        // The job request carried no preferences: the scores it gave with its bid stay.
+        Assert.Equal(new SoftConstraintScore(0, "locality country=DE", 40, 1.0), won.SoftConstraints[0]);
 
         // The French provider bid on both, and scored itself 0 on the locality preference; lower price is the job's to score;
         // the node's built-in spare-capacity preference (weight 5) comes last, scored with what it would leave free.
