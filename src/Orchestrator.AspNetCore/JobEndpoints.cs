@@ -96,7 +96,7 @@ public static class JobEndpoints
             return reply switch
             {
                 JobAccepted accepted => TypedResults.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
-                    new PostJobResponse(accepted.JobId, accepted.State, accepted.Created)),
+                    new PostJobResponse(accepted.JobId, accepted.State, accepted.Created, accepted.HostedBy)),
                 JobConflict conflict => Problems.Conflict(conflict.Detail),
                 JobUnavailable unavailable => Problems.Unavailable(unavailable.Reason),
                 JobRejected rejected => Problems.Invalid(rejected.Errors),
@@ -152,7 +152,7 @@ public static class JobEndpoints
             return reply switch
             {
                 JobStatus status => TypedResults.Ok(status),
-                JobNotFound => Problems.NotFound($"no job with id '{jobId}'"),
+                JobNotFound notFound => Problems.NotFound($"no job with id '{jobId}'" + (notFound.HostedBy is { Length: > 0 } host ? $" (answered on {host})" : "")),
                 _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
             };
         }
@@ -168,4 +168,5 @@ public static class JobEndpoints
          || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
 }
 
-public sealed record PostJobResponse(string JobId, JobState State, bool Created);
+/// <summary>The answer to a post: the job, the state the post created (or found), and the member its actor runs on.</summary>
+public sealed record PostJobResponse(string JobId, JobState State, bool Created, string? HostedBy = null);

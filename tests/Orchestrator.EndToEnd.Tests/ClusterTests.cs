@@ -21,6 +21,9 @@ public class ClusterTests(ITestOutputHelper output)
     internal const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
 
     /// <summary>Posts a job to a node, and to the next one if that node is gone: the id makes the retry safe.</summary>
+    /// <summary>The 202 body of each post (it names the member the job's actor ran on): said when a later read fails.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Accepted = new();
+
     private static async Task<bool> PostAsync(IReadOnlyList<NodeProcess> nodes, int first, string id)
     {
         for (var attempt = 0; attempt < nodes.Count * 3; attempt++)
@@ -29,7 +32,11 @@ public class ClusterTests(ITestOutputHelper output)
             try
             {
                 using var response = await node.Http.PostJobAsync(Job.Replace("@ID@", id));
-                if (response.StatusCode == HttpStatusCode.Accepted) return true;
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    Accepted[id] = await response.Content.ReadAsStringAsync();
+                    return true;
+                }
             }
             catch (HttpRequestException)
             {
@@ -179,7 +186,18 @@ public class ClusterTests(ITestOutputHelper output)
         foreach (var (id, i) in ids.Select((id, i) => (id, i))) Assert.True(await PostAsync(cluster.Nodes, i % 3, id));
 
         var before = new Dictionary<string, string>();
-        foreach (var id in ids) before[id] = (await cluster.Nodes[0].Http.AwaitTerminalAsync(id)).Stable();
+        foreach (var id in ids)
+        {
+            try
+            {
+                before[id] = (await cluster.Nodes[0].Http.AwaitTerminalAsync(id)).Stable();
+            }
+            catch (Exception e) when (e is not TimeoutException)
+            {
+                throw new Xunit.Sdk.XunitException($"{e.Message}\nthe post was accepted with {Accepted.GetValueOrDefault(id)}");
+            }
+        }
+
         var ledgersBefore = (await cluster.Nodes[0].Http.GetProvidersAsync()).Ledgers();
 
         await cluster.RestartAllAsync();

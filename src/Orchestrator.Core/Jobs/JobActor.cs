@@ -100,7 +100,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress, AwaitingBids = _search?.Waiting });
             else
             {
-                Sender.Tell(new JobNotFound(_job.JobId));
+                Sender.Tell(new JobNotFound(_job.JobId, HostAddress));
                 Passivate();
             }
         });
@@ -120,7 +120,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             if (!_job.Exists)
             {
-                subscribe.Subscriber.Tell(new JobNotFound(_job.JobId));
+                subscribe.Subscriber.Tell(new JobNotFound(_job.JobId, HostAddress));
                 return;
             }
 
@@ -191,7 +191,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 BecomeStacked(AwaitingViewForPost);
                 break;
             case PostDecision.AlreadyPosted existing:
-                Sender.Tell(new JobAccepted(post.JobId, existing.State, Created: false));
+                Sender.Tell(new JobAccepted(post.JobId, existing.State, Created: false, HostAddress));
                 if (Follow(post.Subscriber)) post.Subscriber!.Tell(CurrentChange());
                 break;
             case PostDecision.Conflict conflict:
@@ -208,7 +208,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (!_job.Exists)
         {
-            Sender.Tell(new JobNotFound(_job.JobId));
+            Sender.Tell(new JobNotFound(_job.JobId, HostAddress));
             Passivate();
             return;
         }
@@ -240,7 +240,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _awaitingPostConfirmation = null;
                 _log.Info("job {0}: posted by {1}", posted.JobId, posted.Requester);
                 // The answer names the state the post created; the search already under way shows in the job's history.
-                client.Tell(new JobAccepted(posted.JobId, JobState.Posted, Created: true));
+                client.Tell(new JobAccepted(posted.JobId, JobState.Posted, Created: true, HostAddress));
                 StartDeadline();
                 Stash.UnstashAll();
             });

@@ -32,6 +32,9 @@ public sealed class EligibilityData(int keptAtMost, TimeSpan keptFor)
         public FreeResources? Free { get; set; }
         public JobRequirements? Requirements { get; set; }
         public IReadOnlyList<SoftConstraintScore> SoftConstraints { get; set; } = [];
+
+        /// <summary>An entry read back from the journal (with its contract): kept as it was written.</summary>
+        public EligibilityEntry? Restored { get; init; }
     }
 
     private readonly Dictionary<string, LinkedListNode<Entry>> _byJob = new(StringComparer.Ordinal);
@@ -84,6 +87,27 @@ public sealed class EligibilityData(int keptAtMost, TimeSpan keptFor)
         Trim(now);
     }
 
+    /// <summary>
+    /// An entry written with a contract, read back when the provider recovers: in again, unless a newer ask replaced it or
+    /// the bounds let it go.
+    /// </summary>
+    public void Restore(EligibilityEntry entry, DateTimeOffset now)
+    {
+        if (keptAtMost <= 0 || _byJob.ContainsKey(entry.JobId)) return;
+        var node = new LinkedListNode<Entry>(new Entry
+        {
+            JobId = entry.JobId, FirstAskedAt = entry.FirstAskedAt, LastAskedAt = entry.LastAskedAt, RequesterNodeId = entry.RequesterNodeId,
+            Phase = entry.Phase, DryRun = entry.DryRun, Answer = entry.Answer, Asked = entry.Asked, DeclinedFor = entry.DeclinedFor, Restored = entry,
+        });
+        // In the order they were last asked about, as if never gone.
+        var after = _order.Last;
+        while (after is not null && after.Value.LastAskedAt > entry.LastAskedAt) after = after.Previous;
+        if (after is null) _order.AddFirst(node);
+        else _order.AddAfter(after, node);
+        _byJob[entry.JobId] = node;
+        Trim(now);
+    }
+
     /// <summary>Newest first; one job's entry only when <paramref name="jobId"/> is given.</summary>
     public IReadOnlyList<EligibilityEntry> Read(DateTimeOffset now, string? jobId = null)
     {
@@ -126,6 +150,7 @@ public sealed class EligibilityData(int keptAtMost, TimeSpan keptFor)
 
     private static EligibilityEntry Render(Entry e)
     {
+        if (e.Restored is { } restored) return restored;
         var hard = e.Capability is null || e.Free is null || e.Requirements is null
             ? []
             : EligibilityComparison.HardConstraints(e.Capability, e.Free, e.Requirements);

@@ -87,8 +87,12 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         {
             _ledger = _ledger.Apply(e);
             foreach (var step in e is ProviderStepsRecorded steps ? steps.Steps : [e])
+            {
                 if (step is ResourcesLocked locked) _journaledLocks.Add(locked.JobId);
                 else if (step is LockReleased or ContractCommitted) _journaledLocks.Remove(JobOf(step));
+                // The comparison behind each contract was written with it: back in the provider's data (within its bounds).
+                if (step is ContractCommitted { Eligibility: { } entry }) _eligibility.Restore(entry, Now);
+            }
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -329,7 +333,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         // resources held meanwhile, and nothing releases a lock being committed).
         var proposer = Sender;
         _committing[contract.JobId] = [];
-        IProviderEvent committed = new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof);
+        // The comparison that led here goes with the commitment: the part of the provider's data kept at rest.
+        IProviderEvent committed = new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof,
+            _eligibility.Read(Now, contract.JobId) is [var comparison] ? comparison : null);
         if (_confirmedNotRecorded.Count > 0)
         {
             // The confirmations waiting to be written ride along in the contract's row.

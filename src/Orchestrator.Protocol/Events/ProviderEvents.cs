@@ -24,7 +24,12 @@ public sealed record LockReleased(string ProviderId, string JobId, string Reason
 /// <see cref="RequesterProof"/> is the requester's signature over the terms it proposed (the contract before the
 /// provider assigned its GPUs): the provider's evidence of what the requester agreed to.
 /// </summary>
-public sealed record ContractCommitted(string ProviderId, Contract Contract, IReadOnlyList<int> GpuIndices, DateTimeOffset At, Proof? RequesterProof = null)
+/// <summary>
+/// The provider committed its resources to the contract. <see cref="Eligibility"/>: its comparison with the job (its
+/// EligibleComputeProvidersData entry) as it stood, kept at rest with the commitment it led to.
+/// </summary>
+public sealed record ContractCommitted(string ProviderId, Contract Contract, IReadOnlyList<int> GpuIndices, DateTimeOffset At, Proof? RequesterProof = null,
+    EligibilityEntry? Eligibility = null)
     : IProviderEvent;
 
 public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;

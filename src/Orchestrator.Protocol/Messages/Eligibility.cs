@@ -32,7 +32,15 @@ public sealed record EligibilityEntry(
     string Answer,
     DeclineReason? DeclinedFor,
     IReadOnlyList<ConstraintCheck> HardConstraints,
-    IReadOnlyList<SoftConstraintScore> SoftConstraints);
+    IReadOnlyList<SoftConstraintScore> SoftConstraints)
+{
+    // Stored as arrays whatever the caller passed (see Wire): the entries travel between nodes.
+    public IReadOnlyList<ConstraintCheck> HardConstraints { get => _hard; init => _hard = Wire.Array(value); }
+    private readonly ConstraintCheck[] _hard = Wire.Array(HardConstraints);
+
+    public IReadOnlyList<SoftConstraintScore> SoftConstraints { get => _soft; init => _soft = Wire.Array(value); }
+    private readonly SoftConstraintScore[] _soft = Wire.Array(SoftConstraints);
+}
 
 /// <summary>Ask a provider for its EligibleComputeProvidersData (one job's entry, or all, newest first).</summary>
 public sealed record GetEligibility(string ProviderId, string? JobId = null) : IProviderMessage;
@@ -46,7 +54,11 @@ public sealed record ProviderEligibility(
     IReadOnlyList<EligibilityEntry> Entries,
     int KeptAtMost,
     TimeSpan KeptFor,
-    long Forgotten) : IProviderMessage;
+    long Forgotten) : IProviderMessage
+{
+    public IReadOnlyList<EligibilityEntry> Entries { get => _entries; init => _entries = Wire.Array(value); }
+    private readonly EligibilityEntry[] _entries = Wire.Array(Entries);
+}
 
 /// <summary>
 /// Where a provider's own claim for a soft constraint and the job's computation disagree. The job ranks by its own

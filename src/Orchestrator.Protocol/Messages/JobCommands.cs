@@ -22,7 +22,8 @@ public sealed record GetJob(string JobId) : IJobMessage;
 /// </summary>
 public sealed record ResumeJob(string JobId) : IJobMessage;
 
-public sealed record JobAccepted(string JobId, JobState State, bool Created) : IJobMessage;
+/// <summary>The job is stored (or was already). <see cref="HostedBy"/>: the member its actor runs on, for the operator.</summary>
+public sealed record JobAccepted(string JobId, JobState State, bool Created, string? HostedBy = null) : IJobMessage;
 
 /// <summary>Invalid input: field path to what is wrong with it. Nothing was persisted.</summary>
 public sealed record JobRejected(string JobId, IReadOnlyDictionary<string, string[]> Errors) : IJobMessage;
@@ -30,7 +31,8 @@ public sealed record JobRejected(string JobId, IReadOnlyDictionary<string, strin
 /// <summary>The id is taken by a job with a different description.</summary>
 public sealed record JobConflict(string JobId, string Detail) : IJobMessage;
 
-public sealed record JobNotFound(string JobId) : IJobMessage;
+/// <summary>No job has this id. <see cref="HostedBy"/>: the member whose job actor answered (the id's shard's home).</summary>
+public sealed record JobNotFound(string JobId, string? HostedBy = null) : IJobMessage;
 
 /// <summary>
 /// Stop a job that has no contract yet: it fails with reason cancelled and releases whatever providers hold for

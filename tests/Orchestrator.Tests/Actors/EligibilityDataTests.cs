@@ -84,6 +84,31 @@ public class EligibilityDataTests(ITestOutputHelper output) : ActorTestBase(outp
     }
 
     [Fact]
+    public void The_comparison_behind_a_contract_is_journaled_with_it_and_is_back_after_the_provider_restarts_the_others_are_not()
+    {
+        var settings = Settings();
+        var capability = Provider("cp-kept", price: 1m);
+        var provider = RealProvider(capability, settings);
+        var job = Post("job-kept", Needs(cpu: 2), settings, "cp-kept");
+        Assert.Equal("cp-kept", AwaitState(job, JobState.Contracted).Contract!.ProviderId);
+        // A bid request for another job: compared and answered, never contracted.
+        provider.Tell(new BidRequest("job-only-asked", "cp-kept", "sp-test", Needs(cpu: 1)), TestActor);
+        ExpectMsg<Bid>();
+        var before = EligibilityOf(provider, "job-kept").Entries.Single();
+
+        Watch(provider);
+        Sys.Stop(provider);
+        ExpectTerminated(provider);
+        var restarted = Sys.ActorOf(Orchestrator.Providers.ProviderActor.Props(capability, settings, Approve(settings, "cp-kept")));
+
+        var after = EligibilityOf(restarted);
+        var kept = Assert.Single(after.Entries);
+        Assert.Equal(("job-kept", before.Answer, before.Asked, before.LastAskedAt), (kept.JobId, kept.Answer, kept.Asked, kept.LastAskedAt));
+        Assert.Equal(before.HardConstraints, kept.HardConstraints);
+        Assert.Equal(before.SoftConstraints, kept.SoftConstraints);
+    }
+
+    [Fact]
     public void A_bid_whose_claims_differ_from_the_jobs_computation_is_ranked_by_the_jobs_numbers_and_the_job_shows_the_disagreement()
     {
         var settings = Settings();

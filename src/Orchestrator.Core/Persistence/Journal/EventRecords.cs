@@ -129,12 +129,13 @@ public sealed record LockReleasedV1(string ProviderId, string JobId, string Reas
     public LockReleased ToEvent() => new(ProviderId, JobId, Reason, At);
 }
 
-public sealed record ContractCommittedV1(string ProviderId, ContractRecord Contract, int[] GpuIndices, DateTimeOffset At, ProofRecord? RequesterProof = null)
+public sealed record ContractCommittedV1(string ProviderId, ContractRecord Contract, int[] GpuIndices, DateTimeOffset At, ProofRecord? RequesterProof = null,
+    EligibilityRecord? Eligibility = null)
 {
     public static ContractCommittedV1 From(ContractCommitted e) => new(e.ProviderId, ContractRecord.From(e.Contract), e.GpuIndices.ToArray(), e.At,
-        e.RequesterProof is null ? null : ProofRecord.From(e.RequesterProof));
+        e.RequesterProof is null ? null : ProofRecord.From(e.RequesterProof), e.Eligibility is null ? null : EligibilityRecord.From(e.Eligibility));
 
-    public ContractCommitted ToEvent() => new(ProviderId, Contract.ToModel(), GpuIndices, At, RequesterProof?.ToModel());
+    public ContractCommitted ToEvent() => new(ProviderId, Contract.ToModel(), GpuIndices, At, RequesterProof?.ToModel(), Eligibility?.ToMessage());
 }
 
 public sealed record ContractEndedV1(string ProviderId, string JobId, DateTimeOffset At)

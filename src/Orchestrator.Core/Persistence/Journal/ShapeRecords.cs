@@ -390,3 +390,32 @@ public sealed record SignaturesRecord(ProofRecord Requester, ProofRecord Provide
 
     public ContractSignatures ToModel() => new(Requester.ToModel(), Provider.ToModel());
 }
+
+/// <summary>
+/// A provider's comparison with a job (its EligibleComputeProvidersData entry), as written with the contract it led to
+/// (added to <c>contract-committed/1</c> without a new version: optional).
+/// </summary>
+public sealed record EligibilityRecord(
+    string JobId,
+    string RequesterNodeId,
+    ExchangePhase Phase,
+    bool DryRun,
+    DateTimeOffset FirstAskedAt,
+    DateTimeOffset LastAskedAt,
+    int Asked,
+    bool Eligible,
+    string Answer,
+    DeclineReason? DeclinedFor,
+    ConstraintCheckRecord[] HardConstraints,
+    ClaimRecord[] SoftConstraints)
+{
+    public static EligibilityRecord From(EligibilityEntry e) => new(e.JobId, e.RequesterNodeId, e.Phase, e.DryRun, e.FirstAskedAt, e.LastAskedAt, e.Asked,
+        e.Eligible, e.Answer, e.DeclinedFor, e.HardConstraints.Select(c => new ConstraintCheckRecord(c.Constraint, c.Passed, c.Required, c.Offered, c.Reason)).ToArray(),
+        e.SoftConstraints.Select(c => new ClaimRecord(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
+
+    public EligibilityEntry ToMessage() => new(JobId, RequesterNodeId, Phase, DryRun, FirstAskedAt, LastAskedAt, Asked, Eligible, Answer, DeclinedFor,
+        HardConstraints.Select(c => new ConstraintCheck(c.Constraint, c.Passed, c.Required, c.Offered, c.Reason)).ToArray(),
+        SoftConstraints.Select(c => new SoftConstraintScore(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
+}
+
+public sealed record ConstraintCheckRecord(string Constraint, bool Passed, string Required, string Offered, DeclineReason Reason);
