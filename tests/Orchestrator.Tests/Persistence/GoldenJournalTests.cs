@@ -23,7 +23,7 @@ namespace Orchestrator.Tests.Persistence;
 public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
 {
     /// <summary>The golden file of the format this version writes; the older ones stay, and are read too.</summary>
-    private const string GoldenFile = "Golden/journal-v2.jsonl";
+    private const string GoldenFile = "Golden/journal-v3.jsonl";
 
     public static TheoryData<string> GoldenFiles() => new(System.IO.Directory.GetFiles("Golden", "journal-v*.jsonl").Order().Select(f => f.Replace('\\', '/')));
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
@@ -114,9 +114,26 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         WireRoundTripTests.AssertSameFields(RichCapability("cp-golden-b"), onboarded.Capability, "onboarded.capability");
         var committed = Assert.IsType<ContractCommitted>(Row(file, "provider-cp-golden-a", 3));
         WireRoundTripTests.AssertSameFields(GoldenProof("sp-test"), committed.RequesterProof, "committed.requesterProof");
+
+        // Version 3 added optional fields; older files read them as absent.
+        if (Version(file) >= 3)
+        {
+            WireRoundTripTests.AssertSameFields(GoldenEligibility, committed.Eligibility, "committed.eligibility");
+            Assert.Equal([GoldenDisagreement], contracted.Explanation!.Ranking.Single(r => r.ProviderId == "cp-golden-b").Disagreements);
+            var completed = Assert.IsType<JobStepsRecorded>(Row(file, "job-golden-contracted", 2)).Steps.OfType<SearchCompleted>().Single();
+            Assert.Equal(GoldenClaims, completed.Bids.Single(b => b.ProviderId == "cp-golden-b").Claims);
+            // And the provider's data has the comparison behind its contract back.
+            var provider = Sys.ActorOf(Orchestrator.Providers.ProviderActor.Props(Provider("cp-golden-a", cpu: 8), Settings() with { EligibilityKeptFor = TimeSpan.FromDays(100_000) },
+                Approve(Settings(), "cp-golden-a")));
+            provider.Tell(new GetEligibility("cp-golden-a"));
+            WireRoundTripTests.AssertSameFields(GoldenEligibility, Assert.Single(ExpectMsg<ProviderEligibility>().Entries), "restored eligibility");
+        }
+        else Assert.Null(committed.Eligibility);
         var locked = Assert.IsType<ResourcesLocked>(Row(file, "provider-cp-golden-a", 1));
         Assert.Equal((2, 1024L, 10L, 1.0m, T0.AddSeconds(30)), (locked.Resources.CpuCores, locked.Resources.RamMb, locked.Resources.DiskGb, locked.PricePerHour, locked.ExpiresAt));
     }
+
+    private static int Version(string file) => int.Parse(System.Text.RegularExpressions.Regex.Match(file, @"journal-v(\d+)\.jsonl").Groups[1].Value);
 
     /// <summary>One row of the golden file, read by the serializer it names.</summary>
     private object Row(string file, string persistenceId, long sequenceNr)
@@ -272,17 +289,27 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
     });
 
     /// <summary>Histories a job and a provider really go through, with one event of every kind among them.</summary>
+    // Optional fields added in version 3 of the golden file (no new manifest): a bid's claims, a ranked provider's
+    // disagreements, the comparison written with a contract.
+    private static readonly SoftConstraintScore[] GoldenClaims = [new(0, "executor docker", 10, 1.0), new(1, "lower price", 10, null)];
+    private static readonly ScoreDisagreement GoldenDisagreement = new(0, "executor docker", 1.0, 0.0);
+
+    private static readonly EligibilityEntry GoldenEligibility = new("golden-contracted", "sp-test", ExchangePhase.JobRequest, false, T0.AddSeconds(1),
+        T0.AddSeconds(2), 2, true, "locked", null,
+        [new ConstraintCheck("cpu-cores", true, "2", "8 free of 8", DeclineReason.InsufficientCpu), new ConstraintCheck("locality", true, "country=DE", "country=DE", DeclineReason.LocalityMismatch)],
+        GoldenClaims);
+
     private static IReadOnlyList<(string PersistenceId, IReadOnlyList<object> Events)> Histories()
     {
         var needs = Needs(cpu: 2);
         var description = JobOf(needs, "golden-contracted") with { Preferences = [new Preference { Weight = 10, Executor = ExecutorType.Docker }] };
         var bidA = new Bid("golden-contracted", "cp-golden-a", 1.0m, false, null, 0.75, T0.AddSeconds(1), FreeGpuIndices: []);
         var bidB = new Bid("golden-contracted", "cp-golden-b", 1.2m, false, null, 0.5, T0.AddSeconds(1), RichCapability("cp-golden-b"), [0],
-            GoldenProof("cp-golden-b"));
+            GoldenProof("cp-golden-b"), GoldenClaims);
         var explanation = new SearchExplanation(OrchestrationType.Pull, SelectionCriterion.Score, 1, 3, 2, new Dictionary<string, int> { ["cpu"] = 1 }, 0, 2,
         [
             new RankedProvider(1, "cp-golden-a", 0.9, 1.0m, false, [new ScoreTerm("price", 1, 0.9, 0.9)]),
-            new RankedProvider(2, "cp-golden-b", 0.7, 1.2m, false, [new ScoreTerm("price", 1, 0.7, 0.7)]),
+            new RankedProvider(2, "cp-golden-b", 0.7, 1.2m, false, [new ScoreTerm("price", 1, 0.7, 0.7)]) { Disagreements = [GoldenDisagreement] },
         ]);
         var contract = new Contract("golden-contracted@cp-golden-a", "golden-contracted", "sp-test", "cp-golden-a", needs.Resources, [], 1.0m,
             T0.AddSeconds(4), T0.AddSeconds(4), Far);
@@ -342,7 +369,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             // Written by versions that journaled locks; read by this one, released as they were.
             new ResourcesLocked("cp-golden-a", "golden-old-lock", "sp-test", needs.Resources, [], 1.0m, T0.AddSeconds(30), T0),
             new LockReleased("cp-golden-a", "golden-old-lock", "another provider was contracted", T0.AddSeconds(1)),
-            new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4), GoldenProof("sp-test")),
+            new ContractCommitted("cp-golden-a", contract, [], T0.AddSeconds(4), GoldenProof("sp-test"), GoldenEligibility),
             new ContractCommitted("cp-golden-a", ended, [], T0.AddSeconds(5)),
             // The confirmations that arrived since the last write ride along in the next contract's row.
             new ProviderStepsRecorded("cp-golden-a",
