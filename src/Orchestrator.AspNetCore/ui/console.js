@@ -96,8 +96,13 @@ async function jobPage(id) {
     const filtered = table(["constraint", "providers filtered out"], Object.entries(e.filteredOut).map(([c, n]) => `<tr><td class="filtered-reason">${esc(c)}</td><td>${n}</td></tr>`));
     const verdicts = table(["provider", "outcome", "reason", "detail"], (j.providers || []).filter(v => v.outcome !== "eligible").map(v =>
       `<tr><td>${esc(v.providerId)}</td><td>${esc(v.outcome)}</td><td class="verdict-reason">${esc(v.reason)}</td><td>${esc(v.detail)}</td></tr>`));
+    // Where a provider's own claim (sent with its bid) differs from the job's computation: the ranking above is the job's.
+    const claims = e.ranking.flatMap(r => (r.disagreements || []).map(d =>
+      `<tr><td>${esc(r.providerId)}</td><td>${esc(d.preference)}</td><td>${+d.claimed.toFixed(3)}</td><td>${+d.computed.toFixed(3)}</td></tr>`));
+    const disagreements = claims.length === 0 ? "" :
+      `<h2>Claims that differ from the job's computation</h2>${table(["provider", "preference", "claimed", "computed by the job"], claims)}`;
     explanation = `<p>search ${e.attempt}: ${e.considered} considered, ${e.asked} asked, ${e.eligible} eligible, ${e.timedOut} timed out; selected by ${esc(e.selection)}</p>` +
-      `<h2>Ranking, per preference (contribution, and the provider's score for it)</h2>${ranking}<h2>Filtered out, per constraint</h2>${filtered}<h2>Why not the others</h2>${verdicts}`;
+      `<h2>Ranking, per preference (contribution, and the provider's score for it)</h2>${ranking}${disagreements}<h2>Filtered out, per constraint</h2>${filtered}<h2>Why not the others</h2>${verdicts}`;
   }
   const c = j.contract;
   const contract = c
