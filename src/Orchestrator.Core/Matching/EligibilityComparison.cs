@@ -113,17 +113,19 @@ public static class EligibilityComparison
     public static IReadOnlyList<SoftConstraintScore> SoftConstraints(IReadOnlyList<Preference> preferences, Bid bid)
     {
         if (preferences.Count == 0) return [];
-        var alone = PreferenceScoring.Context.Of([bid]);
         var scores = new SoftConstraintScore[preferences.Count];
         for (var i = 0; i < preferences.Count; i++)
         {
             var p = preferences[i];
-            double? score = IsRelative(p) ? null : Math.Round(Math.Clamp(PreferenceScoring.Score(p, bid, alone), 0, 1), 6);
+            // The relative ones are left open, so no other bids are needed: the context is never read.
+            double? score = IsRelative(p) ? null : Math.Round(Math.Clamp(PreferenceScoring.Score(p, bid, NoOtherBids), 0, 1), 6);
             scores[i] = new SoftConstraintScore(i, PreferenceScoring.Describe(p), p.Weight, score);
         }
 
         return scores;
     }
+
+    private static readonly PreferenceScoring.Context NoOtherBids = new(0m, new Dictionary<ResourceDimension, long>());
 
     /// <summary>A preference whose score depends on the other bids.</summary>
     public static bool IsRelative(Preference p) => p.LowerPrice == true || p.More is { Target: null };
