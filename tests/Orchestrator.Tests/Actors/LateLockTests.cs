@@ -66,7 +66,8 @@ public class LateLockTests(ITestOutputHelper output) : ActorTestBase(output)
     [Fact]
     public void A_bid_that_locks_after_the_search_timeout_is_released_at_once_not_at_lease_expiry()
     {
-        var settings = Settings(search: TimeSpan.FromSeconds(2), lease: Lease);
+        // Time enough for the real provider to answer on a starved machine (every message here is also serialized).
+        var settings = Settings(search: TimeSpan.FromSeconds(4), lease: Lease);
         var lateProvider = Sys.ActorOf(ProviderActor.Props(Provider("cp-late", price: 0.5m, lockOnBid: true), settings, Approve(settings, "cp-late")));
         var observer = CreateTestProbe();
         var relay = Sys.ActorOf(Props.Create(() => new Relay(lateProvider, typeof(BidRequest), observer.Ref)));
@@ -101,7 +102,7 @@ public class LateLockTests(ITestOutputHelper output) : ActorTestBase(output)
     [Fact]
     public void A_job_request_answered_after_its_timeout_is_released_at_once_and_the_job_contracts_with_the_next_provider()
     {
-        var settings = Settings(request: TimeSpan.FromSeconds(1), lease: Lease);
+        var settings = Settings(request: TimeSpan.FromSeconds(4), lease: Lease);
         var capability = Provider("cp-late", price: 0.5m);
         var lateProvider = Sys.ActorOf(ProviderActor.Props(capability, settings, Approve(settings, "cp-late")));
         var observer = CreateTestProbe();
