@@ -241,19 +241,23 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         switch (CapabilityMatcher.Match(_ledger.Capability, free, requirements))
         {
             case MatchResult.Ineligible no:
-                var wouldBe = new Bid(jobId, ProviderId, _ledger.Capability.PricePerHour, false, null,
-                    CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, free, requirements.Resources), Now, _ledger.Capability, free.FreeGpuIndices);
-                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, _ledger.Capability, free, requirements,
-                    preferences is null ? null : EligibilityComparison.SoftConstraints(preferences, wouldBe));
+                // Scored as the bid it would have made (a job request carries no preferences: nothing to score).
+                var scores = preferences is null
+                    ? null
+                    : EligibilityComparison.SoftConstraints(preferences, new Bid(jobId, ProviderId, _ledger.Capability.PricePerHour, false, null,
+                        CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, free, requirements.Resources), Now, _ledger.Capability, free.FreeGpuIndices));
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, _ledger.Capability, free, requirements, scores);
                 Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, no.Reason, no.Detail));
                 break;
             case MatchResult.Eligible yes:
                 var bid = lockIt
                     ? Lock(jobId, requester, requirements, yes, nonce)
                     : OfferFor(jobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, nonce);
-                var claims = preferences is null ? null : EligibilityComparison.SoftConstraints(preferences, bid);
-                _eligibility.Record(jobId, requester, phase, dryRun, Now, lockIt ? "locked" : "bid", null, _ledger.Capability, free, requirements, claims);
-                Sender.Tell(claims is not { Count: > 0 } ? bid : bid with { Claims = claims });
+                var claimed = Claimed(bid, preferences ?? []);
+                // A job request's entry keeps the scores of the job's bid request (null: unchanged).
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, lockIt ? "locked" : "bid", null, _ledger.Capability, free, requirements,
+                    preferences is null ? null : claimed.Claims ?? []);
+                Sender.Tell(claimed);
                 break;
         }
     }
