@@ -85,43 +85,45 @@ public static class JobEndpoints
         var jobId = description!.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
         var requester = "http:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         var system = http.RequestServices.GetRequiredService<ActorSystem>();
-        if (await Refusal(system, ct) is { } refused) return refused;
+        if (await Refusal(system, jobId, ct) is { } refused) return refused;
         try
         {
             var asked = jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
             if (await UnlessCutOff(asked, system, ct) is not { } reply)
-                return Problems.Unavailable($"this member was cut off from the cluster's majority while job '{jobId}' was being posted; " +
-                                            "re-post with the same jobId (to another node) to find out whether it was taken",
+                return Problems.PostOutcomeUnknown(jobId, $"this member was cut off from the cluster's majority while job '{jobId}' was being posted",
                     "This node is cut off from the cluster's majority.");
             return reply switch
             {
                 JobAccepted accepted => TypedResults.Accepted($"/orchestrator/jobs/{Uri.EscapeDataString(accepted.JobId)}",
                     new PostJobResponse(accepted.JobId, accepted.State, accepted.Created, accepted.HostedBy)),
                 JobConflict conflict => Problems.Conflict(conflict.Detail),
-                JobUnavailable unavailable => Problems.Unavailable(unavailable.Reason),
+                // A write the journal failed may still have been committed (its acknowledgement lost): not known.
+                JobUnavailable unavailable => Problems.PostOutcomeUnknown(jobId, unavailable.Reason, "The journal is unavailable."),
                 JobRejected rejected => Problems.Invalid(rejected.Errors),
-                _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
+                _ => Problems.PostOutcomeUnknown(jobId, $"unexpected answer {reply.GetType().Name}"),
             };
         }
         catch (AskTimeoutException)
         {
-            return Problems.Unavailable($"job '{jobId}' was not confirmed within {AskTimeout.TotalSeconds} s; " +
-                                        "re-post with the same jobId to find out whether it was taken");
+            return Problems.PostOutcomeUnknown(jobId, $"job '{jobId}' was not confirmed within {AskTimeout.TotalSeconds} s");
         }
     }
 
     /// <summary>
-    /// A post this node cannot see through is refused at once (503, with Retry-After) rather than accepted or left
-    /// to time out: the journal failed recently and its database does not answer now, or this member is cut off from
-    /// the majority of the members hosting jobs (it is about to be downed, and its jobs will run elsewhere).
+    /// A post this node cannot see through is refused at once, before anything is written (503 not taken, with
+    /// Retry-After), rather than accepted or left to time out: this member is joining and not up yet, it is cut off
+    /// from the majority of the members hosting jobs (it is about to be downed, and its jobs will run elsewhere), or
+    /// the journal failed recently and its database does not answer now.
     /// </summary>
-    private static async Task<ProblemHttpResult?> Refusal(ActorSystem system, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> Refusal(ActorSystem system, string jobId, CancellationToken ct)
     {
         var node = OrchestratorNode.Get(system);
+        if (Majority.Joining(system) is { } joining)
+            return Problems.PostNotTaken(jobId, joining, "This node is joining the cluster.");
         if (Majority.CutOff(system, node.JobsRole) is { } cutOff)
-            return Problems.Unavailable(cutOff, "This node is cut off from the cluster's majority.");
+            return Problems.PostNotTaken(jobId, cutOff, "This node is cut off from the cluster's majority.");
         if (node.Journal.IsSuspect && await JournalHealth.ProblemAsync(node.Persistence, ct) is { } problem)
-            return Problems.Unavailable($"{problem} (last journal failure: {node.Journal.LastProblem})", "The journal is unavailable.");
+            return Problems.PostNotTaken(jobId, $"{problem} (last journal failure: {node.Journal.LastProblem})", "The journal is unavailable.");
         return null;
     }
 

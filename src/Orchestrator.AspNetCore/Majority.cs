@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Orchestrator.Hosting;
 
 namespace Orchestrator.Api;
 
@@ -12,6 +13,19 @@ public static class Majority
     /// majority, as the split-brain resolver decides): the resolver will down it, and whatever it accepted now would
     /// have to move. A member being removed is cut off too.
     /// </summary>
+    /// <summary>
+    /// Why this member cannot take jobs yet because it has not joined the cluster (it is starting, or restarting after
+    /// a crash and waiting for the others to let it in), or null once it has been up.
+    /// </summary>
+    public static string? Joining(ActorSystem system)
+    {
+        if (!system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal)) return null;
+        var cluster = Cluster.Get(system);
+        if (OrchestratorNode.Find(system) is { HasBeenUp: true } || cluster.SelfMember.Status is MemberStatus.Up) return null;
+        return $"this member is joining the cluster and is not up yet (its status: {cluster.SelfMember.Status.ToString().ToLowerInvariant()}); " +
+               "post to another member, or here again in a moment";
+    }
+
     public static string? CutOff(ActorSystem system, string jobsRole)
     {
         if (!system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal)) return null;

@@ -37,6 +37,23 @@ public static class Problems
     public static ProblemHttpResult Unavailable(string detail, string title = "The node could not answer in time.") =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
 
+    /// <summary>
+    /// 503 for a post refused before anything was written (<see cref="ProblemTypes.PostNotTaken"/>): the job does not
+    /// exist because of this request, and posting it anywhere, under any id, is safe.
+    /// </summary>
+    public static ProblemHttpResult PostNotTaken(string jobId, string detail, string title) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail,
+            type: ProblemTypes.PostNotTaken, extensions: new Dictionary<string, object?> { ["jobId"] = jobId });
+
+    /// <summary>
+    /// 503 for a post this node cannot say was stored or not (<see cref="ProblemTypes.PostOutcomeUnknown"/>): it may
+    /// have been taken, so the only safe retry is the same jobId (idempotent), to this node or another.
+    /// </summary>
+    public static ProblemHttpResult PostOutcomeUnknown(string jobId, string detail, string title = "Whether the job was taken is not known.") =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title,
+            detail: detail + $"; re-post with the same jobId ('{jobId}') to find out: it is taken at most once",
+            type: ProblemTypes.PostOutcomeUnknown, extensions: new Dictionary<string, object?> { ["jobId"] = jobId });
+
     public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
         TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.",
             detail: $"Content-Type: expected application/json, got '{contentType ?? "none"}'");

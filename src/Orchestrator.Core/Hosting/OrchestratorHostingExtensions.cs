@@ -53,6 +53,7 @@ public static class OrchestratorHostingExtensions
                 system.RegisterExtension(new OrchestratorNode.Provider(node));
                 Telemetry.OrchestratorMetrics.Zero();
                 var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.RegisterOnMemberUp(node.MarkUp);
                 Telemetry.OrchestratorMetrics.ObserveMembers(() => cluster.State.Members
                     .GroupBy(m => (Status: m.Status.ToString(), Reachable: !cluster.State.Unreachable.Contains(m)))
                     .Select(g => (g.Key.Status, g.Key.Reachable, g.Count())));
@@ -77,22 +78,42 @@ public static class OrchestratorHostingExtensions
     /// resume sweep wakes unfinished jobs (<see cref="JobIndexActor"/>): no remember-entities, whose store cost two
     /// journal writes per job, one of them before the job could even receive its post.
     /// </summary>
-    private static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust, string role) =>
-        builder.WithShardRegion<JobRegion>(
-            JobSharding.TypeName,
-            (_, registry, _) => jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>(),
-                registry.TryGet<JobListingPublisher>(out var listing) ? listing : null),
-            new JobMessageExtractor(),
-            new ShardOptions
-            {
-                RememberEntities = false,
-                ShouldPassivateIdleEntities = false,
-                // The coordinator's shard allocations live in distributed data (not durable): nothing of sharding is
-                // written to the journal, and a journal outage does not stop the coordinator.
-                StateStoreMode = StateStoreMode.DData,
-                HandOffStopMessage = PoisonPill.Instance,
-                Role = role,
-            });
+    /// <remarks>
+    /// The coordinator keeps its shard homes in the journal (<c>state-store-mode = persistence</c> in sharding.conf), not in
+    /// distributed data: a distributed-data update must be acknowledged by every member of a cluster of fewer than
+    /// five (Akka's majority-min-cap and write-majority-plus), so one begun as a member crashed or was cut off waited
+    /// out its timeout and held every new shard home (every new job) with it — 30 s after each crash or partition.
+    /// The journal answers whoever is up, in a two-member cluster too; it costs one journal row per shard home (at
+    /// most <see cref="JobSharding.MaxShards"/> per member that joins or leaves), and two coordinators that overlap for
+    /// a moment cannot both write (the journal takes a sequence number once). New shards go to reachable members
+    /// only (<see cref="ReachableShardAllocation"/>).
+    /// </remarks>
+    private static AkkaConfigurationBuilder WithJobs(this AkkaConfigurationBuilder builder, OrchestratorSettings settings, ParticipantTrust trust, string role)
+    {
+        var options = new ShardOptions
+        {
+            RememberEntities = false,
+            ShouldPassivateIdleEntities = false,
+            HandOffStopMessage = PoisonPill.Instance,
+            Role = role,
+        };
+        builder.AddHocon(ClusterSharding.DefaultConfig()
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig()), HoconAddMode.Append);
+        return builder.StartActors((ActorStarter)(async (system, registry) =>
+        {
+            var shardingConfig = Akka.Configuration.ConfigurationFactory.ParseString(options.ToString())
+                .WithFallback(system.Settings.Config.GetConfig("akka.cluster.sharding"));
+            var sharding = ClusterShardingSettings.Create(shardingConfig,
+                system.Settings.Config.GetConfig(shardingConfig.GetString("coordinator-singleton")));
+            var props = (Func<string, Props>)(jobId => JobActor.Props(jobId, settings, trust, registry.Get<ProviderDirectory>(),
+                registry.TryGet<JobListingPublisher>(out var listing) ? listing : null));
+            var allocation = new ReachableShardAllocation(ClusterSharding.Get(system).DefaultShardAllocationStrategy(sharding));
+            var region = await ClusterSharding.Get(system).StartAsync(JobSharding.TypeName, props, sharding, new JobMessageExtractor(),
+                allocation, PoisonPill.Instance);
+            registry.Register<JobRegion>(region);
+        }));
+    }
 
     /// <summary>This node's listing of every job in the cluster, behind <c>GET /orchestrator/jobs</c>.</summary>
     /// <remarks>Jobs publish their lines over distributed pub-sub; the index also reads the journal at start and every <paramref name="catchUp"/> (default 30 s).</remarks>

@@ -28,6 +28,16 @@ public sealed class OrchestratorNode : IExtension
     /// <summary>Whether the journal failed this node's actors more recently than it served them.</summary>
     public JournalStatus Journal { get; } = new();
 
+    /// <summary>
+    /// Whether this member has been up in its cluster: until then it is joining (starting, or restarting after a crash
+    /// and waiting to be let in), and says so rather than that it is leaving.
+    /// </summary>
+    public bool HasBeenUp => _hasBeenUp;
+
+    private volatile bool _hasBeenUp;
+
+    internal void MarkUp() => _hasBeenUp = true;
+
     /// <summary>The orchestrator of this actor system, or null (an actor under test in a bare system).</summary>
     public static OrchestratorNode? Find(ActorSystem system) => system.GetExtension<OrchestratorNode>();
 

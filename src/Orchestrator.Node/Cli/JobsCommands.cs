@@ -117,17 +117,79 @@ public static class JobsCommands
     {
         var file = new Argument<string>("file") { Description = "the job description (JSON), '-' for standard input" };
         var wait = new Option<bool>("--wait") { Description = "follow the job until it is terminal; exit 0 if it contracted, 1 if it failed" };
-        var post = new Command("post", "post a job") { file, wait };
+        var retryFor = new Option<string>("--retry-for")
+        {
+            Description = "while the node cannot answer, or says it does not know whether the job was taken, post the same job " +
+                          "(same jobId) again for up to this long (e.g. 30s, 2m; 0 = once)",
+            DefaultValueFactory = _ => "60s",
+        };
+        var post = new Command("post", "post a job (a description without a jobId is given one first, so re-posting it is safe)") { file, wait, retryFor };
         Operator.SetAction(post, async (client, json, parsed, ct) =>
         {
-            var body = await NodeClient.ReadBodyAsync(parsed.GetValue(file)!, ct);
-            var answer = await client.PostAsync("/orchestrator/postJob", body, ct);
+            var budget = Output.ParseDuration(parsed.GetValue(retryFor)!) ?? throw new CliFailure($"--retry-for: '{parsed.GetValue(retryFor)}' is not a duration (30s, 2m, 0)", 2);
+            var (body, jobId) = WithJobId(await NodeClient.ReadBodyAsync(parsed.GetValue(file)!, ct));
+            var answer = await PostUntilAnswered(client, body, jobId, budget, ct);
             var accepted = NodeClient.Read<PostJobResponse>(answer);
             if (json && !parsed.GetValue(wait)) Output.Json(answer);
             else if (!json) Output.Line($"job {accepted.JobId} {(accepted.Created ? "posted" : "was posted already")} ({accepted.State})");
             return parsed.GetValue(wait) ? await Follow(client, accepted.JobId, json, ct) : 0;
         });
         return post;
+    }
+
+    /// <summary>
+    /// The body with a jobId: its own, or a new one added here, so that the post can be repeated without making a
+    /// second job. A body that is not a JSON object is left as it is (the node says what is wrong with it).
+    /// </summary>
+    internal static (string Body, string? JobId) WithJobId(string body)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject job) return (body, null);
+            if (job["jobId"] is System.Text.Json.Nodes.JsonValue given && given.TryGetValue<string>(out var id)) return (body, id);
+            if (job.ContainsKey("jobId")) return (body, null);
+            id = "job-" + Guid.CreateVersion7().ToString("N");
+            var withId = new System.Text.Json.Nodes.JsonObject { ["jobId"] = id };
+            foreach (var (key, value) in job.ToList())
+            {
+                job.Remove(key);
+                withId[key] = value;
+            }
+
+            return (withId.ToJsonString(), id);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (body, null);
+        }
+    }
+
+    /// <summary>
+    /// Posts until the node answers whether it took the job. A post the node refused before writing anything, one it
+    /// cannot say was stored, and one it never answered are all posted again with the same jobId (the node takes a
+    /// job once, so a repeat only tells what happened), after the node's Retry-After or 2 s, until the budget is
+    /// spent; then the last failure stands (exit 3), and says which jobId to look for.
+    /// </summary>
+    private static async Task<JsonElement> PostUntilAnswered(NodeClient client, string body, string? jobId, TimeSpan budget, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + budget;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.PostAsync("/orchestrator/postJob", body, ct);
+            }
+            catch (CliFailure failure) when (failure.ExitCode == NodeClient.Unreachable && jobId is not null)
+            {
+                var pause = failure.RetryAfter is { } after && after > TimeSpan.Zero ? after : TimeSpan.FromSeconds(2);
+                if (DateTime.UtcNow + pause > until)
+                    throw new CliFailure(failure.Message + (failure.OutcomeUnknown
+                        ? $" — job {jobId} may have been taken: post the same file again, or read it with 'jobs show {jobId}'"
+                        : $" — job {jobId} was not taken"), failure.ExitCode, failure.ProblemType, failure.RetryAfter);
+                Output.Error($"post {attempt}: {failure.Message}; posting job {jobId} again in {pause.TotalSeconds:0.#} s");
+                await Task.Delay(pause, ct);
+            }
+        }
     }
 
     /// <summary>A dry run, like <c>nomad job plan</c>: whom the job would ask, how they rank, why not the others.</summary>
@@ -208,11 +270,7 @@ public static class JobsCommands
     private static DateTimeOffset Since(string text)
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
-        {
-            var span = text[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => (TimeSpan?)null };
-            if (span is { } age) return DateTimeOffset.UtcNow - age;
-        }
+        if (Output.ParseDuration(text) is { } age) return DateTimeOffset.UtcNow - age;
 
         throw new CliFailure($"--since: '{text}' is neither a time (ISO 8601) nor an age (30m, 2h, 1d)", 2);
     }

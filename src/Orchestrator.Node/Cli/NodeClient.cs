@@ -8,9 +8,21 @@ using Orchestrator.Api;
 namespace Orchestrator.Node.Cli;
 
 /// <summary>A command that could not do what it was asked: the message, and the exit code scripts can rely on.</summary>
-public sealed class CliFailure(string message, int exitCode) : Exception(message)
+public sealed class CliFailure(string message, int exitCode, string? problemType = null, TimeSpan? retryAfter = null) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>The problem's <c>type</c> (<see cref="ProblemTypes"/>), when the node gave one.</summary>
+    public string? ProblemType { get; } = problemType;
+
+    /// <summary>When the node said to try again (Retry-After), if it did.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>
+    /// Whether a post that failed this way may have been stored: the node said it does not know, or it was never
+    /// heard from (no connection, no answer in time).
+    /// </summary>
+    public bool OutcomeUnknown => ProblemType == ProblemTypes.PostOutcomeUnknown || (ExitCode == NodeClient.Unreachable && ProblemType != ProblemTypes.PostNotTaken);
 }
 
 /// <summary>
@@ -136,21 +148,23 @@ public sealed class NodeClient : IDisposable
         }
 
         var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode) Fail(response.StatusCode, body);
+        if (!response.IsSuccessStatusCode) Fail(response.StatusCode, body, response.Headers.RetryAfter?.Delta);
         Partial = PartialAnswer(response);
         using var document = JsonDocument.Parse(body.Length == 0 ? "null" : body);
         return document.RootElement.Clone();
     }
 
     /// <summary>The node's problem answer as one line: its title and detail.</summary>
-    private static void Fail(HttpStatusCode status, string body)
+    private static void Fail(HttpStatusCode status, string body, TimeSpan? retryAfter = null)
     {
         var message = $"{(int)status} {status}";
+        string? type = null;
         try
         {
             using var problem = JsonDocument.Parse(body);
             var title = problem.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
             var detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            type = problem.RootElement.TryGetProperty("type", out var ty) && ty.ValueKind == JsonValueKind.String ? ty.GetString() : null;
             message = string.Join(" ", new[] { title, detail }.Where(s => !string.IsNullOrEmpty(s)).DefaultIfEmpty(message));
         }
         catch (JsonException)
@@ -162,7 +176,7 @@ public sealed class NodeClient : IDisposable
             HttpStatusCode.Unauthorized => $"{message} (give the node's API token with --token or ORCHESTRATOR_API_TOKEN)",
             _ => message,
         };
-        throw new CliFailure(code, (int)status >= 500 ? Unreachable : Refused);
+        throw new CliFailure(code, (int)status >= 500 ? Unreachable : Refused, type, retryAfter);
     }
 
     public void Dispose() => _http.Dispose();

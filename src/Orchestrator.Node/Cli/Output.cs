@@ -29,6 +29,18 @@ public static class Output
 
     public static void Line(string text) => Console.MarkupLine(Markup.Escape(text));
 
+    /// <summary>A line on standard error (progress and warnings), so standard output stays the answer.</summary>
+    public static void Error(string text) => System.Console.Error.WriteLine(text);
+
+    /// <summary>A duration as the commands take it (30s, 2m, 1h, 1d, 0), or null when it is not one.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        if (text == "0") return TimeSpan.Zero;
+        if (text.Length < 2 || !double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            || n < 0 || n > 1e6) return null;
+        return text[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => null };
+    }
+
     public static string Age(DateTimeOffset at)
     {
         var age = DateTimeOffset.UtcNow - at;

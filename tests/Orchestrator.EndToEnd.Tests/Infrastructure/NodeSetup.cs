@@ -22,6 +22,14 @@ public sealed class NodeSetup : IDisposable
     /// <summary>More options, e.g. --remote-port, --seeds, --postgres for a cluster member.</summary>
     public List<string> ExtraArguments { get; } = [];
 
+    /// <summary>Gives an option of <see cref="ExtraArguments"/> another value (e.g. a restarted seed's seeds).</summary>
+    public void ReplaceArgument(string option, string value)
+    {
+        var at = ExtraArguments.IndexOf(option);
+        if (at < 0) throw new ArgumentException($"no {option} among the node's arguments");
+        ExtraArguments[at + 1] = value;
+    }
+
     /// <summary>Environment variables for the node process (the container way to configure it).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
