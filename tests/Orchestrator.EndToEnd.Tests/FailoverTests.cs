@@ -86,6 +86,56 @@ public class FailoverTests(ITestOutputHelper output)
         await ClusterInvariants.AssertProvidersSettledAsync(survivors[0].Http, 6, jobs);
     }
 
+    /// <summary>
+    /// Two members hosting jobs, on PostgreSQL: whichever crashes, the other keeps the cluster (the split-brain
+    /// resolver's even split goes to the side that takes the lease in the shared database; keep-majority would keep
+    /// the lowest address, and a crash of that member would down the survivor too) and fails over within the same
+    /// bounds as three.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Of_two_members_the_survivor_keeps_the_cluster_whichever_crashes(int victimIndex)
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(2, ClusterTests.ProvidersOf, "orchestrator { lockLease = 5s, contractConfirmAfter = 2s }");
+        var victim = cluster.Nodes[victimIndex];
+        var survivor = cluster.Nodes[1 - victimIndex];
+        await using var load = PostingLoad.Start(cluster.Nodes, workers: 8, prefix: $"two-{victimIndex}");
+        await load.UntilAcknowledgedAsync(100, TimeSpan.FromMinutes(2));
+        var inFlight = load.Acknowledged.Keys.ToHashSet();
+        await victim.KillAsync();
+        var killedAt = load.Clock.Elapsed;
+        var killedAtUtc = DateTimeOffset.UtcNow;
+        load.Skipped[victimIndex] = true;
+
+        await Poll.UntilAsync(async () => Assert.Equal(["Up"], await Members(survivor)), TimeSpan.FromMinutes(1));
+        var removedAt = load.Clock.Elapsed;
+        while (load.Clock.Elapsed < removedAt + TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        await load.StopAsync();
+
+        var jobs = new List<JsonObject>();
+        foreach (var id in load.Acknowledged.Keys) jobs.Add(await survivor.Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        static DateTimeOffset Ended(JsonObject job) => DateTimeOffset.Parse(job["history"]!.AsArray()[^1]!["at"]!.GetValue<string>());
+        var lastInFlight = jobs.Where(j => inFlight.Contains(j["jobId"]!.GetValue<string>())).Max(Ended) - killedAtUtc;
+        var late = load.Attempts.Where(a => a.Node != victimIndex && a.SentAt >= removedAt + PlacedAfterRemoval).ToArray();
+        var summary = $"two members, node {victimIndex} ({(victimIndex == 0 ? "lower" : "higher")} address) killed: survivor alone {(removedAt - killedAt).TotalSeconds:0.0} s after the kill; " +
+                      $"last job in flight terminal {lastInFlight.TotalSeconds:0.0} s after it; {late.Count(a => a.Status == 202)} of {late.Length} posts from 2 s after the removal on answered 202";
+        output.WriteLine(summary);
+        Console.WriteLine("[failover test] " + summary);
+        Assert.Contains("lease", survivor.Output);
+
+        Assert.False(survivor.HasExited, "the survivor downed itself");
+        Assert.All(jobs, j => Assert.Contains(j.State(), new[] { "Contracted", "Failed" }));
+        Assert.True(lastInFlight <= InFlightBound, summary);
+        Assert.NotEmpty(late);
+        Assert.All(late, a => Assert.True(a.Status == 202, $"post of {a.JobId}, sent {(a.SentAt - removedAt).TotalSeconds:0.0} s after the removal: {a.Status} {a.ProblemType}; {summary}"));
+
+        if (victimIndex == 0) victim.Setup.ReplaceArgument("--seeds", $"akka.tcp://orchestrator@127.0.0.1:{cluster.RemotePorts[1]}");
+        cluster.Nodes[victimIndex] = await victim.RestartAsync();
+        await victim.DisposeAsync();
+        await ClusterInvariants.AssertProvidersSettledAsync(survivor.Http, 4, jobs);
+    }
+
     internal static async Task<List<string>> Members(NodeProcess node)
     {
         var view = JsonNode.Parse(await node.Http.GetStringAsync("/ops/cluster"))!;

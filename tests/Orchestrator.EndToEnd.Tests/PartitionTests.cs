@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Orchestrator.Api;
 using Orchestrator.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -12,14 +13,16 @@ namespace Orchestrator.EndToEnd.Tests;
 /// A network partition, made inside the nodes (Akka.Remote's throttling adapter, both directions; no traffic leaves
 /// loopback): one node of three is cut off from the other two while jobs are posted to all three.
 /// </summary>
+[Collection(FaultTiming.Name)]
 public class PartitionTests(ITestOutputHelper output)
 {
     private static string ProvidersOf(int node) => ClusterTests.ProvidersOf(node);
 
-    private const string Job = ClusterTests.Job;
-
-    private enum Outcome { Accepted, Refused, RefusedWithoutRetryAfter, Unreachable, Other }
-
+    /// <summary>
+    /// The promise under a partition, as under a crash (<see cref="FailoverTests"/>): from 2 s after the majority has
+    /// removed the cut-off member on, every post to the majority is answered 202; the cut-off member refuses posts as
+    /// not taken (or, for one it was already waiting on, as outcome unknown), each with Retry-After.
+    /// </summary>
     [Fact]
     public async Task The_majority_keeps_the_cluster_the_cut_off_node_refuses_posts_its_jobs_resume_and_it_rejoins_when_healed()
     {
@@ -27,76 +30,50 @@ public class PartitionTests(ITestOutputHelper output)
             "akka.remote.dot-netty.tcp.applied-adapters = [trttl]\norchestrator { lockLease = 5s, contractConfirmAfter = 2s }", protocol: "akka.trttl.tcp");
         var address = cluster.RemotePorts.Select(p => $"akka.trttl.tcp://orchestrator@127.0.0.1:{p}").ToArray();
         var cutOff = cluster.Nodes[2];
-
-        var acknowledged = new ConcurrentBag<string>();
-        var outcomes = new ConcurrentBag<(int Node, Outcome Outcome, bool AfterCut)>();
-        var partitioned = false;
-        var next = 0;
-        using var stop = new CancellationTokenSource();
-        var load = Enumerable.Range(0, 9).Select(worker => Task.Run(async () =>
-        {
-            var nodeIndex = worker % 3;
-            while (!stop.IsCancellationRequested)
-            {
-                var id = $"p-{Interlocked.Increment(ref next):D5}";
-                var afterCut = Volatile.Read(ref partitioned);
-                var outcome = Outcome.Other;
-                try
-                {
-                    using var response = await cluster.Nodes[nodeIndex].Http.PostJobAsync(Job.Replace("@ID@", id));
-                    outcome = response.StatusCode switch
-                    {
-                        HttpStatusCode.Accepted => Outcome.Accepted,
-                        HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null => Outcome.Refused,
-                        HttpStatusCode.ServiceUnavailable => Outcome.RefusedWithoutRetryAfter,
-                        _ => Outcome.Other,
-                    };
-                    if (outcome == Outcome.Accepted) acknowledged.Add(id);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    outcome = Outcome.Unreachable;
-                }
-
-                outcomes.Add((nodeIndex, outcome, afterCut));
-                if (outcome != Outcome.Accepted) await Task.Delay(100);
-            }
-        })).ToArray();
-
-        while (acknowledged.Count < 60) await Task.Delay(20);
+        await using var load = PostingLoad.Start(cluster.Nodes, workers: 9, prefix: "p");
+        await load.UntilAcknowledgedAsync(60, TimeSpan.FromMinutes(2));
 
         // Cut node 2 (the highest address) off from nodes 0 and 1, both ways, on both sides.
-        var clock = Stopwatch.StartNew();
+        var cutAt = load.Clock.Elapsed;
         await Fault(cutOff, "blackhole", address[0]);
         await Fault(cutOff, "blackhole", address[1]);
         await Fault(cluster.Nodes[0], "blackhole", address[2]);
         await Fault(cluster.Nodes[1], "blackhole", address[2]);
-        Volatile.Write(ref partitioned, true);
 
-        // The majority downs node 2 and goes on with two members.
-        await Poll.UntilAsync(async () => Assert.Equal(2, (await Members(cluster.Nodes[0])).Count), TimeSpan.FromMinutes(1));
-        var removedAfter = clock.Elapsed;
-        // Posting goes on a little on the majority, then stops.
-        var settled = acknowledged.Count;
-        while (acknowledged.Count < settled + 30) await Task.Delay(20);
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        // The majority downs node 2 and goes on with two members; posting goes on for 10 s more.
+        await Poll.UntilAsync(async () => Assert.Equal(2, (await FailoverTests.Members(cluster.Nodes[0])).Count), TimeSpan.FromMinutes(1));
+        var removedAt = load.Clock.Elapsed;
+        while (load.Clock.Elapsed < removedAt + TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        await load.StopAsync();
 
-        var fromCutOff = outcomes.Where(o => o.Node == 2 && o.AfterCut).GroupBy(o => o.Outcome).ToDictionary(g => g.Key, g => g.Count());
-        var summary = $"{acknowledged.Count} acknowledged; the majority removed the cut-off node {removedAfter.TotalSeconds:0.0} s after the cut; " +
-                      "posts to the cut-off node after the cut: " + string.Join(", ", fromCutOff.Select(kv => $"{kv.Key} {kv.Value}"));
+        var attempts = load.Attempts.ToArray();
+        var fromCutOff = attempts.Where(a => a.Node == 2 && a.SentAt >= cutAt).ToArray();
+        var toMajority = attempts.Where(a => a.Node < 2 && a.SentAt >= cutAt).ToArray();
+        var late = toMajority.Where(a => a.SentAt >= removedAt + TimeSpan.FromSeconds(2)).ToArray();
+        static string Outcomes(IEnumerable<PostingLoad.Attempt> some) =>
+            string.Join(", ", some.GroupBy(a => $"{a.Status} {a.ProblemType}".Trim()).Select(g => $"{g.Count()}× {g.Key}"));
+        var summary = $"{load.Acknowledged.Count} acknowledged; the majority removed the cut-off node {(removedAt - cutAt).TotalSeconds:0.0} s after the cut; " +
+                      $"posts to the cut-off node after the cut: {Outcomes(fromCutOff)}; to the majority: {Outcomes(toMajority)}" +
+                      (toMajority.Any(a => a.Status != 202) ? $", the last not answered 202 sent {(toMajority.Where(a => a.Status != 202).Max(a => a.SentAt) - removedAt).TotalSeconds:+0.0;-0.0} s from the removal" : "");
         output.WriteLine(summary);
         Console.WriteLine("[partition test] " + summary);
 
-        // The cut-off node refused posts it could not see through, and said when to retry; nothing else went wrong.
-        Assert.True(fromCutOff.GetValueOrDefault(Outcome.Refused) > 0, summary);
-        Assert.DoesNotContain(outcomes, o => o.Outcome is Outcome.Other or Outcome.RefusedWithoutRetryAfter);
-        // The majority kept taking posts throughout.
-        Assert.Contains(outcomes, o => o.Node < 2 && o.AfterCut && o.Outcome == Outcome.Accepted);
+        // The cut-off node refused posts it could not see through, said whether it had taken them, and when to retry.
+        Assert.Contains(fromCutOff, a => a.Status == 503 && a.ProblemType == ProblemTypes.PostNotTaken);
+        Assert.All(attempts.Where(a => a.Status == 503), a =>
+        {
+            Assert.Contains(a.ProblemType, new[] { ProblemTypes.PostNotTaken, ProblemTypes.PostOutcomeUnknown });
+            Assert.True(a.RetryAfter, $"a 503 without Retry-After: {a}");
+        });
+        Assert.DoesNotContain(attempts, a => a.Status is not (202 or 503 or 0));
+        // The majority kept taking posts, and from 2 s after the removal on it answered every one.
+        Assert.Contains(toMajority, a => a.Status == 202);
+        Assert.NotEmpty(late);
+        Assert.All(late, a => Assert.True(a.Status == 202, $"post of {a.JobId} to node {a.Node}, sent {(a.SentAt - removedAt).TotalSeconds:0.0} s after the removal: {a.Status} {a.ProblemType}; {summary}"));
 
         // Every acknowledged job ends, wherever it was accepted (the cut-off node's jobs resume on the majority).
         var jobs = new List<JsonObject>();
-        foreach (var id in acknowledged) jobs.Add(await cluster.Nodes[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        foreach (var id in load.Acknowledged.Keys) jobs.Add(await cluster.Nodes[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
         Assert.All(jobs, j => Assert.Contains(j.State(), new[] { "Contracted", "Failed" }));
 
         // Healed: traffic flows again, and the cut-off node (which downed itself) is restarted and rejoins.
@@ -105,7 +82,7 @@ public class PartitionTests(ITestOutputHelper output)
         await cutOff.KillAsync();
         cluster.Nodes[2] = await cutOff.RestartAsync();
         await cutOff.DisposeAsync();
-        await Poll.UntilAsync(async () => Assert.Equal(["Up", "Up", "Up"], await Members(cluster.Nodes[0])), TimeSpan.FromMinutes(1));
+        await Poll.UntilAsync(async () => Assert.Equal(["Up", "Up", "Up"], await FailoverTests.Members(cluster.Nodes[0])), TimeSpan.FromMinutes(1));
 
         // No job has two contracts, no provider is over-committed, every provider holds exactly its jobs' contracts.
         await ClusterInvariants.AssertProvidersSettledAsync(cluster.Nodes[0].Http, 6, jobs);
@@ -135,9 +112,4 @@ public class PartitionTests(ITestOutputHelper output)
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{command} {address}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    private static async Task<List<string>> Members(NodeProcess node)
-    {
-        var view = JsonNode.Parse(await node.Http.GetStringAsync("/ops/cluster"))!;
-        return view["members"]!.AsArray().Select(m => m!["status"]!.GetValue<string>()).ToList();
-    }
 }

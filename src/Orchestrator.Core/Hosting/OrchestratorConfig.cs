@@ -53,7 +53,8 @@ public static class OrchestratorConfig
     }
 
     /// <summary>
-    /// Options over HOCON over defaults; the split-brain resolver counts the jobs role only. A key under
+    /// Options over HOCON over defaults; the split-brain resolver counts the jobs role only, and on PostgreSQL breaks
+    /// even splits with the database's lease (<see cref="TieBreakLease"/>). A key under
     /// <c>orchestrator</c> that the defaults do not have is a mistake (a typo would otherwise be ignored and the
     /// default used): it is refused, naming the closest known key.
     /// </summary>
@@ -64,7 +65,11 @@ public static class OrchestratorConfig
         RefuseUnknownKeys(given);
         var config = given.WithFallback(Defaults);
         var jobsRole = config.GetString("orchestrator.roles.jobs");
-        return ConfigurationFactory.ParseString($"akka.cluster.split-brain-resolver.role = {HoconText.Quote(jobsRole)}").WithFallback(config);
+        // Akka reads the role of the strategy in force (keep-majority.role, lease-majority.role), not a key of its own.
+        var role = HoconText.Quote(jobsRole);
+        var strategy = PersistenceChoice.From(config).IsPostgres && config.GetString("akka.cluster.split-brain-resolver.active-strategy") == "keep-majority" ? "akka.cluster.split-brain-resolver.active-strategy = lease-majority\n" : "";
+        return ConfigurationFactory.ParseString(strategy +
+            $"akka.cluster.split-brain-resolver {{ role = {role}, keep-majority.role = {role}, lease-majority.role = {role} }}").WithFallback(config);
     }
 }
 

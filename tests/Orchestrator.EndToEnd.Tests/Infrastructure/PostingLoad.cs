@@ -17,7 +17,8 @@ public sealed class PostingLoad : IAsyncDisposable
     /// <summary>One post of one job to one node.</summary>
     /// <param name="Status">the HTTP status, or 0 when the node could not be reached or did not answer at all</param>
     /// <param name="ProblemType">the problem's type, for a problem answer that has one</param>
-    public sealed record Attempt(string JobId, int Node, TimeSpan SentAt, TimeSpan Took, int Status, string? ProblemType);
+    /// <param name="RetryAfter">whether the answer said when to try again</param>
+    public sealed record Attempt(string JobId, int Node, TimeSpan SentAt, TimeSpan Took, int Status, string? ProblemType, bool RetryAfter = false);
 
     private readonly IReadOnlyList<NodeProcess> _nodes;
     private readonly CancellationTokenSource _stop = new();
@@ -79,10 +80,12 @@ public sealed class PostingLoad : IAsyncDisposable
                 var sentAt = Clock.Elapsed;
                 int status;
                 string? type = null;
+                var retryAfter = false;
                 try
                 {
                     using var response = await _nodes[index].Http.PostJobAsync(body);
                     status = (int)response.StatusCode;
+                    retryAfter = response.Headers.RetryAfter is not null;
                     if (status >= 400 && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
                         type = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["type"]?.GetValue<string>();
                 }
@@ -91,7 +94,7 @@ public sealed class PostingLoad : IAsyncDisposable
                     status = 0;
                 }
 
-                Attempts.Enqueue(new Attempt(id, index, sentAt, Clock.Elapsed - sentAt, status, type));
+                Attempts.Enqueue(new Attempt(id, index, sentAt, Clock.Elapsed - sentAt, status, type, retryAfter));
                 if (status == (int)HttpStatusCode.Accepted)
                 {
                     Acknowledged[id] = sentAt;
