@@ -64,11 +64,7 @@ public sealed class TieBreakLease : Lease
         _heartbeat?.Cancel();
         try
         {
-            await using var connection = await OpenAsync();
-            await using var delete = new NpgsqlCommand("DELETE FROM orchestrator_lease WHERE name = @name AND owner = @owner", connection);
-            delete.Parameters.AddWithValue("name", Settings.LeaseName);
-            delete.Parameters.AddWithValue("owner", Settings.OwnerName);
-            await delete.ExecuteNonQueryAsync();
+            await Row().ReleaseAsync();
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
@@ -95,21 +91,10 @@ public sealed class TieBreakLease : Lease
     internal static SideOfSplit Decide(int reachable, int all) =>
         reachable * 2 > all ? SideOfSplit.Majority : reachable * 2 == all ? SideOfSplit.Even : SideOfSplit.Minority;
 
-    /// <summary>Takes (or renews) the row: it is this member's if free, expired, or this member's already.</summary>
+    /// <summary>Takes (or renews) the row; remembers whether this member holds it.</summary>
     private async Task<bool> TryTakeAsync()
     {
-        await using var connection = await OpenAsync();
-        await using var take = new NpgsqlCommand("""
-            CREATE TABLE IF NOT EXISTS orchestrator_lease (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL);
-            INSERT INTO orchestrator_lease (name, owner, expires_at) VALUES (@name, @owner, now() + @ttl)
-            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-              WHERE orchestrator_lease.owner = excluded.owner OR orchestrator_lease.expires_at < now()
-            RETURNING owner;
-            """, connection);
-        take.Parameters.AddWithValue("name", Settings.LeaseName);
-        take.Parameters.AddWithValue("owner", Settings.OwnerName);
-        take.Parameters.AddWithValue("ttl", Settings.TimeoutSettings.HeartbeatTimeout);
-        var taken = await take.ExecuteScalarAsync() is string;
+        var taken = await Row().TryTakeAsync(Settings.TimeoutSettings.HeartbeatTimeout);
         if (taken) _renewedAt = DateTime.UtcNow;
         _held = taken;
         _log.Info("lease {0}: {1} by {2}", Settings.LeaseName, taken ? "taken" : "held by another member", Settings.OwnerName);
@@ -143,10 +128,46 @@ public sealed class TieBreakLease : Lease
         });
     }
 
+    private LeaseRow Row() => new(OrchestratorNode.Get(_system).Persistence.Target, Settings.LeaseName, Settings.OwnerName,
+        Settings.TimeoutSettings.OperationTimeout);
+}
+
+/// <summary>
+/// One lease as a row of <c>orchestrator_lease</c> in PostgreSQL: whoever holds an unexpired row holds the lease; the
+/// database's clock alone judges expiry, so members' clocks need not agree.
+/// </summary>
+internal sealed class LeaseRow(string connectionString, string name, string owner, TimeSpan operationTimeout)
+{
+    /// <summary>Takes the lease, or renews it, for <paramref name="ttl"/>: true when it is free, expired, or this owner's already.</summary>
+    public async Task<bool> TryTakeAsync(TimeSpan ttl)
+    {
+        await using var connection = await OpenAsync();
+        await using var take = new NpgsqlCommand("""
+            CREATE TABLE IF NOT EXISTS orchestrator_lease (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL);
+            INSERT INTO orchestrator_lease (name, owner, expires_at) VALUES (@name, @owner, now() + @ttl)
+            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+              WHERE orchestrator_lease.owner = excluded.owner OR orchestrator_lease.expires_at < now()
+            RETURNING owner;
+            """, connection);
+        take.Parameters.AddWithValue("name", name);
+        take.Parameters.AddWithValue("owner", owner);
+        take.Parameters.AddWithValue("ttl", ttl);
+        return await take.ExecuteScalarAsync() is string;
+    }
+
+    /// <summary>Gives the lease up, if this owner holds it (another's row is left alone).</summary>
+    public async Task ReleaseAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var delete = new NpgsqlCommand("DELETE FROM orchestrator_lease WHERE name = @name AND owner = @owner", connection);
+        delete.Parameters.AddWithValue("name", name);
+        delete.Parameters.AddWithValue("owner", owner);
+        await delete.ExecuteNonQueryAsync();
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
-        var target = OrchestratorNode.Get(_system).Persistence.Target;
-        var builder = new NpgsqlConnectionStringBuilder(target) { Timeout = Math.Max(1, (int)Settings.TimeoutSettings.OperationTimeout.TotalSeconds) };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = Math.Max(1, (int)Math.Ceiling(operationTimeout.TotalSeconds)) };
         var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
         return connection;
