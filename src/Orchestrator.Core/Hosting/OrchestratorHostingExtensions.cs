@@ -79,7 +79,8 @@ public static class OrchestratorHostingExtensions
     /// journal writes per job, one of them before the job could even receive its post.
     /// </summary>
     /// <remarks>
-    /// The coordinator keeps its shard homes in the journal (<c>state-store-mode = persistence</c> in sharding.conf), not in
+    /// The coordinator keeps its shard homes in the journal (<see cref="StateStoreMode.Persistence"/>, for this region
+    /// alone: a host's own regions keep their store), not in
     /// distributed data: a distributed-data update must be acknowledged by every member of a cluster of fewer than
     /// five (Akka's majority-min-cap and write-majority-plus), so one begun as a member crashed or was cut off waited
     /// out its timeout and held every new shard home (every new job) with it — 30 s after each crash or partition.
@@ -94,6 +95,7 @@ public static class OrchestratorHostingExtensions
         {
             RememberEntities = false,
             ShouldPassivateIdleEntities = false,
+            StateStoreMode = StateStoreMode.Persistence,
             HandOffStopMessage = PoisonPill.Instance,
             Role = role,
         };
