@@ -48,8 +48,7 @@ public class FailoverTests(ITestOutputHelper output)
         while (load.Clock.Elapsed < removedAt + TimeSpan.FromSeconds(10)) await Task.Delay(100);
         await load.StopAsync();
 
-        var jobs = new List<JsonObject>();
-        foreach (var id in load.Acknowledged.Keys) jobs.Add(await survivors[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        var jobs = await OrchestratorClient.AwaitAllTerminalAsync(survivors.Select(n => n.Http).ToArray(), load.Acknowledged.Keys, TimeSpan.FromMinutes(3));
         await stopReading.CancelAsync();
         var (statuses, partial) = await reads;
 
@@ -113,8 +112,7 @@ public class FailoverTests(ITestOutputHelper output)
         while (load.Clock.Elapsed < removedAt + TimeSpan.FromSeconds(10)) await Task.Delay(100);
         await load.StopAsync();
 
-        var jobs = new List<JsonObject>();
-        foreach (var id in load.Acknowledged.Keys) jobs.Add(await survivor.Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        var jobs = await OrchestratorClient.AwaitAllTerminalAsync([survivor.Http], load.Acknowledged.Keys, TimeSpan.FromMinutes(3));
         static DateTimeOffset Ended(JsonObject job) => DateTimeOffset.Parse(job["history"]!.AsArray()[^1]!["at"]!.GetValue<string>());
         var lastInFlight = jobs.Where(j => inFlight.Contains(j["jobId"]!.GetValue<string>())).Max(Ended) - killedAtUtc;
         var late = load.Attempts.Where(a => a.Node != victimIndex && a.SentAt >= removedAt + PlacedAfterRemoval).ToArray();

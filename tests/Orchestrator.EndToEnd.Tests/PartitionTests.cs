@@ -72,8 +72,7 @@ public class PartitionTests(ITestOutputHelper output)
         Assert.All(late, a => Assert.True(a.Status == 202, $"post of {a.JobId} to node {a.Node}, sent {(a.SentAt - removedAt).TotalSeconds:0.0} s after the removal: {a.Status} {a.ProblemType}; {summary}"));
 
         // Every acknowledged job ends, wherever it was accepted (the cut-off node's jobs resume on the majority).
-        var jobs = new List<JsonObject>();
-        foreach (var id in load.Acknowledged.Keys) jobs.Add(await cluster.Nodes[jobs.Count % 2].Http.AwaitTerminalAsync(id, TimeSpan.FromMinutes(3)));
+        var jobs = await OrchestratorClient.AwaitAllTerminalAsync([cluster.Nodes[0].Http, cluster.Nodes[1].Http], load.Acknowledged.Keys, TimeSpan.FromMinutes(3));
         Assert.All(jobs, j => Assert.Contains(j.State(), new[] { "Contracted", "Failed" }));
 
         // Healed: traffic flows again, and the cut-off node (which downed itself) is restarted and rejoins.

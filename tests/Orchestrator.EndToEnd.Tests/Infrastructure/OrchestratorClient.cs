@@ -53,6 +53,19 @@ public static class OrchestratorClient
         throw new TimeoutException($"job {jobId} not terminal after {timeout}: {last}");
     }
 
+    /// <summary>
+    /// Every job terminal, read eight at a time over the given nodes (thousands of jobs, each maybe recovered from the
+    /// journal to answer: one at a time that is minutes). In the order of <paramref name="jobIds"/>.
+    /// </summary>
+    public static async Task<List<JsonObject>> AwaitAllTerminalAsync(IReadOnlyList<HttpClient> nodes, IEnumerable<string> jobIds, TimeSpan timeout)
+    {
+        var ids = jobIds.ToArray();
+        var jobs = new JsonObject[ids.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => jobs[i] = await nodes[i % nodes.Count].AwaitTerminalAsync(ids[i], timeout));
+        return [.. jobs];
+    }
+
     public static async Task<JsonArray> GetProvidersAsync(this HttpClient http)
     {
         var body = await http.GetStringAsync("/orchestrator/providers");
