@@ -129,9 +129,12 @@ public class FailoverTests(ITestOutputHelper output)
         Assert.All(late, a => Assert.True(a.Status == 202, $"post of {a.JobId}, sent {(a.SentAt - removedAt).TotalSeconds:0.0} s after the removal: {a.Status} {a.ProblemType}; {summary}"));
 
         if (victimIndex == 0) victim.Setup.ReplaceArgument("--seeds", $"akka.tcp://orchestrator@127.0.0.1:{cluster.RemotePorts[1]}");
+        var back = System.Diagnostics.Stopwatch.StartNew();
         cluster.Nodes[victimIndex] = await victim.RestartAsync();
         await victim.DisposeAsync();
+        var restarted = back.Elapsed;
         await ClusterInvariants.AssertProvidersSettledAsync(survivor.Http, 4, jobs);
+        Console.WriteLine($"[failover test] two members, node {victimIndex} back and ready in {restarted.TotalSeconds:0.0} s, providers settled {(back.Elapsed - restarted).TotalSeconds:0.0} s later");
     }
 
     internal static async Task<List<string>> Members(NodeProcess node)
