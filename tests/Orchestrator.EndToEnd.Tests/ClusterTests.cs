@@ -16,7 +16,7 @@ public class ClusterTests
         ]
         """;
 
-    internal const string Job = """{"jobId":"@ID@","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}}}""";
+    private const string Job = PostingLoad.Job;
 
     /// <summary>Posts a job to a node, and to the next one if that node is gone: the id makes the retry safe.</summary>
     /// <summary>The 202 body of each post (it names the member the job's actor ran on): said when a later read fails.</summary>

@@ -52,8 +52,7 @@ public class FailoverTests(ITestOutputHelper output)
         await stopReading.CancelAsync();
         var (statuses, partial) = await reads;
 
-        static DateTimeOffset Ended(JsonObject job) => DateTimeOffset.Parse(job["history"]!.AsArray()[^1]!["at"]!.GetValue<string>());
-        var lastInFlight = jobs.Where(j => inFlight.Contains(j["jobId"]!.GetValue<string>())).Max(Ended) - killedAtUtc;
+        var lastInFlight = LastToEnd(jobs, inFlight) - killedAtUtc;
         var attempts = load.Attempts.ToArray();
         var late = attempts.Where(a => a.Node != victimIndex && a.SentAt >= removedAt + PlacedAfterRemoval).ToArray();
         var unanswered = attempts.Where(a => a.Node != victimIndex && a.Status != 202 && a.SentAt >= killedAt).ToArray();
@@ -79,9 +78,7 @@ public class FailoverTests(ITestOutputHelper output)
 
         // The victim comes back (the oldest, the seed, joins through another member); its providers recover their
         // ledgers and reconcile with the jobs: no job has two contracts, no provider is over-committed.
-        if (victimIndex == 0) victim.Setup.ReplaceArgument("--seeds", $"akka.tcp://orchestrator@127.0.0.1:{cluster.RemotePorts[1]}");
-        cluster.Nodes[victimIndex] = await victim.RestartAsync();
-        await victim.DisposeAsync();
+        await BringBackAsync(cluster, victimIndex);
         await ClusterInvariants.AssertProvidersSettledAsync(survivors[0].Http, 6, jobs);
     }
 
@@ -113,8 +110,7 @@ public class FailoverTests(ITestOutputHelper output)
         await load.StopAsync();
 
         var jobs = await OrchestratorClient.AwaitAllTerminalAsync([survivor.Http], load.Acknowledged.Keys, TimeSpan.FromMinutes(3));
-        static DateTimeOffset Ended(JsonObject job) => DateTimeOffset.Parse(job["history"]!.AsArray()[^1]!["at"]!.GetValue<string>());
-        var lastInFlight = jobs.Where(j => inFlight.Contains(j["jobId"]!.GetValue<string>())).Max(Ended) - killedAtUtc;
+        var lastInFlight = LastToEnd(jobs, inFlight) - killedAtUtc;
         var late = load.Attempts.Where(a => a.Node != victimIndex && a.SentAt >= removedAt + PlacedAfterRemoval).ToArray();
         var summary = $"two members, node {victimIndex} ({(victimIndex == 0 ? "lower" : "higher")} address) killed: survivor alone {(removedAt - killedAt).TotalSeconds:0.0} s after the kill; " +
                       $"last job in flight terminal {lastInFlight.TotalSeconds:0.0} s after it; {late.Count(a => a.Status == 202)} of {late.Length} posts from 2 s after the removal on answered 202";
@@ -128,13 +124,25 @@ public class FailoverTests(ITestOutputHelper output)
         Assert.NotEmpty(late);
         Assert.All(late, a => Assert.True(a.Status == 202, $"post of {a.JobId}, sent {(a.SentAt - removedAt).TotalSeconds:0.0} s after the removal: {a.Status} {a.ProblemType}; {summary}"));
 
-        if (victimIndex == 0) victim.Setup.ReplaceArgument("--seeds", $"akka.tcp://orchestrator@127.0.0.1:{cluster.RemotePorts[1]}");
         var back = System.Diagnostics.Stopwatch.StartNew();
-        cluster.Nodes[victimIndex] = await victim.RestartAsync();
-        await victim.DisposeAsync();
+        await BringBackAsync(cluster, victimIndex);
         var restarted = back.Elapsed;
         await ClusterInvariants.AssertProvidersSettledAsync(survivor.Http, 4, jobs);
         Console.WriteLine($"[failover test] two members, node {victimIndex} back and ready in {restarted.TotalSeconds:0.0} s, providers settled {(back.Elapsed - restarted).TotalSeconds:0.0} s later");
+    }
+
+    /// <summary>When the last of the jobs in <paramref name="ids"/> reached its end, by its own history.</summary>
+    private static DateTimeOffset LastToEnd(IEnumerable<JsonObject> jobs, IReadOnlySet<string> ids) =>
+        jobs.Where(j => ids.Contains(j["jobId"]!.GetValue<string>()))
+            .Max(j => DateTimeOffset.Parse(j["history"]!.AsArray()[^1]!["at"]!.GetValue<string>()));
+
+    /// <summary>Restarts a killed node on its data; the first, the seed, joins through the second instead of forming a cluster of its own.</summary>
+    private static async Task BringBackAsync(ClusterOfNodes cluster, int index)
+    {
+        var killed = cluster.Nodes[index];
+        if (index == 0) killed.Setup.ReplaceArgument("--seeds", $"akka.tcp://orchestrator@127.0.0.1:{cluster.RemotePorts[1]}");
+        cluster.Nodes[index] = await killed.RestartAsync();
+        await killed.DisposeAsync();
     }
 
     internal static async Task<List<string>> Members(NodeProcess node)

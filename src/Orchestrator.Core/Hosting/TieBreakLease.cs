@@ -81,10 +81,8 @@ public sealed class TieBreakLease : Lease
     /// <summary>This member's side as the resolver sees it: reachable members hosting jobs against all of them.</summary>
     private SideOfSplit Side()
     {
-        var state = Cluster.Get(_system).State;
-        var role = OrchestratorNode.Find(_system)?.JobsRole;
-        var hosts = state.Members.Where(m => (role is null || m.HasRole(role)) && m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp).ToArray();
-        var reachable = hosts.Count(m => !state.Unreachable.Contains(m));
+        var (hosts, unreachable) = JobHosts.Of(Cluster.Get(_system).State, OrchestratorNode.Get(_system).JobsRole);
+        var reachable = hosts.Length - unreachable.Length;
         return Decide(reachable, hosts.Length);
     }
 
