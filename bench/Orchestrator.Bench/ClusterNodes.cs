@@ -49,6 +49,14 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public long Downings => Interlocked.Read(ref _downings);
 
+    /// <summary>CPU time the node's process has used so far (zero when it is not running).</summary>
+    public TimeSpan CpuTime()
+    {
+        if (_process is not { HasExited: false } process) return TimeSpan.Zero;
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
     public long ResidentBytes()
     {
         if (_process is not { HasExited: false } process) return 0;

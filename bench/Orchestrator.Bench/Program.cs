@@ -150,6 +150,25 @@ var clusterRuns = new List<ChaosReport>();
 if (options.RunsCluster("steady")) clusterRuns.Add(await ChaosSoak.RunAsync(ChaosSettings.Steady(options.Quick), Path.Combine(work, "steady")));
 if (options.RunsCluster("chaos")) clusterRuns.Add(await ChaosSoak.RunAsync(ChaosSettings.Soak(options.Quick), Path.Combine(work, "chaos")));
 
+// One node against three under the same open-loop HTTP load: does the cluster add or subtract?
+string? scalingMarkdown = null;
+if (options.Runs("scaling"))
+{
+    var stepLength = options.StepLength ?? TimeSpan.FromSeconds(options.Quick ? 5 : 15);
+    var rates = options.Rates ?? ClusterScaling.Rates(options.Quick);
+    Console.WriteLine("scaling: one node");
+    var one = options.ScalingNodes.Contains(1) ? await ClusterScaling.RunAsync(1, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : [];
+    Console.WriteLine("scaling: three nodes");
+    var three = options.ScalingNodes.Contains(3) ? await ClusterScaling.RunAsync(3, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : [];
+    scalingMarkdown = ClusterScaling.ToMarkdown(one, three, stepLength);
+    await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "scaling.json"),
+        JsonSerializer.Serialize(new { one, three }, new JsonSerializerOptions { WriteIndented = true }));
+    // Every job accepted at the lowest step must contract on both: a cluster that loses jobs at 20 jobs/s is broken.
+    foreach (var step in one.Take(1).Concat(three.Take(1)).Where(s => s.Contracted != s.Accepted))
+        rows.Add(new Row($"scaling, {step.Nodes} node(s) at {step.Offered:0} jobs/s", ClusterScaling.Providers, step.Accepted, step.Contracted,
+            step.Failed, 0, step.LatencyMs, null, null, null) { Unfinished = step.Unfinished });
+}
+
 var report = new Report(DateTimeOffset.UtcNow, Environment.ProcessorCount, Environment.OSVersion.ToString(),
     options.Quick, options.Jobs, options.Concurrency, rows, sqliteFloor);
 
@@ -162,7 +181,7 @@ if (clusterRuns.Count > 0)
         c.Name, c.Duration, c.PeakJobsPerSecond, c.Rate, c.Offered, c.Acknowledged, c.Lost, c.Invariants, c.Faults, c.UnreachableMarks, c.Downings,
         c.ResidentStartMb, c.ResidentEndMb,
     }), new JsonSerializerOptions { WriteIndented = true }));
-var markdown = report.ToMarkdown() + string.Concat(clusterRuns.Select(c => Environment.NewLine + c.ToMarkdown()));
+var markdown = report.ToMarkdown() + (scalingMarkdown is null ? "" : Environment.NewLine + scalingMarkdown) + string.Concat(clusterRuns.Select(c => Environment.NewLine + c.ToMarkdown()));
 await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "result.md"), markdown);
 Console.WriteLine(markdown);
 try

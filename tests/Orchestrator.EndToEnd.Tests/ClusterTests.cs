@@ -67,6 +67,14 @@ public class ClusterTests
         Assert.Equal(cluster.RemotePorts.Select(p => $"akka.tcp://orchestrator@127.0.0.1:{p}").Order(), hosts.Order());
         // Every node sees every provider through the replicated directory.
         foreach (var node in cluster.Nodes) Assert.Equal(6, (await node.Http.GetProvidersAsync()).Count);
+        // And every node lists every job as contracted, wherever it was posted and whichever member hosted it: the lines
+        // reach the other members in batches over pub-sub (only the oldest member reads the journal periodically).
+        foreach (var node in cluster.Nodes)
+            await Poll.UntilAsync(async () =>
+            {
+                var page = JsonNode.Parse(await node.Http.GetStringAsync("/orchestrator/jobs?state=Contracted&limit=1000"))!;
+                Assert.Equal(ids, page["jobs"]!.AsArray().Select(j => j!["jobId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+            }, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>GET /orchestrator/providers every 200 ms until cancelled: each status, and each partial answer's headers.</summary>

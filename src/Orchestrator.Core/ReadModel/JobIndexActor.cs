@@ -14,9 +14,11 @@ namespace Orchestrator.ReadModel;
 /// <summary>
 /// This node's view of every job in the cluster, answering <see cref="ListJobs"/>. Live, it follows the lines the
 /// jobs publish as they persist (<see cref="JobListingUpdate"/>, distributed pub-sub: no journal reads under load).
-/// At start, and every <c>catchUpInterval</c> after, it reads the job-tagged events it has not read yet (a
-/// current-events-by-tag query that completes), so the listing is complete after a restart and repairs any update
-/// pub-sub lost (it delivers at most once).
+/// At start it reads the job-tagged events it has not read yet (a current-events-by-tag query that completes), so the
+/// listing is complete after a restart; it reads again whenever membership or reachability changes (at once, and
+/// <see cref="SettleAfter"/> later), which repairs what pub-sub (at most once) may have missed. Only the oldest member
+/// (the sweeper) also reads every <c>catchUpInterval</c>: in a steady cluster a job's rows are read by one member,
+/// not by every member (docs/performance.md, "Where a job's time goes").
 /// </summary>
 /// <remarks>
 /// <para>
@@ -46,6 +48,17 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
     /// </summary>
     private sealed record CaughtUp(Exception? Failure) : IDeadLetterSuppression;
 
+    private sealed record Settle
+    {
+        public static readonly Settle Instance = new();
+    }
+
+    /// <summary>
+    /// How long after a change of membership or reachability a member reads the journal once more: pub-sub's registry
+    /// of subscribers is gossiped every second, so lines published meanwhile may have missed a member.
+    /// </summary>
+    public static readonly TimeSpan SettleAfter = TimeSpan.FromSeconds(5);
+
     private readonly JobIndex _index;
     private readonly TimeSpan _catchUpInterval;
     private readonly IActorRef? _jobs;
@@ -61,7 +74,11 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         _index = new JobIndex(listedFinishedJobs);
         _catchUpInterval = catchUpInterval;
         _jobs = jobs;
-        Receive<JobListingUpdate>(update => _index.Upsert(update.Summary));
+        Receive<JobListingUpdates>(updates =>
+        {
+            foreach (var summary in updates.Summaries) _index.Upsert(summary);
+        });
+        Receive<JobListingUpdate>(update => _index.Upsert(update.Summary)); // from a member of an earlier version
         Receive<EventEnvelope>(envelope =>
         {
             if (envelope.Event is IJobEvent e) _index.Apply(e);
@@ -81,11 +98,17 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
                 _catchUpAgain = false;
                 StartCatchUp();
             }
-            else Timers.StartSingleTimer("catch-up", CatchUp.Instance, _catchUpInterval);
+            // Periodically only where the sweep runs (the oldest member, or outside a cluster): elsewhere the lines come
+            // over pub-sub, and reading every job's rows on every member would make each job cost every member work.
+            else if (_jobs is null || IsOldestUp(Cluster.Get(Context.System))) Timers.StartSingleTimer("catch-up", CatchUp.Instance, _catchUpInterval);
         });
+        Receive<Settle>(_ => CatchUpNow());
         // A member left (its jobs need a new home now) or joined (this member may have become the oldest, the sweeper).
-        Receive<ClusterEvent.MemberRemoved>(_ => CatchUpNow());
-        Receive<ClusterEvent.MemberUp>(_ => CatchUpNow());
+        // Either, and a member reachable again, is also when pub-sub may have missed lines (a member whose subscription
+        // was not yet known, or one that could not be reached): read now, and again once pub-sub's registry has settled.
+        Receive<ClusterEvent.MemberRemoved>(_ => MembershipChanged());
+        Receive<ClusterEvent.MemberUp>(_ => MembershipChanged());
+        Receive<ClusterEvent.ReachableMember>(_ => MembershipChanged());
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
@@ -100,13 +123,19 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(JobListingUpdate.Topic, Self));
         if (_jobs is not null)
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.ReachableMember));
         StartCatchUp();
     }
 
     protected override void PostStop()
     {
         if (_jobs is not null) Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    private void MembershipChanged()
+    {
+        CatchUpNow();
+        Timers.StartSingleTimer("settle", Settle.Instance, SettleAfter);
     }
 
     private void CatchUpNow()

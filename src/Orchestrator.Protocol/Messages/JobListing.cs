@@ -38,3 +38,15 @@ public sealed record JobListingUpdate(JobSummary Summary) : IOrchestratorMessage
 {
     public const string Topic = "orchestrator-job-listing";
 }
+
+/// <summary>
+/// Several lines at once, the latest of each job: what a node's jobs published within a short window
+/// (<see cref="JobListingUpdate.Topic"/>). One message to every member per window rather than one per change: a job
+/// changes its line three or four times within milliseconds, and every change went to every member.
+/// </summary>
+public sealed record JobListingUpdates(IReadOnlyList<JobSummary> Summaries) : IOrchestratorMessage
+{
+    // Stored as an array whatever the caller passed (see Wire).
+    public IReadOnlyList<JobSummary> Summaries { get => _summaries; init => _summaries = Wire.Array(value); }
+    private readonly JobSummary[] _summaries = Wire.Array(Summaries);
+}

@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.Testing;
+
+namespace Orchestrator.Bench;
+
+/// <summary>One rate step of <see cref="ClusterScaling"/>: what was offered, what came of it, how long jobs took.</summary>
+public sealed record ScalingStep(int Nodes, double Offered, int Posted, int Accepted, int Contracted, int Failed, int Unfinished,
+    Percentiles LatencyMs, Percentiles PostMs, TimeSpan PostingTook, IReadOnlyDictionary<string, Percentiles> PhasesMs, StepCost Cost)
+{
+    /// <summary>Held: every post accepted, every job contracted, p95 within a second, and the posts kept pace with the clock.</summary>
+    public bool Held => Accepted == Posted && Contracted == Posted && LatencyMs.P95 <= 1000;
+}
+
+/// <summary>
+/// Does a cluster add or subtract? The same open-loop HTTP load, stepped up in rate, first against one node and then
+/// against three, on one PostgreSQL server of the benchmark's own (durable, a fresh one per topology), with the same
+/// twelve providers in total (all on the one node; four a node on three). Posts go round-robin over the nodes; each
+/// job is read back once it is due, and its latency is its own: <c>Contracted</c> minus <c>Posted</c> in its history,
+/// which leaves the driver's own delays out.
+/// </summary>
+public static class ClusterScaling
+{
+    private const string Job = """{"jobId":"ID","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1},"executors":["docker"],"durationMinutes":20}}""";
+    public const int Providers = 12;
+
+    public static IReadOnlyList<double> Rates(bool quick) => quick ? [20, 100] : [20, 50, 100, 200, 300, 400, 600];
+
+    /// <param name="extraHocon">Settings added to every node's configuration (the bench's <c>--node-config</c>): to measure one.</param>
+    public static async Task<IReadOnlyList<ScalingStep>> RunAsync(int nodeCount, IReadOnlyList<double> rates, TimeSpan stepLength, string work, string extraHocon = "")
+    {
+        await using var postgres = await PrivatePostgres.StartAsync(durable: true, maxConnections: 300);
+        var ports = Enumerable.Range(0, nodeCount).Select(_ => ClusterNode.FreePort()).Order().ToArray();
+        var seeds = ports.Select(p => $"akka.tcp://orchestrator@127.0.0.1:{p}").ToArray();
+        var hocon = "akka.loglevel = WARNING\norchestrator.terminalJobIdle = 5s\n" + extraHocon;
+        var nodes = Enumerable.Range(0, nodeCount).Select(i => new ClusterNode(i, Path.Combine(work, $"{nodeCount}-node-{i}"), ports[i], seeds,
+            postgres.ConnectionString, ProvidersOf(i, nodeCount), hocon)).ToArray();
+        try
+        {
+            nodes[0].Start();
+            await nodes[0].WaitReadyAsync(TimeSpan.FromSeconds(90));
+            foreach (var node in nodes.Skip(1)) node.Start();
+            foreach (var node in nodes.Skip(1)) await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await AwaitDirectoryAsync(nodes, TimeSpan.FromSeconds(60));
+            var remoting = ports.ToHashSet();
+            Measure measure = () => StepCost.Read(nodes, remoting, postgres.Port);
+
+            // What the topology costs doing nothing (heartbeats, gossip, the directory's and the listing's upkeep).
+            var idleFrom = measure();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Idle = StepCost.PerJob(idleFrom, measure(), 5); // per second, not per job
+
+            // A cold start is reported, then every node's code paths (JIT tiers, connection pools, shard homes) are warmed
+            // before anything else is measured: an operator's cluster runs for days.
+            Cold = await StepAsync(nodes, "cold", 20, TimeSpan.FromSeconds(5), measure);
+            await StepAsync(nodes, "warm", Math.Min(100, rates.Max()), TimeSpan.FromSeconds(20), measure);
+            var steps = new List<ScalingStep>();
+            var missed = 0;
+            foreach (var (rate, index) in rates.Select((r, i) => (r, i)))
+            {
+                var step = await StepAsync(nodes, $"s{index}r{rate:0}", rate, stepLength, measure);
+                steps.Add(step);
+                Console.WriteLine($"  {nodeCount} node(s) at {rate:0} jobs/s: {step.Accepted}/{step.Posted} accepted, {step.Contracted} contracted, " +
+                                  $"p50/p95/p99 {step.LatencyMs.P50:0}/{step.LatencyMs.P95:0}/{step.LatencyMs.P99:0} ms, posting took {step.PostingTook.TotalSeconds:0.0} s; " +
+                                  string.Join(", ", step.PhasesMs.Select(p => $"{p.Key} {p.Value.P50:0}/{p.Value.P95:0}")) +
+                                  $"; per job: node CPU {step.Cost.NodeCpuMs:0.0} ms, database CPU {step.Cost.DatabaseCpuMs:0.0} ms, " +
+                                  $"between nodes {step.Cost.RemotingBytes:N0} B in {step.Cost.RemotingSegments:0.0} segments, to the database {step.Cost.DatabaseBytes:N0} B");
+                // Two steps past what the topology holds say enough; more only wait for a backlog to drain.
+                if (!step.Held && ++missed == 2) break;
+            }
+
+            return steps;
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>The highest offered rate held, and every step up to it held too (0 when the first was not).</summary>
+    public static double HeldRate(IReadOnlyList<ScalingStep> steps) => steps.TakeWhile(s => s.Held).Select(s => s.Offered).DefaultIfEmpty(0).Max();
+
+    private static string ProvidersOf(int node, int nodeCount)
+    {
+        var perNode = Providers / nodeCount;
+        return new JsonArray(Enumerable.Range(node * perNode, perNode).Select(i => (JsonNode?)new JsonObject
+        {
+            ["id"] = $"cp-{i:D2}",
+            ["resources"] = new JsonObject { ["cpuCores"] = 4096, ["ramMb"] = 64L * 1024 * 1024, ["diskGb"] = 1_000_000 },
+            ["executors"] = new JsonArray("docker"),
+            ["pricePerHour"] = 1m + i % 4 / 4m,
+        }).ToArray()).ToJsonString();
+    }
+
+    private static async Task AwaitDirectoryAsync(ClusterNode[] nodes, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        foreach (var node in nodes)
+            while ((await node.ProvidersAsync()).Count < Providers)
+            {
+                if (DateTime.UtcNow > until) throw new TimeoutException($"node-{node.Index} did not see all {Providers} providers within {within.TotalSeconds:0} s");
+                await Task.Delay(250);
+            }
+    }
+
+    private delegate StepCost.Reading Measure();
+
+    /// <summary>The last run's idle cost (per second) and its first, cold step.</summary>
+    public static StepCost? Idle { get; private set; }
+
+    public static ScalingStep? Cold { get; private set; }
+
+    private static async Task<ScalingStep> StepAsync(ClusterNode[] nodes, string prefix, double rate, TimeSpan length, Measure measure)
+    {
+        var before = measure();
+        var posts = new List<Task<(string Id, bool Accepted, double Ms)>>();
+        var clock = Stopwatch.StartNew();
+        var count = (int)Math.Round(rate * length.TotalSeconds);
+        for (var n = 0; n < count; n++)
+        {
+            var due = TimeSpan.FromSeconds(n / rate);
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            var (id, node) = ($"{prefix}-{n:D6}", nodes[n % nodes.Length]);
+            posts.Add(Task.Run(() => PostAsync(node, id)));
+        }
+
+        var results = await Task.WhenAll(posts);
+        var postingTook = clock.Elapsed;
+        var accepted = results.Where(r => r.Accepted).Select(r => r.Id).ToArray();
+        var ended = new ConcurrentBag<JsonObject?>();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        await Parallel.ForEachAsync(accepted.Select((id, i) => (id, node: nodes[i % nodes.Length])), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (x, _) => ended.Add(await TerminalAsync(x.node, x.id, until)));
+        var cost = StepCost.PerJob(before, measure(), count);
+        var done = ended.Where(j => j is not null).Select(j => j!).ToArray();
+        var contracted = done.Where(j => j["state"]!.GetValue<string>() == "Contracted").ToArray();
+        return new ScalingStep(nodes.Length, rate, count, accepted.Length, contracted.Length, done.Length - contracted.Length,
+            accepted.Length - done.Length, Percentiles.Of(contracted.Select(LatencyMs).ToArray()),
+            Percentiles.Of(results.Select(r => r.Ms).ToArray()), postingTook, Phases(contracted), cost);
+    }
+
+    /// <summary>Each state change's share: from the state before it to it, as the job's history has them.</summary>
+    private static IReadOnlyDictionary<string, Percentiles> Phases(IEnumerable<JsonObject> jobs)
+    {
+        var phases = new Dictionary<string, List<double>>();
+        foreach (var job in jobs)
+        {
+            var history = job["history"]!.AsArray();
+            for (var i = 1; i < history.Count; i++)
+            {
+                var name = $"{history[i - 1]!["state"]} → {history[i]!["state"]}";
+                var ms = (DateTimeOffset.Parse(history[i]!["at"]!.GetValue<string>()) - DateTimeOffset.Parse(history[i - 1]!["at"]!.GetValue<string>())).TotalMilliseconds;
+                (phases.TryGetValue(name, out var list) ? list : phases[name] = []).Add(ms);
+            }
+        }
+
+        return phases.ToDictionary(kv => kv.Key, kv => Percentiles.Of(kv.Value));
+    }
+
+    private static double LatencyMs(JsonObject job)
+    {
+        var history = job["history"]!.AsArray();
+        var posted = DateTimeOffset.Parse(history[0]!["at"]!.GetValue<string>());
+        var contracted = DateTimeOffset.Parse(history.Last(h => h!["state"]!.GetValue<string>() == "Contracted")!["at"]!.GetValue<string>());
+        return (contracted - posted).TotalMilliseconds;
+    }
+
+    private static async Task<(string, bool, double)> PostAsync(ClusterNode node, string id)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var content = new StringContent(Job.Replace("ID", id), Encoding.UTF8, "application/json");
+            using var response = await node.Http.PostAsync("/orchestrator/postJob", content);
+            return (id, response.StatusCode == HttpStatusCode.Accepted, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (id, false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static async Task<JsonObject?> TerminalAsync(ClusterNode node, string id, DateTime until)
+    {
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            try
+            {
+                using var read = await node.Http.GetAsync($"/orchestrator/jobs/{id}");
+                if (read.IsSuccessStatusCode)
+                {
+                    var job = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
+                    if (job["state"]!.GetValue<string>() is "Contracted" or "Failed") return job;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > until) return null;
+            await Task.Delay(pause);
+            pause = TimeSpan.FromMilliseconds(Math.Min(1000, pause.TotalMilliseconds * 2));
+        }
+    }
+
+    public static string ToMarkdown(IReadOnlyList<ScalingStep> one, IReadOnlyList<ScalingStep> three, TimeSpan stepLength)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"### One node and three, the same open-loop HTTP load ({stepLength.TotalSeconds:0} s a step, {Providers} providers, PostgreSQL)");
+        md.AppendLine();
+        md.AppendLine("| offered jobs/s | one node: p50 / p95 / p99 ms (accepted, contracted of posted) | three nodes: p50 / p95 / p99 ms (accepted, contracted of posted) |");
+        md.AppendLine("|---|---|---|");
+        foreach (var rate in one.Select(s => s.Offered).Union(three.Select(s => s.Offered)).Order())
+            md.AppendLine($"| {rate:0} | {Cell(one.FirstOrDefault(s => s.Offered == rate))} | {Cell(three.FirstOrDefault(s => s.Offered == rate))} |");
+        md.AppendLine($"| **held rate** | **{HeldRate(one):0} jobs/s** | **{HeldRate(three):0} jobs/s** |");
+        return md.ToString();
+
+        static string Cell(ScalingStep? s) => s is null
+            ? "not run"
+            : $"{s.LatencyMs.P50:0} / {s.LatencyMs.P95:0} / {s.LatencyMs.P99:0} ({s.Accepted}, {s.Contracted} of {s.Posted}" +
+              (s.PostingTook.TotalSeconds > s.Posted / s.Offered * 1.2 ? $"; posting took {s.PostingTook.TotalSeconds:0} s" : "") + ")" + (s.Held ? "" : " ✗");
+    }
+}
