@@ -22,15 +22,22 @@ public sealed record ScalingStep(int Nodes, double Offered, int Posted, int Acce
 /// job is read back once it is due, and its latency is its own: <c>Contracted</c> minus <c>Posted</c> in its history,
 /// which leaves the driver's own delays out.
 /// </summary>
+/// <summary>One topology's run: what it costs idle (per second), its cold first step, and the measured steps.</summary>
+public sealed record ScalingRun(int Nodes, StepCost Idle, ScalingStep Cold, IReadOnlyList<ScalingStep> Steps)
+{
+    /// <summary>The highest offered rate held, every step up to it held too (0 when the first was not).</summary>
+    public double HeldRate => Steps.TakeWhile(s => s.Held).Select(s => s.Offered).DefaultIfEmpty(0).Max();
+}
+
 public static class ClusterScaling
 {
     private const string Job = """{"jobId":"ID","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1},"executors":["docker"],"durationMinutes":20}}""";
     public const int Providers = 12;
 
-    public static IReadOnlyList<double> Rates(bool quick) => quick ? [20, 100] : [20, 50, 100, 200, 300, 400, 600];
+    public static IReadOnlyList<double> Rates(bool quick) => quick ? [20, 100] : [20, 50, 100, 200, 300, 400, 500, 600, 800, 1000];
 
     /// <param name="extraHocon">Settings added to every node's configuration (the bench's <c>--node-config</c>): to measure one.</param>
-    public static async Task<IReadOnlyList<ScalingStep>> RunAsync(int nodeCount, IReadOnlyList<double> rates, TimeSpan stepLength, string work, string extraHocon = "")
+    public static async Task<ScalingRun> RunAsync(int nodeCount, IReadOnlyList<double> rates, TimeSpan stepLength, string work, string extraHocon = "")
     {
         await using var postgres = await PrivatePostgres.StartAsync(durable: true, maxConnections: 300);
         var ports = Enumerable.Range(0, nodeCount).Select(_ => ClusterNode.FreePort()).Order().ToArray();
@@ -51,11 +58,11 @@ public static class ClusterScaling
             // What the topology costs doing nothing (heartbeats, gossip, the directory's and the listing's upkeep).
             var idleFrom = measure();
             await Task.Delay(TimeSpan.FromSeconds(5));
-            Idle = StepCost.PerJob(idleFrom, measure(), 5); // per second, not per job
+            var idle = StepCost.PerJob(idleFrom, measure(), 5); // per second, not per job
 
             // A cold start is reported, then every node's code paths (JIT tiers, connection pools, shard homes) are warmed
             // before anything else is measured: an operator's cluster runs for days.
-            Cold = await StepAsync(nodes, "cold", 20, TimeSpan.FromSeconds(5), measure);
+            var cold = await StepAsync(nodes, "cold", 20, TimeSpan.FromSeconds(5), measure);
             await StepAsync(nodes, "warm", Math.Min(100, rates.Max()), TimeSpan.FromSeconds(20), measure);
             var steps = new List<ScalingStep>();
             var missed = 0;
@@ -72,7 +79,7 @@ public static class ClusterScaling
                 if (!step.Held && ++missed == 2) break;
             }
 
-            return steps;
+            return new ScalingRun(nodeCount, idle, cold, steps);
         }
         finally
         {
@@ -80,8 +87,6 @@ public static class ClusterScaling
         }
     }
 
-    /// <summary>The highest offered rate held, and every step up to it held too (0 when the first was not).</summary>
-    public static double HeldRate(IReadOnlyList<ScalingStep> steps) => steps.TakeWhile(s => s.Held).Select(s => s.Offered).DefaultIfEmpty(0).Max();
 
     private static string ProvidersOf(int node, int nodeCount)
     {
@@ -107,11 +112,6 @@ public static class ClusterScaling
     }
 
     private delegate StepCost.Reading Measure();
-
-    /// <summary>The last run's idle cost (per second) and its first, cold step.</summary>
-    public static StepCost? Idle { get; private set; }
-
-    public static ScalingStep? Cold { get; private set; }
 
     private static async Task<ScalingStep> StepAsync(ClusterNode[] nodes, string prefix, double rate, TimeSpan length, Measure measure)
     {
@@ -207,21 +207,33 @@ public static class ClusterScaling
         }
     }
 
-    public static string ToMarkdown(IReadOnlyList<ScalingStep> one, IReadOnlyList<ScalingStep> three, TimeSpan stepLength)
+    public static string ToMarkdown(ScalingRun? one, ScalingRun? three, TimeSpan stepLength)
     {
         var md = new StringBuilder();
-        md.AppendLine($"### One node and three, the same open-loop HTTP load ({stepLength.TotalSeconds:0} s a step, {Providers} providers, PostgreSQL)");
+        md.AppendLine($"### One node and three under the same open-loop HTTP load ({stepLength.TotalSeconds:0} s a step, {Providers} providers in all, PostgreSQL of the bench's own)");
         md.AppendLine();
-        md.AppendLine("| offered jobs/s | one node: p50 / p95 / p99 ms (accepted, contracted of posted) | three nodes: p50 / p95 / p99 ms (accepted, contracted of posted) |");
-        md.AppendLine("|---|---|---|");
-        foreach (var rate in one.Select(s => s.Offered).Union(three.Select(s => s.Offered)).Order())
-            md.AppendLine($"| {rate:0} | {Cell(one.FirstOrDefault(s => s.Offered == rate))} | {Cell(three.FirstOrDefault(s => s.Offered == rate))} |");
-        md.AppendLine($"| **held rate** | **{HeldRate(one):0} jobs/s** | **{HeldRate(three):0} jobs/s** |");
+        md.AppendLine("Latency is each job's own (`Contracted` − `Posted` in its history). ✗: a post refused, a job not contracted, or p95 over 1 s. " +
+                      "Per job: CPU of the node processes (and of PostgreSQL), and bytes and TCP segments between the nodes, read from the kernel.");
+        md.AppendLine();
+        md.AppendLine("| offered jobs/s | one node: p50 / p95 / p99 ms | CPU ms/job (db) | three nodes: p50 / p95 / p99 ms | CPU ms/job (db) | between nodes per job |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        var rates = (one?.Steps ?? []).Select(s => s.Offered).Union((three?.Steps ?? []).Select(s => s.Offered)).Order();
+        foreach (var rate in rates)
+        {
+            var a = one?.Steps.FirstOrDefault(s => s.Offered == rate);
+            var b = three?.Steps.FirstOrDefault(s => s.Offered == rate);
+            md.AppendLine($"| {rate:0} | {Latency(a)} | {Cpu(a)} | {Latency(b)} | {Cpu(b)} | {(b is null ? "" : $"{b.Cost.RemotingBytes / 1024:0.0} KB, {b.Cost.RemotingSegments:0.0} segments")} |");
+        }
+
+        md.AppendLine($"| **held** | **{one?.HeldRate ?? 0:0} jobs/s** | | **{three?.HeldRate ?? 0:0} jobs/s** | | |");
+        md.AppendLine($"| cold start (the first 100 jobs at 20/s) | {Latency(one?.Cold)} | {Cpu(one?.Cold)} | {Latency(three?.Cold)} | {Cpu(three?.Cold)} | |");
+        md.AppendLine($"| idle, per second | | {one?.Idle.NodeCpuMs:0} ms CPU | | {three?.Idle.NodeCpuMs:0} ms CPU | {three?.Idle.RemotingBytes / 1024:0.0} KB |");
         return md.ToString();
 
-        static string Cell(ScalingStep? s) => s is null
-            ? "not run"
-            : $"{s.LatencyMs.P50:0} / {s.LatencyMs.P95:0} / {s.LatencyMs.P99:0} ({s.Accepted}, {s.Contracted} of {s.Posted}" +
-              (s.PostingTook.TotalSeconds > s.Posted / s.Offered * 1.2 ? $"; posting took {s.PostingTook.TotalSeconds:0} s" : "") + ")" + (s.Held ? "" : " ✗");
+        static string Latency(ScalingStep? s) => s is null
+            ? "—"
+            : $"{s.LatencyMs.P50:0} / {s.LatencyMs.P95:0} / {s.LatencyMs.P99:0}" + (s.Held ? "" : $" ✗ ({s.Accepted} of {s.Posted} accepted, {s.Contracted} contracted)");
+
+        static string Cpu(ScalingStep? s) => s is null ? "" : $"{s.Cost.NodeCpuMs:0.0} ({s.Cost.DatabaseCpuMs:0.0})";
     }
 }

@@ -157,14 +157,14 @@ if (options.Runs("scaling"))
     var stepLength = options.StepLength ?? TimeSpan.FromSeconds(options.Quick ? 5 : 15);
     var rates = options.Rates ?? ClusterScaling.Rates(options.Quick);
     Console.WriteLine("scaling: one node");
-    var one = options.ScalingNodes.Contains(1) ? await ClusterScaling.RunAsync(1, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : [];
+    var one = options.ScalingNodes.Contains(1) ? await ClusterScaling.RunAsync(1, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : null;
     Console.WriteLine("scaling: three nodes");
-    var three = options.ScalingNodes.Contains(3) ? await ClusterScaling.RunAsync(3, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : [];
+    var three = options.ScalingNodes.Contains(3) ? await ClusterScaling.RunAsync(3, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : null;
     scalingMarkdown = ClusterScaling.ToMarkdown(one, three, stepLength);
     await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "scaling.json"),
         JsonSerializer.Serialize(new { one, three }, new JsonSerializerOptions { WriteIndented = true }));
     // Every job accepted at the lowest step must contract on both: a cluster that loses jobs at 20 jobs/s is broken.
-    foreach (var step in one.Take(1).Concat(three.Take(1)).Where(s => s.Contracted != s.Accepted))
+    foreach (var step in new[] { one, three }.SelectMany(r => r?.Steps.Take(1) ?? []).Where(s => s.Contracted != s.Accepted))
         rows.Add(new Row($"scaling, {step.Nodes} node(s) at {step.Offered:0} jobs/s", ClusterScaling.Providers, step.Accepted, step.Contracted,
             step.Failed, 0, step.LatencyMs, null, null, null) { Unfinished = step.Unfinished });
 }

@@ -331,11 +331,30 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var timeout = _settings.DefaultSearchTimeout;
         // The job's soft constraints go with each request: the provider scores itself and sends its scores with the bid.
         var preferences = _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray();
+        var asks = new List<RelayedBidRequest>();
         _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, DateTimeOffset.UtcNow + timeout, (id, provider) =>
-            Context.ActorOf(BidCollector.Props(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences),
-                _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease)), _known?.Departed);
+            asks.Add(new RelayedBidRequest(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences))),
+            _known?.Departed);
+        // Providers of this member are asked one by one (a local message costs next to nothing); those of another member
+        // hosting several candidates in one message to its directory, answered in one (docs/performance.md).
+        foreach (var member in asks.GroupBy(a => RemoteMember(a.Provider)))
+        {
+            if (member.Key is { } address && member.Count() > 1)
+                Context.ActorOf(RelayedBidCollector.Props(Context.ActorSelection(new RootActorPath(address) / _directory.Path.Elements),
+                    _job.JobId, member.ToArray(), timeout, _settings.LockLease));
+            else
+                foreach (var ask in member)
+                    Context.ActorOf(BidCollector.Props(ask.Provider, ask.Request, _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease));
+        }
+
         FinishSearchIfComplete();
     }
+
+    /// <summary>The member a provider lives on when it is not this one (null: this member, or no cluster).</summary>
+    private static Address? RemoteMember(IActorRef provider) =>
+        provider.Path.Address is { HasGlobalScope: true } address && !address.Equals(((ExtendedActorSystem)Context.System).Provider.DefaultAddress)
+            ? address
+            : null;
 
     private void FinishSearchIfComplete()
     {

@@ -68,6 +68,8 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
             Replicate(d => d.SetItem(_self!, r.Capability.Id, advert));
             Refresh();
         });
+        // A job on another member asks several providers of this member at once: they are asked here, answered together.
+        Receive<BidRequests>(requests => Context.ActorOf(Jobs.BidGathering.Props(requests, Sender)));
         Receive<ListProviders>(_ =>
         {
             if (_stale) Rebuild();
