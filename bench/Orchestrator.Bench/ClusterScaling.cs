@@ -55,15 +55,15 @@ public static class ClusterScaling
             var remoting = ports.ToHashSet();
             Measure measure = () => StepCost.Read(nodes, remoting, postgres.Port);
 
-            // What the topology costs doing nothing (heartbeats, gossip, the directory's and the listing's upkeep).
-            var idleFrom = measure();
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            var idle = StepCost.PerJob(idleFrom, measure(), 5); // per second, not per job
-
             // A cold start is reported, then every node's code paths (JIT tiers, connection pools, shard homes) are warmed
             // before anything else is measured: an operator's cluster runs for days.
             var cold = await StepAsync(nodes, "cold", 20, TimeSpan.FromSeconds(5), measure);
             await StepAsync(nodes, "warm", Math.Min(100, rates.Max()), TimeSpan.FromSeconds(20), measure);
+
+            // What the topology costs doing nothing, warm (heartbeats, gossip, timers, the thread pools' waiting).
+            var idleFrom = measure();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var idle = StepCost.PerJob(idleFrom, measure(), 5); // per second, not per job
             var steps = new List<ScalingStep>();
             var missed = 0;
             foreach (var (rate, index) in rates.Select((r, i) => (r, i)))
