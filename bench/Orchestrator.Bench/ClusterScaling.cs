@@ -78,6 +78,8 @@ public static class ClusterScaling
                 if (perNodePerSecond < QuietCpuMsPerSecond) break;
             }
 
+            var quietTook = quietAfter.Elapsed;
+
             // What the topology costs doing nothing, warm (heartbeats, gossip, timers, the thread pools' waiting).
             var idleFrom = measure();
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -97,7 +99,7 @@ public static class ClusterScaling
                 if (!step.Held && ++missed == 2) break;
             }
 
-            return new ScalingRun(nodeCount, idle, cold, steps) { QuietAfter = quietAfter.Elapsed };
+            return new ScalingRun(nodeCount, idle, cold, steps) { QuietAfter = quietTook };
         }
         finally
         {
