@@ -43,7 +43,9 @@ public static class ClusterScaling
     public static IReadOnlyList<double> Rates(bool quick) => quick ? [20, 100] : [20, 50, 100, 200, 300, 400, 500, 600, 800, 1000];
 
     /// <param name="extraHocon">Settings added to every node's configuration (the bench's <c>--node-config</c>): to measure one.</param>
-    public static async Task<ScalingRun> RunAsync(int nodeCount, IReadOnlyList<double> rates, TimeSpan stepLength, string work, string extraHocon = "")
+    /// <param name="quietWithin">How long to wait at most for the nodes to be quiet after the warm-up (the quick run waits less).</param>
+    public static async Task<ScalingRun> RunAsync(int nodeCount, IReadOnlyList<double> rates, TimeSpan stepLength, string work, string extraHocon = "",
+        TimeSpan? quietWithin = null)
     {
         await using var postgres = await PrivatePostgres.StartAsync(durable: true, maxConnections: 300);
         var ports = Enumerable.Range(0, nodeCount).Select(_ => ClusterNode.FreePort()).Order().ToArray();
@@ -69,7 +71,7 @@ public static class ClusterScaling
             // Then until the nodes are quiet: after a load, each runtime goes on compiling its hot code at a higher tier in
             // the background for a while (three runtimes, three times the work), which would be charged to the first step.
             var quietAfter = Stopwatch.StartNew();
-            for (var previous = measure(); quietAfter.Elapsed < TimeSpan.FromSeconds(120);)
+            for (var previous = measure(); quietAfter.Elapsed < (quietWithin ?? TimeSpan.FromSeconds(120));)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 var now = measure();

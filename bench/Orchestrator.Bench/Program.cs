@@ -156,10 +156,11 @@ if (options.Runs("scaling"))
 {
     var stepLength = options.StepLength ?? TimeSpan.FromSeconds(options.Quick ? 5 : 15);
     var rates = options.Rates ?? ClusterScaling.Rates(options.Quick);
+    var quiet = TimeSpan.FromSeconds(options.Quick ? 20 : 120);
     Console.WriteLine("scaling: one node");
-    var one = options.ScalingNodes.Contains(1) ? await ClusterScaling.RunAsync(1, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : null;
+    var one = options.ScalingNodes.Contains(1) ? await ClusterScaling.RunAsync(1, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig, quiet) : null;
     Console.WriteLine("scaling: three nodes");
-    var three = options.ScalingNodes.Contains(3) ? await ClusterScaling.RunAsync(3, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig) : null;
+    var three = options.ScalingNodes.Contains(3) ? await ClusterScaling.RunAsync(3, rates, stepLength, Path.Combine(work, "scaling"), options.NodeConfig, quiet) : null;
     scalingMarkdown = ClusterScaling.ToMarkdown(one, three, stepLength);
     await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "scaling.json"),
         JsonSerializer.Serialize(new { one, three }, new JsonSerializerOptions { WriteIndented = true }));
