@@ -68,8 +68,8 @@ public static class ClusterScaling
             var cold = await StepAsync(nodes, "cold", 20, TimeSpan.FromSeconds(5), measure);
             await StepAsync(nodes, "warm", Math.Min(100, rates.Max()), TimeSpan.FromSeconds(20), measure);
 
-            // Then until the nodes are quiet: after a load, each runtime goes on compiling its hot code at a higher tier in
-            // the background for a while (three runtimes, three times the work), which would be charged to the first step.
+            // Then until the nodes are quiet: whatever the load left running (compiling hot code again, collections,
+            // passivations) would otherwise be charged to the first step.
             var quietAfter = Stopwatch.StartNew();
             for (var previous = measure(); quietAfter.Elapsed < (quietWithin ?? TimeSpan.FromSeconds(120));)
             {
