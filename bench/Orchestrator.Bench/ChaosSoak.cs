@@ -194,21 +194,7 @@ public static class ChaosSoak
             for (var attempt = 0; DateTime.UtcNow < until; attempt++)
             {
                 var node = nodes[attempt % nodes.Length];
-                if (node.IsRunning)
-                {
-                    try
-                    {
-                        using var read = await node.Http.GetAsync($"/orchestrator/jobs/{id}");
-                        if (read.IsSuccessStatusCode)
-                        {
-                            var job = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
-                            if (job["state"]!.GetValue<string>() is "Contracted" or "Failed") return job;
-                        }
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                    {
-                    }
-                }
+                if (node.IsRunning && await node.ReadTerminalAsync(id) is { } job) return job;
 
                 await Task.Delay(pause);
                 pause = TimeSpan.FromMilliseconds(Math.Min(500, pause.TotalMilliseconds * 2));

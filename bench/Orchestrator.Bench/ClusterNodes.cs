@@ -128,6 +128,22 @@ public sealed class ClusterNode : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>Reads a job once: the job when it is terminal, null when it is not (yet), unknown, or the node did not answer.</summary>
+    public async Task<JsonObject?> ReadTerminalAsync(string id)
+    {
+        try
+        {
+            using var read = await Http.GetAsync($"/orchestrator/jobs/{id}");
+            if (!read.IsSuccessStatusCode) return null;
+            var job = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
+            return job["state"]!.GetValue<string>() is "Contracted" or "Failed" ? job : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async Task<JsonArray> ProvidersAsync() => JsonNode.Parse(await Http.GetStringAsync("/orchestrator/providers"))!.AsArray();
 
     public async ValueTask DisposeAsync()

@@ -210,19 +210,7 @@ public static class ClusterScaling
         var pause = TimeSpan.FromMilliseconds(50);
         while (true)
         {
-            try
-            {
-                using var read = await node.Http.GetAsync($"/orchestrator/jobs/{id}");
-                if (read.IsSuccessStatusCode)
-                {
-                    var job = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
-                    if (job["state"]!.GetValue<string>() is "Contracted" or "Failed") return job;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
+            if (await node.ReadTerminalAsync(id) is { } job) return job;
             if (DateTime.UtcNow > until) return null;
             await Task.Delay(pause);
             pause = TimeSpan.FromMilliseconds(Math.Min(1000, pause.TotalMilliseconds * 2));

@@ -98,6 +98,14 @@ internal sealed class BidCollector : ReceiveActor
         _ => true,
     };
 
+    /// <summary>A lock that came with an answer after the exchange gave up goes back at once, fenced by the request's nonce.</summary>
+    internal static void ReleaseLateLock(IActorRef provider, string jobId, string providerId, ExchangePhase phase, string nonce)
+    {
+        provider.Tell(new ReleaseLock(jobId, providerId, $"its answer to the {JobDecisions.Kebab(phase.ToString())} arrived after the job stopped waiting for it", nonce));
+        OrchestratorMetrics.LateLockReleased(phase);
+        Context.GetLogger().Info("job {0}: {1} locked with an answer that came after the exchange gave up; released at once", jobId, providerId);
+    }
+
     /// <summary>No longer waiting: stop, or stay for the lease to release a lock a late answer brings.</summary>
     private void GiveUp()
     {
@@ -113,12 +121,7 @@ internal sealed class BidCollector : ReceiveActor
             Receive<Bid>(late =>
             {
                 if (!IsAboutThisExchange(late)) return;
-                if (late.ResourcesLocked)
-                {
-                    Sender.Tell(new ReleaseLock(_jobId, _providerId, $"its answer to the {JobDecisions.Kebab(_phase.ToString())} arrived after the job stopped waiting for it", _nonce));
-                    OrchestratorMetrics.LateLockReleased(_phase);
-                    Context.GetLogger().Info("job {0}: {1} locked with an answer that came after the exchange gave up; released at once", _jobId, _providerId);
-                }
+                if (late.ResourcesLocked) ReleaseLateLock(Sender, _jobId, _providerId, _phase, _nonce);
 
                 Context.Stop(Self);
             });

@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
-using Orchestrator.Telemetry;
 
 namespace Orchestrator.Jobs;
 
@@ -35,14 +33,12 @@ internal sealed class RelayedBidCollector : ReceiveActor
             foreach (var answer in answers.All.Where(a => asked.Remove(a.ProviderId)))
                 Context.Parent.Tell(new ExchangeOutcome(ExchangePhase.Bid, answer.ProviderId, answer));
             // A provider the member did not answer for (it should not happen) is a timeout, not a wait forever.
-            foreach (var missing in asked) Context.Parent.Tell(new ExchangeOutcome(ExchangePhase.Bid, missing, new TimeoutResponse(_jobId, missing, ExchangePhase.Bid, timeout)));
+            foreach (var missing in asked) ReportTimeout(missing, timeout);
             Context.Stop(Self);
         });
         Receive<ReceiveTimeout>(_ =>
         {
-            foreach (var request in _requests)
-                Context.Parent.Tell(new ExchangeOutcome(ExchangePhase.Bid, request.Request.ProviderId,
-                    new TimeoutResponse(_jobId, request.Request.ProviderId, ExchangePhase.Bid, timeout)));
+            foreach (var request in _requests) ReportTimeout(request.Request.ProviderId, timeout);
             GiveUp(lateLocksFor);
         });
         Receive<StopWaiting>(_ => GiveUp(lateLocksFor));
@@ -53,6 +49,9 @@ internal sealed class RelayedBidCollector : ReceiveActor
 
     public static Props Props(ActorSelection directory, string jobId, IReadOnlyList<RelayedBidRequest> requests, TimeSpan timeout, TimeSpan lateLocksFor) =>
         Akka.Actor.Props.Create(() => new RelayedBidCollector(directory, jobId, requests, timeout, lateLocksFor));
+
+    private void ReportTimeout(string providerId, TimeSpan after) =>
+        Context.Parent.Tell(new ExchangeOutcome(ExchangePhase.Bid, providerId, new TimeoutResponse(_jobId, providerId, ExchangePhase.Bid, after)));
 
     /// <summary>No longer waiting: stay for the lease, to release the locks of answers that come late.</summary>
     private void GiveUp(TimeSpan lateLocksFor)
@@ -69,12 +68,8 @@ internal sealed class RelayedBidCollector : ReceiveActor
             {
                 if (late.JobId != _jobId) return;
                 foreach (var bid in late.Bids.Where(b => b.ResourcesLocked))
-                {
-                    if (_requests.FirstOrDefault(r => r.Request.ProviderId == bid.ProviderId) is not { } request) continue;
-                    request.Provider.Tell(new ReleaseLock(_jobId, bid.ProviderId, "its answer to the bid request arrived after the job stopped waiting for it", request.Request.Nonce));
-                    OrchestratorMetrics.LateLockReleased(ExchangePhase.Bid);
-                    Context.GetLogger().Info("job {0}: {1} locked with an answer that came after the exchange gave up; released at once", _jobId, bid.ProviderId);
-                }
+                    if (_requests.FirstOrDefault(r => r.Request.ProviderId == bid.ProviderId) is { } request)
+                        BidCollector.ReleaseLateLock(request.Provider, _jobId, bid.ProviderId, ExchangePhase.Bid, request.Request.Nonce);
 
                 Context.Stop(Self);
             });
