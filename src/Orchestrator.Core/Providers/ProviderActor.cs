@@ -12,7 +12,7 @@ using Orchestrator.Trust;
 namespace Orchestrator.Providers;
 
 /// <summary>
-/// The compute-provider side of a DMS node: answers bid requests and job requests against its capability,
+/// The compute-provider side of a DMS node, carrying out <see cref="ProviderDecisions"/> over a <see cref="ProviderSession"/>: answers bid requests and job requests against its capability,
 /// holds locks as leases in memory and journals its contracts, and signs contracts after verifying the requester.
 /// A lock is not journaled: it is a promise for a few seconds, re-validated when the contract is committed (a lock lost
 /// with a crash makes the proposal fail as "not locked", and the job moves on), so answering a job request costs no
@@ -39,34 +39,18 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     // commits nothing meanwhile, on their own this long after the first of them. A restart asks again only about the
     // confirmations not written by then, so this bounds that work too.
     private static readonly TimeSpan ConfirmationBatch = TimeSpan.FromSeconds(2);
-    private readonly List<string> _confirmedNotRecorded = [];
 
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef? _host;
     private readonly IActorRef? _jobs;
-
-    // Contracts committed whose job has not said it holds them (phase two of closure), with the id of the latest
-    // question asked about each (null before the first, and after a re-signing voids the answers in flight). The
-    // confirmations are journaled in batches (ContractsConfirmed), so after a restart only the contracts not confirmed
-    // by then are asked about.
-    private readonly Dictionary<string, string?> _unconfirmed = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
-    private ProviderLedger _ledger;
+    private ProviderSession _session;
 
-    // Locks recovered from a journal written before locks were leases in memory: released with a journaled event, so
-    // that they do not come back at the next restart.
-    private readonly HashSet<string> _journaledLocks = new(StringComparer.Ordinal);
-
-    // Contracts being written (PersistAsync: the provider goes on answering others meanwhile), with whoever else asked
-    // for the same contract during the write, and a release the job sent meanwhile (applied once the contract exists).
-    private readonly Dictionary<string, List<IActorRef>> _committing = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _releasedWhileCommitting = new(StringComparer.Ordinal);
-
-    // The nonce of the request each lock was last given under (taken, or given again to a later request of the same job):
-    // a release fenced by a nonce (a late answer of an exchange the job gave up on) lets go only of the lock as given then.
-    private readonly Dictionary<string, string> _lockNonces = new(StringComparer.Ordinal);
+    // Who else proposed a contract while it was being written (PersistAsync: the provider goes on answering others
+    // meanwhile): answered when the write completes. Only the actor's business: the session knows which are being written.
+    private readonly Dictionary<string, List<IActorRef>> _waitingForCommit = new(StringComparer.Ordinal);
 
     // The seed's EligibleComputeProvidersData: this provider's comparison with each job it was asked about (bounded).
     private readonly EligibilityData _eligibility;
@@ -79,20 +63,16 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         _trust = trust;
         _host = recoveryListener;
         _jobs = jobs;
-        _ledger = ProviderLedger.Empty(capability);
+        _session = ProviderSession.Start(capability);
         _eligibility = new EligibilityData(settings.EligibilityKept, settings.EligibilityKeptFor);
         PersistenceId = "provider-" + capability.Id;
 
         Recover<IProviderEvent>(e =>
         {
-            _ledger = _ledger.Apply(e);
+            _session = _session.Recover(e);
+            // The comparison behind each contract was written with it: back in the provider's data (within its bounds).
             foreach (var step in e is ProviderStepsRecorded steps ? steps.Steps : [e])
-            {
-                if (step is ResourcesLocked locked) _journaledLocks.Add(locked.JobId);
-                else if (step is LockReleased or ContractCommitted) _journaledLocks.Remove(JobOf(step));
-                // The comparison behind each contract was written with it: back in the provider's data (within its bounds).
                 if (step is ContractCommitted { Eligibility: { } entry }) _eligibility.Restore(entry, Now);
-            }
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -110,35 +90,39 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<ConfirmDue>(OnConfirmDue);
         Command<ContractConfirmed>(confirmed =>
         {
-            if (!HoldsContract(confirmed.JobId, confirmed.ContractId) || !_unconfirmed.Remove(confirmed.JobId)) return;
+            if (!ProviderDecisions.AcceptConfirmation(_session, confirmed)) return;
+            _session = _session.Confirmed(confirmed.JobId);
             Timers.Cancel("confirm:" + confirmed.JobId);
-            _confirmedNotRecorded.Add(confirmed.JobId);
             if (!Timers.IsTimerActive("record-confirmations")) Timers.StartSingleTimer("record-confirmations", RecordConfirmations.Instance, ConfirmationBatch);
         });
         // Not waited for: the confirmations change no capacity, and one lost in a crash only means asking once more.
         Command<RecordConfirmations>(_ =>
         {
-            if (_confirmedNotRecorded.Count == 0) return;
-            var jobIds = _confirmedNotRecorded.ToArray();
-            _confirmedNotRecorded.Clear();
-            PersistAsync(new ContractsConfirmed(ProviderId, jobIds, Now), e => _ledger = _ledger.Apply(e));
+            if (_session.ConfirmedNotRecorded.IsEmpty) return;
+            var confirmations = ProviderDecisions.WithConfirmations(_session, null, Now);
+            _session = _session.ConfirmationsTaken();
+            PersistAsync(confirmations, e => _session = _session.Apply(e));
         });
-        Command<ContractDisowned>(OnContractDisowned);
+        Command<ContractDisowned>(disowned =>
+        {
+            if (ProviderDecisions.RevokeOnDisowned(_session, disowned)) Revoke(disowned.JobId, "the job does not hold it: " + disowned.Reason);
+        });
         Command<LeaseDue>(d =>
         {
-            if (_ledger.Locks.TryGetValue(d.JobId, out var held) && held.ExpiresAt <= Now) ReleaseLock(d.JobId, "lease expired");
+            if (ProviderDecisions.LeaseDue(_session, d.JobId, Now) is { } released) Release(released);
         });
         Command<ContractDue>(d =>
         {
-            if (_ledger.Contracts.ContainsKey(d.JobId)) Persist(new ContractEnded(ProviderId, d.JobId, Now), Applied);
+            if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended) Persist(ended, Applied);
         });
         Command<GetEligibility>(get => Sender.Tell(new ProviderEligibility(ProviderId, _eligibility.Read(Now, get.JobId), _eligibility.KeptAtMost,
             _eligibility.KeptFor, _eligibility.Forgotten)));
-        Command<GetProviderStatus>(_ => Sender.Tell(_ledger.ToStatus(Now) with { Unconfirmed = _unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray() }));
+        Command<GetProviderStatus>(_ =>
+            Sender.Tell(_session.Ledger.ToStatus(Now) with { Unconfirmed = _session.Unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray() }));
         Command<OffboardProvider>(_ =>
         {
-            var answer = new ProviderOffboardResult(ProviderId, _ledger.Contracts.Count, _ledger.Locks.Count);
-            if (_ledger.Offboarding)
+            var answer = new ProviderOffboardResult(ProviderId, _session.Ledger.Contracts.Count, _session.Ledger.Locks.Count);
+            if (_session.Ledger.Offboarding)
             {
                 Sender.Tell(answer);
                 return;
@@ -155,8 +139,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         // Not journaled here: the host journals capabilities, and starts this actor with the latest.
         Command<ChangeCapability>(change =>
         {
-            var refused = _ledger.WhyNotFits(change.Capability);
-            if (refused is null) _ledger = _ledger with { Capability = change.Capability };
+            var refused = _session.Ledger.WhyNotFits(change.Capability);
+            if (refused is null) _session = _session.WithCapability(change.Capability);
             Sender.Tell(new CapabilityChangeOutcome(change.Capability, change.Client, refused));
         });
     }
@@ -169,96 +153,83 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private string ProviderId => _ledger.ProviderId;
+    private string ProviderId => _session.ProviderId;
+
+    private ProviderCapability Capability => _session.Ledger.Capability;
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    /// <summary>
-    /// A lock whose lease ran out but whose expiry timer has not fired yet (e.g. a job resumed on another node
-    /// after a crash asks again) is released first, and the request is then handled as new.
-    /// </summary>
-    private void ReleaseIfExpired(string jobId)
+    /// <summary>Lets a lock go: in memory, or with a journaled release for a lock an older version journaled.</summary>
+    private void Release(LockReleased released)
     {
-        if (_ledger.Locks.TryGetValue(jobId, out var held) && held.ExpiresAt <= Now) ReleaseLock(jobId, "lease expired");
+        if (_session.JournaledLocks.Contains(released.JobId)) PersistAsync(released, _ => { });
+        Applied(released);
     }
 
-    /// <summary>Lets a lock go: in memory, or with a journaled release for a lock an older version journaled.</summary>
-    private void ReleaseLock(string jobId, string reason)
+    private void ReleaseIfExpired(string jobId)
     {
-        // A lock becoming a contract stays held: its resources pass to the contract when the write completes.
-        if (_committing.ContainsKey(jobId)) return;
-        _lockNonces.Remove(jobId);
-        var released = new LockReleased(ProviderId, jobId, reason, Now);
-        if (_journaledLocks.Remove(jobId)) PersistAsync(released, _ => { });
-        Applied(released);
+        if (ProviderDecisions.ExpiredLock(_session, jobId, Now) is { } released) Release(released);
     }
 
     private void OnBidRequest(BidRequest request)
     {
-        var preferences = request.Preferences ?? [];
         if (!request.DryRun) ReleaseIfExpired(request.JobId);
-        if (!request.DryRun && HeldBid(request.JobId, request.Nonce) is { } held)
-        {
-            _eligibility.AskedAgain(request.JobId, ExchangePhase.Bid, Now);
-            Sender.Tell(Claimed(held, preferences));
-            return;
-        }
-
-        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.Bid, request.DryRun, request.Requirements, preferences, request.Nonce,
-            lockIt: _ledger.Capability.LockOnBid && !request.DryRun);
+        Answer(request.JobId, request.RequesterNodeId, ExchangePhase.Bid, request.DryRun, request.Requirements, request.Preferences ?? [], request.Nonce,
+            lockIt: Capability.LockOnBid && !request.DryRun);
     }
 
     private void OnJobRequest(JobRequest request)
     {
         ReleaseIfExpired(request.JobId);
-        if (HeldBid(request.JobId, request.Nonce) is { } held)
-        {
-            _eligibility.AskedAgain(request.JobId, ExchangePhase.JobRequest, Now);
-            Sender.Tell(held);
-            return;
-        }
-
         // A job request carries no preferences: the provider's scores from the job's bid request stay in its data.
         Answer(request.JobId, request.RequesterNodeId, ExchangePhase.JobRequest, false, request.Requirements, null, request.Nonce, lockIt: true);
     }
 
     /// <summary>
     /// Compares this provider with the job (every hard constraint against what is free now; its scores for the soft
-    /// ones), keeps the comparison, and answers: a decline naming the first constraint that failed, a bid, or a lock.
+    /// ones), keeps the comparison, and answers: what it held already, a decline naming the first constraint that failed, a bid, or a lock.
     /// </summary>
     private void Answer(string jobId, string requester, ExchangePhase phase, bool dryRun, JobRequirements requirements, IReadOnlyList<Preference>? preferences,
         string nonce, bool lockIt)
     {
-        if (_ledger.Offboarding)
+        var free = _session.Ledger.Free;
+        switch (ProviderDecisions.Answer(_session, jobId, requester, requirements, lockIt, askAgain: !dryRun, _settings.LockLease, Now))
         {
-            _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", DeclineReason.ProviderOffboarding, null, null, null, []);
-            Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, DeclineReason.ProviderOffboarding,
-                "the provider is being offboarded: it honours its contracts and takes no new jobs"));
-            return;
-        }
-
-        var free = _ledger.Free;
-        switch (CapabilityMatcher.Match(_ledger.Capability, free, requirements))
-        {
-            case MatchResult.Ineligible no:
+            case ExchangeAnswer.HeldAlready held:
+                _session = _session.GivenUnder(jobId, nonce);
+                _eligibility.AskedAgain(jobId, phase, Now);
+                Sender.Tell(Claimed(OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, held.SpareCapacity, nonce), preferences ?? []));
+                break;
+            case ExchangeAnswer.Offboarding:
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", DeclineReason.ProviderOffboarding, null, null, null, []);
+                Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, DeclineReason.ProviderOffboarding, ExchangeAnswer.Offboarding.Detail));
+                break;
+            case ExchangeAnswer.Ineligible no:
                 // Scored as the bid it would have made (a job request carries no preferences: nothing to score).
                 var scores = preferences is null
                     ? null
-                    : EligibilityComparison.SoftConstraints(preferences, new Bid(jobId, ProviderId, _ledger.Capability.PricePerHour, false, null,
-                        CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, free, requirements.Resources), Now, _ledger.Capability, free.FreeGpuIndices));
-                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, _ledger.Capability, free, requirements, scores);
+                    : EligibilityComparison.SoftConstraints(preferences, new Bid(jobId, ProviderId, Capability.PricePerHour, false, null,
+                        CapabilityMatcher.SpareCapacity(Capability.Resources, free, requirements.Resources), Now, Capability, free.FreeGpuIndices));
+                _eligibility.Record(jobId, requester, phase, dryRun, Now, "declined", no.Reason, Capability, free, requirements, scores);
                 Sender.Tell(new DeclineMessage(jobId, ProviderId, phase, no.Reason, no.Detail));
                 break;
-            case MatchResult.Eligible yes:
-                var bid = lockIt
-                    ? Lock(jobId, requester, requirements, yes, nonce)
-                    : OfferFor(jobId, _ledger.Capability.PricePerHour, false, null, yes.SpareCapacity, nonce);
-                var claimed = Claimed(bid, preferences ?? []);
-                // A job request's entry keeps the scores of the job's bid request (null: unchanged).
-                _eligibility.Record(jobId, requester, phase, dryRun, Now, lockIt ? "locked" : "bid", null, _ledger.Capability, free, requirements,
-                    preferences is null ? null : claimed.Claims ?? []);
-                Sender.Tell(claimed);
+            case ExchangeAnswer.Offer offer:
+                Answered(OfferFor(jobId, offer.PricePerHour, false, null, offer.SpareCapacity, nonce), "bid");
                 break;
+            case ExchangeAnswer.Lock locked:
+                Applied(locked.Event);
+                _session = _session.GivenUnder(jobId, nonce);
+                Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(locked.Event.ExpiresAt));
+                Answered(OfferFor(jobId, locked.Event.PricePerHour, true, locked.Event.ExpiresAt, locked.SpareCapacity, nonce), "locked");
+                break;
+        }
+
+        void Answered(Bid bid, string outcome)
+        {
+            var claimed = Claimed(bid, preferences ?? []);
+            // A job request's entry keeps the scores of the job's bid request (null: unchanged).
+            _eligibility.Record(jobId, requester, phase, dryRun, Now, outcome, null, Capability, free, requirements, preferences is null ? null : claimed.Claims ?? []);
+            Sender.Tell(claimed);
         }
     }
 
@@ -275,117 +246,88 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private Bid OfferFor(string jobId, decimal price, bool locked, DateTimeOffset? expires, double spare, string nonce)
     {
-        var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, _ledger.Capability, _ledger.Free.FreeGpuIndices);
+        var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, Capability, _session.Ledger.Free.FreeGpuIndices);
         return _trust.IsSigned ? bid with { Proof = _trust.Sign(Signing.BidBytes(bid, nonce)) } : bid;
     }
 
     private void OnContractProposal(ContractProposal proposal)
     {
         var terms = proposal.Contract;
-        if (_committing.TryGetValue(terms.JobId, out var waiting))
-        {
-            waiting.Add(Sender);
-            return;
-        }
-
-        if (_ledger.Contracts.TryGetValue(terms.JobId, out var signed))
-        {
-            // The job may adopt this contract now: an answer to an earlier question (e.g. "disowned", sent before the
-            // job resumed and proposed again) must not revert it.
-            if (_unconfirmed.ContainsKey(terms.JobId)) _unconfirmed[terms.JobId] = null;
-            Sender.Tell(SignedAnswer(signed.Contract));
-            return;
-        }
-
-        var requester = (_trust.TrustsClusterMembers ? FromMember(Sender, terms.RequesterNodeId) : _trust.CheckApproved(ParticipantRole.ServiceProvider, terms.RequesterNodeId))
-            is { IsTrusted: false } unapproved
-            ? unapproved
-            : _trust.CheckContract(proposal.RequesterProof, ParticipantRole.ServiceProvider, terms.RequesterNodeId, terms, Now);
-        if (!requester.IsTrusted)
-        {
-            Decline(terms.JobId, DeclineReason.VerificationFailed, requester.ToString());
-            ReleaseIfHeld(terms.JobId, "requester failed verification");
-            return;
-        }
-
-        if (!_ledger.Locks.TryGetValue(terms.JobId, out var held))
-        {
-            Decline(terms.JobId, DeclineReason.NotLocked, "no resources are locked for this job (never requested, or released)");
-            return;
-        }
-
-        if (held.ExpiresAt <= Now)
-        {
-            Decline(terms.JobId, DeclineReason.LeaseExpired, $"the lock for this job expired at {held.ExpiresAt:O}");
-            ReleaseIfHeld(terms.JobId, "lease expired");
-            return;
-        }
-
-        // The provider signs only the terms it locked: for the requester it locked for, its resources, its price.
-        var mismatch = terms.RequesterNodeId != held.RequesterNodeId
-            ? $"the resources were locked for requester '{held.RequesterNodeId}', not '{terms.RequesterNodeId}'"
-            : ContractTerms.Locked(terms, held.Resources, held.PricePerHour);
-        if (mismatch is not null)
-        {
-            Decline(terms.JobId, DeclineReason.VerificationFailed, new TrustVerdict(DistrustReason.TermsMismatch, mismatch).ToString());
-            ReleaseIfHeld(terms.JobId, "the proposed terms were not the locked ones");
-            return;
-        }
-
-        var contract = terms with { AssignedGpus = held.GpuIndices.Select(i => _ledger.Capability.Resources.Gpus[i]).ToArray() };
-        // Durable before it is signed; written without holding up the provider's other answers (its lock keeps the
-        // resources held meanwhile, and nothing releases a lock being committed).
         var proposer = Sender;
-        _committing[contract.JobId] = [];
-        // The comparison that led here goes with the commitment: the part of the provider's data kept at rest.
-        IProviderEvent committed = new ContractCommitted(ProviderId, contract, held.GpuIndices, Now, proposal.RequesterProof,
-            _eligibility.Read(Now, contract.JobId) is [var comparison] ? comparison : null);
-        if (_confirmedNotRecorded.Count > 0)
+        var decision = ProviderDecisions.Propose(_session, proposal, () => _trust.TrustsClusterMembers
+            ? FromMember(proposer, terms.RequesterNodeId)
+            : _trust.CheckApproved(ParticipantRole.ServiceProvider, terms.RequesterNodeId) is { IsTrusted: false } unapproved
+                ? unapproved
+                : _trust.CheckContract(proposal.RequesterProof, ParticipantRole.ServiceProvider, terms.RequesterNodeId, terms, Now), Now);
+        switch (decision)
         {
-            // The confirmations waiting to be written ride along in the contract's row.
-            committed = new ProviderStepsRecorded(ProviderId, [new ContractsConfirmed(ProviderId, _confirmedNotRecorded.ToArray(), Now), committed]);
-            _confirmedNotRecorded.Clear();
+            case ProposalDecision.JoinCommit:
+                _waitingForCommit[terms.JobId].Add(proposer);
+                break;
+            case ProposalDecision.SignAgain again:
+                // The job may adopt this contract now: an answer to an earlier question (e.g. "disowned", sent before the
+                // job resumed and proposed again) must not revert it.
+                _session = _session.SignedAgain(terms.JobId);
+                proposer.Tell(SignedAnswer(again.Contract));
+                break;
+            case ProposalDecision.Refuse refuse:
+                proposer.Tell(new DeclineMessage(terms.JobId, ProviderId, ExchangePhase.ContractClosure, refuse.Reason, refuse.Detail));
+                if (refuse.ReleaseReason is not null && _session.Ledger.Locks.ContainsKey(terms.JobId))
+                    Release(new LockReleased(ProviderId, terms.JobId, refuse.ReleaseReason, Now));
+                break;
+            case ProposalDecision.Commit commit:
+                Commit(commit, proposal.RequesterProof, proposer);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Durable before it is signed; written without holding up the provider's other answers (its lock keeps the
+    /// resources held meanwhile, and nothing releases a lock being committed).
+    /// </summary>
+    private void Commit(ProposalDecision.Commit commit, Proof? requesterProof, IActorRef proposer)
+    {
+        var contract = commit.Contract;
+        _session = _session.CommitStarted(contract.JobId);
+        _waitingForCommit[contract.JobId] = [];
+        // The comparison that led here goes with the commitment: the part of the provider's data kept at rest; the
+        // confirmations waiting to be written ride along in the contract's row.
+        var committed = ProviderDecisions.WithConfirmations(_session, new ContractCommitted(ProviderId, contract, commit.GpuIndices, Now, requesterProof,
+            _eligibility.Read(Now, contract.JobId) is [var comparison] ? comparison : null), Now);
+        if (!_session.ConfirmedNotRecorded.IsEmpty)
+        {
+            _session = _session.ConfirmationsTaken();
             Timers.Cancel("record-confirmations");
         }
 
         PersistAsync(committed, e =>
         {
-            _committing.Remove(contract.JobId, out var others);
-            _lockNonces.Remove(contract.JobId);
+            var releasedMeanwhile = _session.ReleasedWhileCommitting.GetValueOrDefault(contract.JobId);
+            _waitingForCommit.Remove(contract.JobId, out var others);
             Applied(e);
             Timers.StartSingleTimer("contract:" + contract.JobId, new ContractDue(contract.JobId), Until(contract.EndsAt));
             AwaitConfirmation(contract.JobId, _settings.ContractConfirmAfter);
             var answer = SignedAnswer(contract);
             proposer.Tell(answer);
             foreach (var other in others!) other.Tell(answer);
-            if (_releasedWhileCommitting.Remove(contract.JobId, out var reason)) Revoke(contract.JobId, reason);
+            if (releasedMeanwhile is not null) Revoke(contract.JobId, releasedMeanwhile);
         });
     }
 
     private void OnReleaseLock(ReleaseLock release)
     {
-        if (release.Nonce.Length > 0)
+        switch (ProviderDecisions.Release(_session, release))
         {
-            // Fenced: only the lock as given under that request, never a contract (a lock that became one was given again since).
-            if (_lockNonces.TryGetValue(release.JobId, out var given) && given == release.Nonce && _ledger.Locks.ContainsKey(release.JobId))
-                ReleaseLock(release.JobId, release.Reason);
-            return;
+            case ReleaseDecision.ReleaseLock let:
+                Release(new LockReleased(ProviderId, release.JobId, let.Reason, Now));
+                break;
+            case ReleaseDecision.AfterCommit after:
+                _session = _session.ReleaseAfterCommit(release.JobId, after.Reason);
+                break;
+            case ReleaseDecision.Revoke revoke:
+                Revoke(release.JobId, revoke.Reason);
+                break;
         }
-
-        if (_committing.ContainsKey(release.JobId)) _releasedWhileCommitting[release.JobId] = release.Reason;
-        else if (_ledger.Locks.ContainsKey(release.JobId)) ReleaseLock(release.JobId, release.Reason);
-        else if (_ledger.Contracts.ContainsKey(release.JobId))
-            // Only a job that does not hold this contract releases one: it dropped this provider mid-closure (a
-            // timeout, a term it did not accept) or ended without it (its deadline passed, it was cancelled).
-            Revoke(release.JobId, release.Reason);
-    }
-
-    /// <summary>The job says it does not hold the contract: reverted, if the answer is to the latest question asked.</summary>
-    private void OnContractDisowned(ContractDisowned disowned)
-    {
-        if (!_unconfirmed.TryGetValue(disowned.JobId, out var asked) || asked != disowned.QueryId) return;
-        if (!HoldsContract(disowned.JobId, disowned.ContractId)) return;
-        Revoke(disowned.JobId, "the job does not hold it: " + disowned.Reason);
     }
 
     private void Revoke(string jobId, string reason) =>
@@ -396,74 +338,34 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             _log.Warning("provider {0}: contract for job {1} revoked ({2})", ProviderId, jobId, reason);
         });
 
-    private bool HoldsContract(string jobId, string contractId) =>
-        _ledger.Contracts.TryGetValue(jobId, out var held) && held.Contract.ContractId == contractId;
-
     /// <summary>
     /// After a restart, each job whose contract was not confirmed (as journaled) is asked, spread over the first interval,
     /// and over longer when there are many (at most about 20 questions a second: each may load a job from the journal).
     /// </summary>
     private void AskAboutRecoveredContracts()
     {
-        var unconfirmed = _ledger.Contracts.Values.Where(c => !c.Confirmed).Select(c => c.Contract.JobId).ToArray();
+        var unconfirmed = _session.Unconfirmed.Keys.ToArray();
         var spread = Math.Max(1, (int)Math.Max(_settings.ContractConfirmAfter.TotalMilliseconds, unconfirmed.Length * 50.0));
         foreach (var jobId in unconfirmed)
             AwaitConfirmation(jobId, TimeSpan.FromMilliseconds(Random.Shared.Next(spread)));
     }
 
-    private void AwaitConfirmation(string jobId, TimeSpan firstAsk)
-    {
-        _unconfirmed[jobId] = null;
+    private void AwaitConfirmation(string jobId, TimeSpan firstAsk) =>
         Timers.StartSingleTimer("confirm:" + jobId, new ConfirmDue(jobId, 0), firstAsk);
-    }
 
     /// <summary>No confirmation yet: ask the job, wherever it runs, and again later (doubling, at most a minute apart) until it answers.</summary>
     private void OnConfirmDue(ConfirmDue due)
     {
-        if (!_unconfirmed.ContainsKey(due.JobId) || !_ledger.Contracts.TryGetValue(due.JobId, out var held))
-        {
-            _unconfirmed.Remove(due.JobId);
-            return;
-        }
-
-        if (_jobs is null) return;
+        var contract = ProviderDecisions.StillUnconfirmed(_session, due.JobId);
+        if (contract is null || _jobs is null) return;
         var queryId = Nonce.New();
-        _unconfirmed[due.JobId] = queryId;
-        _jobs.Tell(new ContractQuery(due.JobId, ProviderId, held.Contract.ContractId, queryId));
-        var next = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _settings.ContractConfirmAfter.Ticks << Math.Min(due.Asked, 16)));
-        Timers.StartSingleTimer("confirm:" + due.JobId, new ConfirmDue(due.JobId, due.Asked + 1), next);
+        _session = _session.Asked(due.JobId, queryId);
+        _jobs.Tell(new ContractQuery(due.JobId, ProviderId, contract.ContractId, queryId));
+        Timers.StartSingleTimer("confirm:" + due.JobId, new ConfirmDue(due.JobId, due.Asked + 1), ProviderDecisions.NextAsk(_settings.ContractConfirmAfter, due.Asked));
     }
 
     /// <summary>The contract as committed, signed by this provider (again, when a recovered job asks again).</summary>
     private ContractSigned SignedAnswer(Contract contract) => new(contract, _trust.Sign(Signing.ContractBytes(contract)));
-
-    private Bid Lock(string jobId, string requester, JobRequirements requirements, MatchResult.Eligible match, string nonce)
-    {
-        var expires = Now + _settings.LockLease;
-        var locked = new ResourcesLocked(ProviderId, jobId, requester, requirements.Resources, match.GpuIndices,
-            _ledger.Capability.PricePerHour, expires, Now);
-        Applied(locked);
-        _lockNonces[jobId] = nonce;
-        Timers.StartSingleTimer("lease:" + jobId, new LeaseDue(jobId), Until(expires));
-        return OfferFor(jobId, locked.PricePerHour, true, expires, match.SpareCapacity, nonce);
-    }
-
-    /// <summary>The answer already given for a job this provider holds resources for.</summary>
-    private Bid? HeldBid(string jobId, string nonce)
-    {
-        if (_ledger.Locks.TryGetValue(jobId, out var held))
-        {
-            _lockNonces[jobId] = nonce;
-            return OfferFor(jobId, held.PricePerHour, true, held.ExpiresAt, Spare(), nonce);
-        }
-
-        if (_ledger.Contracts.TryGetValue(jobId, out var signed))
-            return OfferFor(jobId, signed.Contract.PricePerHour, true, signed.Contract.EndsAt, Spare(), nonce);
-        return null;
-    }
-
-    private double Spare() => CapabilityMatcher.SpareCapacity(_ledger.Capability.Resources, _ledger.Free,
-        new ResourceRequirements { CpuCores = 0, RamMb = 0, DiskGb = 0 });
 
     /// <summary>
     /// Approval by membership: a proposal from this node, or from a current member of its cluster, comes from a node of
@@ -481,23 +383,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             $"service provider '{requesterNodeId}' proposed from {address}, which is not a member of this cluster (approval by membership)");
     }
 
-    private void Decline(string jobId, DeclineReason reason, string detail) =>
-        Sender.Tell(new DeclineMessage(jobId, ProviderId, ExchangePhase.ContractClosure, reason, detail));
-
-    private void ReleaseIfHeld(string jobId, string reason)
-    {
-        if (_ledger.Locks.ContainsKey(jobId)) ReleaseLock(jobId, reason);
-    }
-
     private void Applied(IProviderEvent e)
     {
-        _ledger = _ledger.Apply(e);
+        _session = _session.Apply(e);
         ReportUsage();
-        _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, JobOf(e));
+        var jobId = ProviderDecisions.JobOf(e);
+        _log.Debug("provider {0}: {1} for job {2}", ProviderId, e.GetType().Name, jobId);
+        if (e is LockReleased) Timers.Cancel("lease:" + jobId);
         if (e is ContractEnded or ContractRevoked)
         {
-            var jobId = JobOf(e);
-            _unconfirmed.Remove(jobId);
             Timers.Cancel("confirm:" + jobId);
             Timers.Cancel("contract:" + jobId);
         }
@@ -508,24 +402,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// <summary>An offboarding provider whose last lock and contract ended asks its host to let it go.</summary>
     private void LeaveIfDone()
     {
-        if (_ledger is { Offboarding: true, IsEmpty: true }) _host?.Tell(new ProviderGone(ProviderId));
+        if (ProviderDecisions.Gone(_session)) _host?.Tell(new ProviderGone(ProviderId));
     }
-
-    private static string JobOf(IProviderEvent e) => e switch
-    {
-        ResourcesLocked l => l.JobId,
-        LockReleased r => r.JobId,
-        ContractCommitted c => c.Contract.JobId,
-        ContractEnded end => end.JobId,
-        ContractRevoked revoked => revoked.JobId,
-        ProviderStepsRecorded steps when steps.Steps.Count > 0 => JobOf(steps.Steps[^1]),
-        _ => "",
-    };
 
     private void ReportUsage()
     {
-        var total = _ledger.Capability.Resources;
-        var free = _ledger.Free;
+        var total = Capability.Resources;
+        var free = _session.Ledger.Free;
         OrchestratorMetrics.ProviderUsage(ProviderId,
             total.CpuCores == 0 ? 0 : 1 - (double)free.CpuCores / total.CpuCores,
             total.RamMb == 0 ? 0 : 1 - (double)free.RamMb / total.RamMb);
@@ -534,9 +417,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// <summary>After a restart: leases and contracts that ran out while down end now, the rest on time.</summary>
     private void ScheduleExpiries()
     {
-        foreach (var held in _ledger.Locks.Values)
+        foreach (var held in _session.Ledger.Locks.Values)
             Timers.StartSingleTimer("lease:" + held.JobId, new LeaseDue(held.JobId), Until(held.ExpiresAt));
-        foreach (var signed in _ledger.Contracts.Values)
+        foreach (var signed in _session.Ledger.Contracts.Values)
             Timers.StartSingleTimer("contract:" + signed.Contract.JobId, new ContractDue(signed.Contract.JobId), Until(signed.Contract.EndsAt));
     }
 
