@@ -99,7 +99,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<RecordConfirmations>(_ =>
         {
             if (_session.ConfirmedNotRecorded.IsEmpty) return;
-            var confirmations = ProviderDecisions.WithConfirmations(_session, null, Now);
+            var confirmations = ProviderDecisions.Confirmations(_session, Now);
             _session = _session.ConfirmationsTaken();
             PersistAsync(confirmations, e => _session = _session.Apply(e));
         });

@@ -107,7 +107,8 @@ public static class ProviderDecisions
         if (ledger.Offboarding) return ExchangeAnswer.Offboarding.Instance;
         var free = ledger.Free;
         var match = CapabilityMatcher.Match(ledger.Capability, free, requirements);
-        if (match is MatchResult.Ineligible no) return new ExchangeAnswer.Ineligible(no.Reason, no.Detail);
+        var no = match as MatchResult.Ineligible;
+        if (no is not null) return new ExchangeAnswer.Ineligible(no.Reason, no.Detail);
         var yes = (MatchResult.Eligible)match;
         if (!lockIt) return new ExchangeAnswer.Offer(ledger.Capability.PricePerHour, yes.SpareCapacity);
         return new ExchangeAnswer.Lock(new ResourcesLocked(session.ProviderId, jobId, requester, requirements.Resources, yes.GpuIndices,
@@ -190,16 +191,13 @@ public static class ProviderDecisions
     public static TimeSpan NextAsk(TimeSpan first, int asked) =>
         TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, first.Ticks << Math.Min(asked, 16)));
 
-    /// <summary>
-    /// The confirmations waiting to be written, as the event that writes them, with <paramref name="committed"/> when it
-    /// rides along (one journal row); just the contract when none are waiting.
-    /// </summary>
-    public static IProviderEvent WithConfirmations(ProviderSession session, IProviderEvent? committed, DateTimeOffset now)
-    {
-        if (session.ConfirmedNotRecorded.IsEmpty) return committed ?? throw new InvalidOperationException("nothing to write");
-        var confirmations = new ContractsConfirmed(session.ProviderId, session.ConfirmedNotRecorded.ToArray(), now);
-        return committed is null ? confirmations : new ProviderStepsRecorded(session.ProviderId, [confirmations, committed]);
-    }
+    /// <summary>The confirmations waiting to be written, as the event that writes them on their own.</summary>
+    public static ContractsConfirmed Confirmations(ProviderSession session, DateTimeOffset now) =>
+        new(session.ProviderId, session.ConfirmedNotRecorded.ToArray(), now);
+
+    /// <summary>A contract to write, with the confirmations waiting riding along in its row (just the contract when none are).</summary>
+    public static IProviderEvent WithConfirmations(ProviderSession session, ContractCommitted committed, DateTimeOffset now) =>
+        session.ConfirmedNotRecorded.IsEmpty ? committed : new ProviderStepsRecorded(session.ProviderId, [Confirmations(session, now), committed]);
 
     /// <summary>An offboarding provider whose last lock and contract ended leaves its node.</summary>
     public static bool Gone(ProviderSession session) => session.Ledger is { Offboarding: true, IsEmpty: true };

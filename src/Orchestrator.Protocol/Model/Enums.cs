@@ -14,6 +14,9 @@ public enum ExecutorType
     Docker,
     Firecracker,
     Wasm,
+    // Persisted as numbers: new executors go at the end.
+    /// <summary>Built in for tests and the benchmark: runs for a stated time, prints what it is told, exits with a stated code.</summary>
+    Simulated,
 }
 
 /// <summary>NuNet's job types; a provider lists those it accepts.</summary>

@@ -222,10 +222,9 @@ public class ProviderDecisionsTests
     {
         var contract = Committed("j2");
         Assert.Same(contract, ProviderDecisions.WithConfirmations(Empty, contract, T0));
-        Assert.Throws<InvalidOperationException>(() => ProviderDecisions.WithConfirmations(Empty, null, T0));
 
         var waiting = Empty.Apply(Committed("j1")).Confirmed("j1");
-        var alone = Assert.IsType<ContractsConfirmed>(ProviderDecisions.WithConfirmations(waiting, null, T0));
+        var alone = Assert.IsType<ContractsConfirmed>(ProviderDecisions.Confirmations(waiting, T0));
         Assert.Equal(("cp", T0), (alone.ProviderId, alone.At));
         Assert.Equal(["j1"], alone.JobIds);
         var row = Assert.IsType<ProviderStepsRecorded>(ProviderDecisions.WithConfirmations(waiting, contract, T0));

@@ -1,0 +1,67 @@
+;; Prints the primes below N, one a line; N is the program's first argument. Exits 2 without one.
+;; A WASI (preview 1) command in WebAssembly text: the orchestrator's own example and acceptance program.
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  ;; 0: argc, 4: size of the arguments, 16: argv (pointers), 100: iovec, 108: bytes written,
+  ;; 1024: the arguments' text, 8192: what is printed (flushed when 4 KiB are waiting, and at the end).
+  (memory (export "memory") 1)
+  (global $out (mut i32) (i32.const 8192))
+  (func $flush
+    (i32.store (i32.const 100) (i32.const 8192))
+    (i32.store (i32.const 104) (i32.sub (global.get $out) (i32.const 8192)))
+    (drop (call $fd_write (i32.const 1) (i32.const 100) (i32.const 1) (i32.const 108)))
+    (global.set $out (i32.const 8192)))
+  (func $putc (param $c i32)
+    (i32.store8 (global.get $out) (local.get $c))
+    (global.set $out (i32.add (global.get $out) (i32.const 1))))
+  (func $putnum (param $n i32) (local $start i32) (local $end i32) (local $t i32)
+    (local.set $start (global.get $out))
+    (loop $digits
+      (call $putc (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digits (i32.ne (local.get $n) (i32.const 0))))
+    (local.set $end (i32.sub (global.get $out) (i32.const 1)))
+    (block $done (loop $reverse
+      (br_if $done (i32.ge_u (local.get $start) (local.get $end)))
+      (local.set $t (i32.load8_u (local.get $start)))
+      (i32.store8 (local.get $start) (i32.load8_u (local.get $end)))
+      (i32.store8 (local.get $end) (local.get $t))
+      (local.set $start (i32.add (local.get $start) (i32.const 1)))
+      (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+      (br $reverse))))
+  (func $parse (param $p i32) (result i32) (local $n i32) (local $c i32)
+    (block $done (loop $next
+      (local.set $c (i32.load8_u (local.get $p)))
+      (br_if $done (i32.lt_u (local.get $c) (i32.const 48)))
+      (br_if $done (i32.gt_u (local.get $c) (i32.const 57)))
+      (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $next)))
+    (local.get $n))
+  (func $prime (param $n i32) (result i32) (local $d i32)
+    (if (i32.lt_u (local.get $n) (i32.const 2)) (then (return (i32.const 0))))
+    (local.set $d (i32.const 2))
+    (block $done (loop $next
+      (br_if $done (i32.gt_u (i32.mul (local.get $d) (local.get $d)) (local.get $n)))
+      (if (i32.eqz (i32.rem_u (local.get $n) (local.get $d))) (then (return (i32.const 0))))
+      (local.set $d (i32.add (local.get $d) (i32.const 1)))
+      (br $next)))
+    (i32.const 1))
+  (func (export "_start") (local $n i32) (local $i i32)
+    (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+    (if (i32.lt_u (i32.load (i32.const 0)) (i32.const 2)) (then (call $proc_exit (i32.const 2))))
+    (drop (call $args_get (i32.const 16) (i32.const 1024)))
+    (local.set $n (call $parse (i32.load (i32.const 20))))
+    (local.set $i (i32.const 2))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (call $prime (local.get $i)) (then
+        (call $putnum (local.get $i))
+        (call $putc (i32.const 10))
+        (if (i32.ge_u (global.get $out) (i32.const 12288)) (then (call $flush)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (call $flush)))
