@@ -33,6 +33,21 @@ public sealed record OrchestratorSettings
     /// <summary>How long a provider keeps its comparison with a job after it was last asked about it.</summary>
     public TimeSpan EligibilityKeptFor { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Where a provider's node keeps its runs' logs and outputs; empty: under the temp folder, named after the node.</summary>
+    public string ExecutionDirectory { get; init; } = "";
+
+    public long ExecutionLogLimit { get; init; } = 1 << 20;
+    public long ExecutionOutputLimit { get; init; } = 16 << 20;
+    public long InlineModuleLimit { get; init; } = 2 << 20;
+    public TimeSpan ExecutionHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ExecutionLostAfter { get; init; } = TimeSpan.FromSeconds(10);
+    public RestartPolicy DefaultRestart { get; init; } = new(RestartMode.OnFailure, 3);
+
+    /// <summary>The folder of this node's runs (<see cref="ExecutionDirectory"/>, or its default).</summary>
+    public string RunsFolder => ExecutionDirectory.Length > 0
+        ? ExecutionDirectory
+        : Path.Combine(Path.GetTempPath(), "orchestrator-allocations", string.Concat(NodeId.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_')));
+
     public static OrchestratorSettings FromConfig(Config root)
     {
         var c = root.GetConfig("orchestrator") ?? throw new ConfigurationException("missing the 'orchestrator' section");
@@ -63,7 +78,16 @@ public sealed record OrchestratorSettings
             ListedFinishedJobs = Between(c, "listedFinishedJobs", d.ListedFinishedJobs, 0, 100_000_000),
             EligibilityKept = Between(c, "eligibilityKept", d.EligibilityKept, 0, 1_000_000),
             EligibilityKeptFor = Positive(c, "eligibilityKeptFor", d.EligibilityKeptFor),
+            ExecutionDirectory = c.GetString("execution.directory", ""),
+            ExecutionLogLimit = Bytes(c, "execution.logLimit", d.ExecutionLogLimit),
+            ExecutionOutputLimit = Bytes(c, "execution.outputLimit", d.ExecutionOutputLimit),
+            InlineModuleLimit = Bytes(c, "execution.inlineModuleLimit", d.InlineModuleLimit),
+            ExecutionHeartbeat = Positive(c, "execution.heartbeat", d.ExecutionHeartbeat),
+            ExecutionLostAfter = Positive(c, "execution.lostAfter", d.ExecutionLostAfter),
+            DefaultRestart = Restart(c, d.DefaultRestart),
         };
+        if (settings.ExecutionLostAfter <= settings.ExecutionHeartbeat * 2)
+            throw new ConfigurationException("orchestrator.execution.lostAfter must be longer than two heartbeats (execution.heartbeat)");
         if (settings.JobDeadline <= settings.DefaultSearchTimeout + settings.JobRequestTimeout + settings.ContractTimeout)
             throw new ConfigurationException(
                 "orchestrator.jobDeadline must be longer than defaultSearchTimeout + jobRequestTimeout + contractTimeout");
@@ -92,6 +116,35 @@ public sealed record OrchestratorSettings
 
         if (value < min || value > max) throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, was {value}");
         return value;
+    }
+
+    private static RestartPolicy Restart(Config c, RestartPolicy fallback)
+    {
+        var mode = c.GetString("execution.restart.mode", "onFailure");
+        var parsed = mode.Replace("-", "").ToLowerInvariant() switch
+        {
+            "never" => RestartMode.Never,
+            "onfailure" => RestartMode.OnFailure,
+            _ => throw new ConfigurationException($"orchestrator.execution.restart.mode: '{mode}' is not one of never, onFailure"),
+        };
+        return new RestartPolicy(parsed, Between(c, "execution.restart.maxAttempts", fallback.MaxAttempts, 1, 100));
+    }
+
+    private static long Bytes(Config c, string key, long fallback)
+    {
+        long? value;
+        try
+        {
+            value = c.HasPath(key) ? c.GetByteSize(key) : fallback;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            value = null;
+        }
+
+        if (value is null or <= 0 or > 1L << 40)
+            throw new ConfigurationException($"orchestrator.{key}: '{c.GetString(key)}' is not a size from 1 byte to 1 TiB (e.g. 512k, 1m, 2g)");
+        return value.Value;
     }
 
     private static string NonEmpty(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;

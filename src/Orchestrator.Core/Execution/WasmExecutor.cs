@@ -28,6 +28,7 @@ public sealed class WasmExecutor : IExecutor, IDisposable
     // After the duration, how long a guest stuck in a host call is given before the run is answered without it.
     private static readonly TimeSpan StuckGrace = TimeSpan.FromSeconds(1);
 
+    private static readonly Lazy<Engine> ValidationEngine = new(() => new Engine());
     private readonly Engine _engine = new(new Config().WithEpochInterruption(true));
     private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _moduleOrder = new();
@@ -45,8 +46,8 @@ public sealed class WasmExecutor : IExecutor, IDisposable
     public static string? Invalid(ReadOnlySpan<byte> module)
     {
         if (module.Length < 8 || !module[..4].SequenceEqual("\0asm"u8)) return "is not a WebAssembly module (it must start with \\0asm)";
-        using var engine = new Engine();
-        return Module.Validate(engine, module);
+        var invalid = Module.Validate(ValidationEngine.Value, module);
+        return invalid is null ? null : "is not a valid WebAssembly module: " + FirstLine(invalid);
     }
 
     public async Task<ExecutionOutcome> RunAsync(ExecutionRequest request, CancellationToken cancel)
@@ -151,7 +152,7 @@ public sealed class WasmExecutor : IExecutor, IDisposable
                 using var store = new Store(engine);
                 store.SetLimits(memorySize: limits.MemoryBytes);
                 var wasi = new WasiConfiguration()
-                    .WithArgs([request.Execution.ModuleSha256 is null ? "main.wasm" : request.Execution.ModuleSha256[..12] + ".wasm", .. request.Execution.Args])
+                    .WithArgs(["main.wasm", .. request.Execution.Args])
                     .WithEnvironmentVariables(request.Execution.Env.Select(e => (e.Key, e.Value)))
                     .WithStandardOutputCallback(data => request.Log.Write(LogStream.Stdout, data))
                     .WithStandardErrorCallback(data => request.Log.Write(LogStream.Stderr, data))

@@ -40,7 +40,8 @@ public static class OrchestratorHostingExtensions
         var trust = options.Trust ?? (settings.ApprovedIds.Count > 0
             ? ParticipantTrust.ByList(new ApprovalPolicy(settings.ApprovedIds))
             : ParticipantTrust.ClusterMembers());
-        var node = new OrchestratorNode(settings, persistence, jobsRole, providersRole, trust);
+        var node = new OrchestratorNode(settings, persistence, jobsRole, providersRole, trust,
+            options.Executors.Count == 0 ? null : Execution.ExecutorRegistry.WithBuiltIns(options.Executors));
 
         akka.AddHocon(config, HoconAddMode.Prepend)
             .WithOrchestratorSerialization()

@@ -10,8 +10,10 @@ namespace Orchestrator.Hosting;
 /// </summary>
 public sealed class OrchestratorNode : IExtension
 {
-    internal OrchestratorNode(OrchestratorSettings settings, PersistenceChoice persistence, string jobsRole, string providersRole, ParticipantTrust trust)
+    internal OrchestratorNode(OrchestratorSettings settings, PersistenceChoice persistence, string jobsRole, string providersRole, ParticipantTrust trust,
+        Execution.ExecutorRegistry? executors = null)
     {
+        Executors = executors ?? Execution.ExecutorRegistry.Default;
         Settings = settings;
         Persistence = persistence;
         JobsRole = jobsRole;
@@ -24,6 +26,9 @@ public sealed class OrchestratorNode : IExtension
     public string JobsRole { get; }
     public string ProvidersRole { get; }
     public ParticipantTrust Trust { get; }
+
+    /// <summary>The executors this node's providers run contracted programs with (built in, and the host's own).</summary>
+    public Execution.ExecutorRegistry Executors { get; }
 
     /// <summary>Whether the journal failed this node's actors more recently than it served them.</summary>
     public JournalStatus Journal { get; } = new();

@@ -58,6 +58,13 @@ public sealed class OrchestratorOptions
     /// </summary>
     public string? Hocon { get; set; }
 
+    /// <summary>
+    /// The executors this node's providers run contracted programs with, beside the built-in <c>wasm</c> and
+    /// <c>simulated</c> (one of the same type replaces the built-in): a DMS's own runtimes (code only). A provider still
+    /// declares the executors it offers in its capability; a job that runs a program is contracted only where both hold.
+    /// </summary>
+    public List<Execution.IExecutor> Executors { get; set; } = [];
+
     /// <summary>The compute providers this node onboards at start, when it has the providers role (code only).</summary>
     public IReadOnlyList<ProviderCapability>? Providers { get; set; }
 

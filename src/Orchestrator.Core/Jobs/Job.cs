@@ -64,8 +64,24 @@ public sealed record Job
     public ContractSignatures? Signatures { get; init; }
     public JobFailure? Failure { get; init; }
 
+    /// <summary>How many runs were started (each on its own contract).</summary>
+    public int Run { get; init; }
+
+    /// <summary>The run under the current contract, once its allocation reported it started; null before, and after it ended.</summary>
+    public RunRecord? CurrentRun { get; init; }
+
+    /// <summary>Every run that ended, in order.</summary>
+    public ImmutableList<RunRecord> Runs { get; init; } = [];
+
+    /// <summary>Providers that failed a run of this job: never asked again.</summary>
+    public ImmutableHashSet<string> Excluded { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
     public bool Exists => Description is not null;
-    public bool IsTerminal => State is JobState.Contracted or JobState.Failed;
+
+    /// <summary>The job runs something once contracted (a job without an execution part is a reservation).</summary>
+    public bool RunsProgram => Description?.Execution is not null;
+
+    public bool IsTerminal => JobStates.IsFinal(State, RunsProgram);
 
     public static Job New(string jobId) => new() { JobId = jobId };
 
@@ -159,6 +175,14 @@ public sealed record Job
             History = History.Add(new StateChange(JobState.Contracted, c.At,
                 $"contract {c.Contract.ContractId} signed by {c.Contract.RequesterNodeId} and {c.Contract.ProviderId}")),
         },
+        RunStarted r => this with
+        {
+            State = JobState.Running,
+            Run = r.Run,
+            CurrentRun = new RunRecord(r.Run, r.ContractId, r.ProviderId, r.Node, r.At, null, null),
+            History = History.Add(new StateChange(JobState.Running, r.At, $"run {r.Run} started on {r.ProviderId}")),
+        },
+        RunEnded r => Ended(r),
         JobFailed f => this with
         {
             State = JobState.Failed,
@@ -168,6 +192,47 @@ public sealed record Job
         },
         _ => this,
     };
+
+    /// <summary>
+    /// A run ended: recorded with its outcome. Retried (<see cref="RunEnded.Retry"/>): the job searches again at once, without
+    /// the provider that failed it, with as long to find a new contract as it had at first. Otherwise the job ends with it.
+    /// </summary>
+    private Job Ended(RunEnded r)
+    {
+        var run = (CurrentRun is not null && CurrentRun.ContractId == r.ContractId
+            ? CurrentRun
+            : new RunRecord(r.Run, r.ContractId, r.ProviderId, "", r.At, null, null)) with { EndedAt = r.At, Outcome = r.Outcome };
+        var ended = this with { CurrentRun = null, Runs = Runs.Add(run), Run = Math.Max(Run, r.Run) };
+        var failure = RunFailures.Reason(r.Outcome);
+        if (r.Retry)
+        {
+            var note = $"run {r.Run} on {r.ProviderId} failed ({RunFailures.Code(r.Outcome.Failure!.Value)}: {r.Outcome.Detail}); searching again without it";
+            return ended with
+            {
+                State = JobState.Searching,
+                Contract = null,
+                Signatures = null,
+                Selected = null,
+                ResourcesLocked = false,
+                Excluded = Excluded.Add(r.ProviderId),
+                Deadline = r.At + (Deadline - PostedAt),
+                Waiting = new SearchWait(Attempt, r.At, failure!.Value, note),
+                History = History.Add(new StateChange(JobState.Searching, r.At, note)),
+            };
+        }
+
+        if (failure is null)
+            return ended with { State = JobState.Completed, History = History.Add(new StateChange(JobState.Completed, r.At, $"run {r.Run}: {r.Outcome.Detail}")) };
+        if (failure == FailureReason.Cancelled)
+            return ended with { State = JobState.Cancelled, History = History.Add(new StateChange(JobState.Cancelled, r.At, $"run {r.Run}: {r.Outcome.Detail}")) };
+        var message = $"run {r.Run} on {r.ProviderId} failed ({RunFailures.Code(r.Outcome.Failure!.Value)}): {r.Outcome.Detail}";
+        return ended with
+        {
+            State = JobState.Failed,
+            Failure = new JobFailure(failure.Value, message),
+            History = History.Add(new StateChange(JobState.Failed, r.At, message)),
+        };
+    }
 
     public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
 
@@ -186,6 +251,9 @@ public sealed record Job
             Signatures = Signatures,
             Providers = Verdicts(),
             ProvidersNotNamed = RuledOutUnnamed,
+            CurrentRun = CurrentRun,
+            Runs = Runs.ToArray(),
+            Final = IsTerminal,
         };
     }
 }

@@ -31,6 +31,15 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         public static readonly SearchAgain Instance = new();
     }
 
+    // The run's provider has not been heard from for lostAfter (since the run was asked for, or its last report).
+    private sealed record RunSilent(string ContractId);
+
+    // Ask the provider to start the run again (until its allocation reports), or to stop it (until it reports its end).
+    private sealed record RunAskAgain
+    {
+        public static readonly RunAskAgain Instance = new();
+    }
+
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
@@ -68,6 +77,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private IActorRef? _awaitingPostConfirmation;
     private JobPosted? _postAwaitingView;
 
+    // A cancelled run's stop, sent again each heartbeat until its allocation reports the end (or lostAfter passes).
+    private StopAllocation? _stopping;
+    private DateTimeOffset _stoppingSince;
+
     public JobActor(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory, IActorRef? listing = null)
     {
         _settings = settings;
@@ -89,7 +102,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             else
             {
                 _log.Info("job {0}: resuming in state {1}", _job.JobId, _job.State);
-                StartDeadline();
+                if (_job.State is not (JobState.Contracted or JobState.Running)) StartDeadline();
+                // A run under way (or asked for) is given lostAfter from now to be heard from.
+                if (_job.Contract is not null && _job.State is JobState.Contracted or JobState.Running) WatchRun(_job.Contract.ContractId);
                 Proceed();
             }
         });
@@ -129,6 +144,22 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
+        Command<AllocationReport>(OnAllocationReport);
+        Command<RunSilent>(silent =>
+        {
+            if (_job.Contract?.ContractId != silent.ContractId) return;
+            _log.Warning("job {0}: nothing heard from provider {1} for {2}", _job.JobId, _job.Contract.ProviderId, _settings.ExecutionLostAfter);
+            PersistThen(RunDecisions.Lost(_job, _settings.ExecutionLostAfter, _settings.DefaultRestart, Now));
+        });
+        Command<RunAskAgain>(_ =>
+        {
+            if (_stopping is not null)
+            {
+                if (Now - _stoppingSince < _settings.ExecutionLostAfter) SendToProvider(_stopping.ProviderId, _stopping);
+                else _stopping = null;
+            }
+            else Proceed();
+        });
         Command<CancelJob>(OnCancel);
         Command<ContractQuery>(query =>
         {
@@ -158,7 +189,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private JobStateChanged CurrentChange()
     {
         var last = _job.History[^1];
-        return new JobStateChanged(_job.JobId, last.State, last.At, last.Note, _job.Contract, _job.Failure);
+        return new JobStateChanged(_job.JobId, last.State, last.At, last.Note, _job.Contract, _job.Failure)
+        {
+            Final = _job.IsTerminal,
+            Run = _job.CurrentRun ?? (last.State is JobState.Completed or JobState.Failed or JobState.Cancelled or JobState.Searching && _job.Runs.Count > 0 ? _job.Runs[^1] : null),
+        };
     }
 
     /// <summary>Adds a subscriber (once; it is dropped when it stops). False when there is none.</summary>
@@ -255,9 +290,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         _runtime = _runtime with { DirectoryAsked = false, ViewIsFresh = true };
     }
 
-    private CandidateChoice ChooseCandidates(Job job) =>
-        CandidateSelection.Choose(_known!.Pool, job.Description!, job.Requirements!,
-            _settings.MaxBidRequests, seed: job.JobId);
+    /// <summary>The providers to ask, from the view: never one that failed a run of this job.</summary>
+    private CandidateChoice ChooseCandidates(Job job)
+    {
+        if (job.Excluded.IsEmpty) return CandidateSelection.Choose(_known!.Pool, job.Description!, job.Requirements!, _settings.MaxBidRequests, seed: job.JobId);
+        var pool = new ProviderPool(_known!.Pool.Providers.Where(p => !job.Excluded.Contains(p.Id)).ToArray());
+        var choice = CandidateSelection.Choose(pool, job.Description!, job.Requirements!, _settings.MaxBidRequests, seed: job.JobId);
+        return choice with { Candidates = choice.Candidates.Where(id => !job.Excluded.Contains(id)).ToArray() };
+    }
 
     /// <summary>
     /// The journal refused a write. Akka stops the actor after this (sharding restarts it, and it recovers from
@@ -309,6 +349,38 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 CloseContract();
                 break;
         }
+
+        if (RunDecisions.Next(job) is RunStep.Start start)
+        {
+            // Asked again each heartbeat until the allocation reports (the provider answers a repeated ask with the same allocation).
+            if (_providers is null) AskDirectory();
+            else SendToProvider(start.Request.ProviderId, start.Request);
+            Timers.StartSingleTimer("run-ask", RunAskAgain.Instance, _settings.ExecutionHeartbeat);
+            if (!Timers.IsTimerActive("run-silent")) WatchRun(start.Request.Contract.ContractId);
+        }
+    }
+
+    /// <summary>The run's provider has lostAfter from now to be heard from.</summary>
+    private void WatchRun(string contractId) => Timers.StartSingleTimer("run-silent", new RunSilent(contractId), _settings.ExecutionLostAfter);
+
+    private void OnAllocationReport(AllocationReport report)
+    {
+        // Acknowledged whatever it says: the allocation stops re-sending its last report once it is recorded.
+        Sender.Tell(new AllocationReportAck(report.JobId, report.ProviderId, report.ContractId, report.Seq));
+        if (_stopping is not null && report.ContractId == _stopping.ContractId && report.State == AllocationState.Ended)
+        {
+            _stopping = null;
+            Timers.Cancel("run-ask");
+        }
+
+        if (_job.Contract?.ContractId != report.ContractId || _job.State is not (JobState.Contracted or JobState.Running)) return;
+        WatchRun(report.ContractId);
+        PersistThen(RunDecisions.OnReport(_job, report, _settings.DefaultRestart, Now));
+    }
+
+    private void SendToProvider(string providerId, IProviderMessage message)
+    {
+        if (_providers is not null && _providers.TryGetValue(providerId, out var provider)) provider.Tell(message);
     }
 
     private void SendJobRequest(Job job)
@@ -481,6 +553,36 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _log.Info("job {0}: {1} dropped out ({2})", _job.JobId, dropped.ProviderId,
                     dropped.Decline?.Detail ?? $"no answer within {dropped.Timeout!.After.TotalSeconds:0.###} s");
                 Release(dropped.ProviderId, "dropped from the job");
+                break;
+            case ContractClosed when !_job.IsTerminal:
+                // A job that runs something goes on: its deadline is met, its run is asked for next (Proceed).
+                _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
+                Confirm(((ContractClosed)e).Contract);
+                ReleaseLockedBids("another provider was contracted");
+                foreach (var child in Context.GetChildren()) child.Tell(StopWaiting.Instance);
+                Timers.Cancel("deadline");
+                break;
+            case RunStarted started:
+                _log.Info("job {0}: run {1} started on {2}", _job.JobId, started.Run, started.ProviderId);
+                Timers.Cancel("run-ask");
+                break;
+            case RunEnded ended:
+                _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
+                Timers.Cancel("run-ask");
+                Timers.Cancel("run-silent");
+                if (ended.Outcome.Failure == RunFailure.Cancelled)
+                {
+                    // The allocation stops the program and frees the resources; told again each heartbeat until it reports.
+                    _stopping = new StopAllocation(_job.JobId, ended.ProviderId, ended.ContractId, ended.Outcome.Detail);
+                    _stoppingSince = Now;
+                    SendToProvider(ended.ProviderId, _stopping);
+                    Timers.StartPeriodicTimer("run-ask", RunAskAgain.Instance, _settings.ExecutionHeartbeat);
+                }
+                else if (ended.Outcome.Failure == RunFailure.ProviderLost)
+                    // If the provider is there after all, it lets the contract go (it revokes a contract its job does not hold).
+                    Release(ended.ProviderId, "the run was lost: " + ended.Outcome.Detail);
+                if (ended.Retry) StartDeadline();
+                else Context.SetReceiveTimeout(_settings.TerminalJobIdle);
                 break;
             case ContractClosed or JobFailed:
                 _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);

@@ -65,15 +65,19 @@ public static class JobDecisions
                 : new PostDecision.Conflict($"job '{cmd.JobId}' already exists with a different description");
         }
 
-        var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType);
+        var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType, settings.InlineModuleLimit);
         // The validator checks an id the description carries; a command without one is refused here.
         if (description.JobId is null) errors.Add("jobId", "must not be empty");
         var type = description.OrchestrationType ?? settings.DefaultOrchestrationType;
         if (!errors.IsEmpty) return new PostDecision.Reject(errors.ToDictionary());
 
+        // A job that runs a program needs a provider that offers its executor (declared) on a node that registered it (Runs).
+        var execution = description.Execution;
         var requirements = description.Requirements with
         {
             DurationMinutes = description.Requirements.DurationMinutes ?? (int)Math.Ceiling(settings.DefaultJobDuration.TotalMinutes),
+            Runs = execution?.Executor,
+            Executors = execution is null || description.Requirements.Executors.Count > 0 ? description.Requirements.Executors : [execution.Executor],
         };
         var deadline = now + (description.DeadlineSeconds is null ? settings.JobDeadline : TimeSpan.FromSeconds(description.DeadlineSeconds.Value));
         return new PostDecision.Accept(new JobPosted(cmd.JobId, description, type, description.Selection ?? settings.DefaultSelection,
@@ -240,7 +244,8 @@ public static class JobDecisions
     /// </summary>
     public static IReadOnlyList<IJobEvent> DeadlinePassed(Job job, DateTimeOffset now)
     {
-        if (job.IsTerminal) return [];
+        // The deadline is for reaching a contract: a job past it (running its program) has met it.
+        if (job.IsTerminal || job.State is JobState.Contracted or JobState.Running) return [];
         var waiting = job.Waiting;
         if (waiting is not null)
             return [new JobFailed(job.JobId, waiting.Reason,
@@ -253,7 +258,10 @@ public static class JobDecisions
     public static IReadOnlyList<IJobEvent> Cancel(Job job, string reason, DateTimeOffset now) =>
         job.IsTerminal
             ? []
-            : [new JobFailed(job.JobId, FailureReason.Cancelled, $"cancelled while {job.State}: {reason}", now)];
+            : job.State is JobState.Contracted or JobState.Running
+                // Its run ends cancelled (the job ends Cancelled; the provider stops the program and frees the resources).
+                ? RunDecisions.Cancel(job, reason, now)
+                : [new JobFailed(job.JobId, FailureReason.Cancelled, $"cancelled while {job.State}: {reason}", now)];
 
     /// <summary>How long a job waits before search number <paramref name="attempt"/> + 1: doubling, capped.</summary>
     public static TimeSpan Backoff(int attempt, OrchestratorSettings settings)

@@ -52,6 +52,11 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
         Format.Of<ProviderOffboarding, ProviderOffboardingV1>("provider-offboarding/1", JournalJson.Default.ProviderOffboardingV1, ProviderOffboardingV1.From, r => r.ToEvent()),
         Format.Of<ProviderOffboarded, ProviderOffboardedV1>("provider-offboarded/1", JournalJson.Default.ProviderOffboardedV1, ProviderOffboardedV1.From, r => r.ToEvent()),
         Format.Of<ProviderOnboarded, ProviderOnboardedV1>("provider-onboarded/1", JournalJson.Default.ProviderOnboardedV1, ProviderOnboardedV1.From, r => r.ToEvent()),
+        Format.Of<RunStarted, RunStartedV1>("run-started/1", JournalJson.Default.RunStartedV1, RunStartedV1.From, r => r.ToEvent()),
+        Format.Of<RunEnded, RunEndedV1>("run-ended/1", JournalJson.Default.RunEndedV1, RunEndedV1.From, r => r.ToEvent()),
+        Format.Of<ContractAllocated, ContractAllocatedV1>("contract-allocated/1", JournalJson.Default.ContractAllocatedV1, ContractAllocatedV1.From, r => r.ToEvent()),
+        Format.Of<AllocationStarted, AllocationStartedV1>("allocation-started/1", JournalJson.Default.AllocationStartedV1, AllocationStartedV1.From, r => r.ToEvent()),
+        Format.Of<AllocationEnded, AllocationEndedV1>("allocation-ended/1", JournalJson.Default.AllocationEndedV1, AllocationEndedV1.From, r => r.ToEvent()),
     ];
 
     private static readonly Dictionary<Type, Format> ByType = Formats.ToDictionary(f => f.Type);
@@ -214,4 +219,9 @@ internal abstract class Format(string manifest, Type type, Type recordType)
 [JsonSerializable(typeof(ProviderOffboardingV1))]
 [JsonSerializable(typeof(ProviderOffboardedV1))]
 [JsonSerializable(typeof(ProviderOnboardedV1))]
+[JsonSerializable(typeof(RunStartedV1))]
+[JsonSerializable(typeof(RunEndedV1))]
+[JsonSerializable(typeof(ContractAllocatedV1))]
+[JsonSerializable(typeof(AllocationStartedV1))]
+[JsonSerializable(typeof(AllocationEndedV1))]
 internal sealed partial class JournalJson : JsonSerializerContext;

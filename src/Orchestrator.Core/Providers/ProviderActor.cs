@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Orchestrator.Configuration;
+using Orchestrator.Execution;
 using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
@@ -46,6 +47,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef? _jobs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
+    private readonly ExecutorRegistry _executors = Hosting.OrchestratorNode.Find(Context.System)?.Executors ?? ExecutorRegistry.Default;
     private ProviderSession _session;
 
     // Who else proposed a contract while it was being written (PersistAsync: the provider goes on answering others
@@ -76,6 +78,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            // Each run that was started comes back: to report its end again, or that it was interrupted.
+            foreach (var contract in ProviderDecisions.Allocated(_session)) Allocation(contract, null, Context.System.DeadLetters);
             ScheduleExpiries();
             AskAboutRecoveredContracts();
             ReportUsage();
@@ -114,6 +118,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<ContractDue>(d =>
         {
             if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended) Persist(ended, Applied);
+        });
+        Command<StartAllocation>(OnStartAllocation);
+        Command<StopAllocation>(OnStopAllocation);
+        Command<AllocationReportAck>(ack => Context.Child(AllocationName(ack.ContractId)).Tell(ack));
+        Command<AllocationActor.Finished>(finished =>
+        {
+            if (ProviderDecisions.RunEnded(_session, finished.JobId, finished.ContractId, Now) is { } ended) Persist(ended, Applied);
         });
         Command<GetEligibility>(get => Sender.Tell(new ProviderEligibility(ProviderId, _eligibility.Read(Now, get.JobId), _eligibility.KeptAtMost,
             _eligibility.KeptFor, _eligibility.Forgotten)));
@@ -193,7 +204,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         string nonce, bool lockIt)
     {
         var free = _session.Ledger.Free;
-        switch (ProviderDecisions.Answer(_session, jobId, requester, requirements, lockIt, askAgain: !dryRun, _settings.LockLease, Now))
+        switch (ProviderDecisions.Answer(_session, jobId, requester, requirements, lockIt, askAgain: !dryRun, _settings.LockLease, Now, _executors.Types))
         {
             case ExchangeAnswer.HeldAlready held:
                 _session = _session.GivenUnder(jobId, nonce);
@@ -329,6 +340,58 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
                 break;
         }
     }
+
+    /// <summary>A job asks for its run: started once, under a contract held for it; asked again, its allocation answers.</summary>
+    private void OnStartAllocation(StartAllocation start)
+    {
+        var asker = Sender;
+        switch (ProviderDecisions.Allocate(_session, start, Now))
+        {
+            case AllocationDecision.NoContract none:
+                asker.Tell(new AllocationReport(start.JobId, ProviderId, start.Contract.ContractId, long.MaxValue, AllocationState.Ended,
+                    new RunOutcome(null, RunFailure.ProviderLost, none.Detail), Now));
+                break;
+            case AllocationDecision.Started:
+                Allocation(start.Contract, null, asker).Forward(start);
+                break;
+            case AllocationDecision.Start begin:
+                Persist(begin.Event, e =>
+                {
+                    Applied(e);
+                    Allocation(start.Contract, start, asker);
+                });
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A cancelled job's run stops: its allocation stops the program (and ends the contract when it has); a contract whose
+    /// run never started ends now. Either way the job hears that the run ended.
+    /// </summary>
+    private void OnStopAllocation(StopAllocation stop)
+    {
+        var held = _session.Ledger.Contracts.GetValueOrDefault(stop.JobId);
+        if (held is not null && held.Contract.ContractId == stop.ContractId && held.Allocated)
+        {
+            Allocation(held.Contract, null, Sender).Forward(stop);
+            return;
+        }
+
+        Sender.Tell(new AllocationReport(stop.JobId, ProviderId, stop.ContractId, long.MaxValue, AllocationState.Ended,
+            new RunOutcome(null, RunFailure.Cancelled, "cancelled before the run started"), Now));
+        if (held is not null && held.Contract.ContractId == stop.ContractId) Persist(new ContractEnded(ProviderId, stop.JobId, Now), Applied);
+    }
+
+    /// <summary>The allocation of a contract: the one running, or brought back (from its journal) to answer.</summary>
+    private IActorRef Allocation(Contract contract, StartAllocation? start, IActorRef asker)
+    {
+        var name = AllocationName(contract.ContractId);
+        var child = Context.Child(name);
+        if (!child.IsNobody()) return child;
+        return Context.ActorOf(AllocationActor.Props(ProviderId, contract, start, _executors, _settings, _jobs ?? asker), name);
+    }
+
+    private static string AllocationName(string contractId) => "allocation-" + Uri.EscapeDataString(contractId);
 
     private void Revoke(string jobId, string reason) =>
         Persist(new ContractRevoked(ProviderId, jobId, reason, Now), e =>

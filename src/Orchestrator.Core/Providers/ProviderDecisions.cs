@@ -52,6 +52,24 @@ public abstract record ProposalDecision
     public sealed record Commit(Contract Contract, IReadOnlyList<int> GpuIndices) : ProposalDecision;
 }
 
+/// <summary>What a provider does when a job asks it to run the program of a contract.</summary>
+public abstract record AllocationDecision
+{
+    private AllocationDecision() { }
+
+    /// <summary>The provider holds no such contract (it ended, was revoked, or never was): the run cannot start.</summary>
+    public sealed record NoContract(string Detail) : AllocationDecision;
+
+    /// <summary>The run was started already: its allocation answers (with its latest report).</summary>
+    public sealed record Started : AllocationDecision
+    {
+        public static readonly Started Instance = new();
+    }
+
+    /// <summary>Start it: the contract becomes the allocation's (the event to write first).</summary>
+    public sealed record Start(ContractAllocated Event) : AllocationDecision;
+}
+
 /// <summary>What a provider does with a job's release of its lock or contract.</summary>
 public abstract record ReleaseDecision
 {
@@ -95,7 +113,7 @@ public static class ProviderDecisions
     /// job request (always locks): what it held already, a decline naming the first constraint that failed, a bid, or a lock.
     /// </summary>
     public static ExchangeAnswer Answer(ProviderSession session, string jobId, string requester, JobRequirements requirements, bool lockIt, bool askAgain,
-        TimeSpan lease, DateTimeOffset now)
+        TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<ExecutorType>? registered = null)
     {
         var ledger = session.Ledger;
         if (askAgain)
@@ -110,6 +128,10 @@ public static class ProviderDecisions
         var no = match as MatchResult.Ineligible;
         if (no is not null) return new ExchangeAnswer.Ineligible(no.Reason, no.Detail);
         var yes = (MatchResult.Eligible)match;
+        var runs = requirements.Runs;
+        if (runs is not null && registered is not null && !registered.Contains(runs.Value))
+            return new ExchangeAnswer.Ineligible(DeclineReason.ExecutorNotRegistered,
+                $"the job runs a {Kebab(runs.Value)} program; this provider's node has not registered that executor (it has: {Names(registered)})");
         if (!lockIt) return new ExchangeAnswer.Offer(ledger.Capability.PricePerHour, yes.SpareCapacity);
         return new ExchangeAnswer.Lock(new ResourcesLocked(session.ProviderId, jobId, requester, requirements.Resources, yes.GpuIndices,
             ledger.Capability.PricePerHour, now + lease, now), yes.SpareCapacity);
@@ -199,6 +221,27 @@ public static class ProviderDecisions
     public static IProviderEvent WithConfirmations(ProviderSession session, ContractCommitted committed, DateTimeOffset now) =>
         session.ConfirmedNotRecorded.IsEmpty ? committed : new ProviderStepsRecorded(session.ProviderId, [Confirmations(session, now), committed]);
 
+    /// <summary>
+    /// A job asks for its run under a contract: started once (a repeated ask is answered by the allocation), and only under
+    /// a contract this provider holds for that job.
+    /// </summary>
+    public static AllocationDecision Allocate(ProviderSession session, StartAllocation start, DateTimeOffset now)
+    {
+        var held = session.Ledger.Contracts.GetValueOrDefault(start.JobId);
+        if (held is null || held.Contract.ContractId != start.Contract.ContractId)
+            return new AllocationDecision.NoContract($"provider {session.ProviderId} holds no contract {start.Contract.ContractId} for job {start.JobId}");
+        if (held.Allocated) return AllocationDecision.Started.Instance;
+        return new AllocationDecision.Start(new ContractAllocated(session.ProviderId, start.JobId, start.Contract.ContractId, now));
+    }
+
+    /// <summary>The allocations to bring back after a restart: one per contract whose run was started.</summary>
+    public static IReadOnlyList<Contract> Allocated(ProviderSession session) =>
+        session.Ledger.Contracts.Values.Where(c => c.Allocated).Select(c => c.Contract).OrderBy(c => c.ContractId, StringComparer.Ordinal).ToArray();
+
+    /// <summary>A run ended: its contract ends with it, freeing the resources at once (not at the contract's end).</summary>
+    public static ContractEnded? RunEnded(ProviderSession session, string jobId, string contractId, DateTimeOffset now) =>
+        session.Ledger.Contracts.GetValueOrDefault(jobId)?.Contract.ContractId == contractId ? new ContractEnded(session.ProviderId, jobId, now) : null;
+
     /// <summary>An offboarding provider whose last lock and contract ended leaves its node.</summary>
     public static bool Gone(ProviderSession session) => session.Ledger is { Offboarding: true, IsEmpty: true };
 
@@ -224,6 +267,11 @@ public static class ProviderDecisions
 
     private static double Spare(ProviderLedger ledger) => CapabilityMatcher.SpareCapacity(ledger.Capability.Resources, ledger.Free,
         new ResourceRequirements { CpuCores = 0, RamMb = 0, DiskGb = 0 });
+
+    private static string Kebab(ExecutorType type) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(type.ToString());
+
+    private static string Names(IReadOnlyCollection<ExecutorType> types) =>
+        types.Count == 0 ? "none" : string.Join(", ", types.Select(Kebab).Order(StringComparer.Ordinal));
 
     private static bool Holds(ProviderSession session, string jobId, string contractId) =>
         session.Ledger.Contracts.GetValueOrDefault(jobId)?.Contract.ContractId == contractId;

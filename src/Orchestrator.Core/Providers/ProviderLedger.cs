@@ -15,7 +15,8 @@ public sealed record ResourceLock(
     DateTimeOffset ExpiresAt);
 
 /// <param name="Confirmed">Its job said it holds it (the second phase of closure); until then the provider asks.</param>
-public sealed record CommittedContract(Contract Contract, IReadOnlyList<int> GpuIndices, bool Confirmed = false);
+/// <param name="Allocated">Its job's program was started under it (an allocation holds it until the run ends).</param>
+public sealed record CommittedContract(Contract Contract, IReadOnlyList<int> GpuIndices, bool Confirmed = false, bool Allocated = false);
 
 /// <summary>What a provider has free right now: capacity less every lock and contract.</summary>
 public sealed record FreeResources(int CpuCores, long RamMb, long DiskGb, IReadOnlyList<int> FreeGpuIndices);
@@ -101,6 +102,10 @@ public sealed record ProviderLedger(
             Contracts = Contracts.Remove(end.JobId),
         },
         ContractsConfirmed confirmed => this with { Contracts = Confirm(Contracts, confirmed.JobIds) },
+        ContractAllocated allocated when Contracts.TryGetValue(allocated.JobId, out var held) && held.Contract.ContractId == allocated.ContractId => this with
+        {
+            Contracts = Contracts.SetItem(allocated.JobId, held with { Allocated = true }),
+        },
         ContractRevoked revoked when Contracts.TryGetValue(revoked.JobId, out var held) => Unhold(held.Contract.Resources, held.GpuIndices) with
         {
             Contracts = Contracts.Remove(revoked.JobId),

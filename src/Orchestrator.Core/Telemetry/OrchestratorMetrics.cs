@@ -25,6 +25,8 @@ public static class OrchestratorMetrics
     private static readonly Counter<long> Timeouts = Meter.CreateCounter<long>("orchestrator.timeouts", "{timeout}", "provider timeouts, by phase");
     private static readonly Counter<long> LateLocks = Meter.CreateCounter<long>("orchestrator.late_locks.released", "{lock}",
         "locks taken with an answer that came after its exchange gave up, released at once");
+    private static readonly Counter<long> RunsEnded = Meter.CreateCounter<long>("orchestrator.runs.ended", "{run}",
+        "runs of contracted jobs that ended, by outcome (completed, or the failure: exit-code, memory-limit, provider-lost, …) and whether retried");
     private static readonly Counter<long> Revoked = Meter.CreateCounter<long>("orchestrator.contracts.revoked", "{contract}",
         "contracts a provider of this node reverted because their job does not hold them (released, or disowned when the provider asked)");
     // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
@@ -90,6 +92,17 @@ public static class OrchestratorMetrics
             case JobFailed failed:
                 Failed.Add(1, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(failed.Reason.ToString())));
                 PhaseDuration.Record(Seconds(failed.At - after.PostedAt), Phase("total"));
+                break;
+            case RunStarted started:
+                PhaseDuration.Record(Seconds(SinceLast(after, JobState.Contracted, started.At)), Phase("start"));
+                break;
+            case RunEnded ended:
+                RunsEnded.Add(1, new("outcome", ended.Outcome.Failure is { } why ? RunFailures.Code(why) : "completed"),
+                    new("retried", ended.Retry ? "yes" : "no"));
+                var runStart = after.Runs.Count > 0 ? after.Runs[^1].StartedAt : ended.At;
+                PhaseDuration.Record(Seconds(ended.At - runStart), Phase("run"));
+                if (after.State == JobState.Failed) Failed.Add(1, new KeyValuePair<string, object?>("reason", JobDecisions.Kebab(after.Failure!.Reason.ToString())));
+                if (after.IsTerminal) PhaseDuration.Record(Seconds(ended.At - after.PostedAt), Phase("total"));
                 break;
         }
     }

@@ -10,7 +10,9 @@ public static class JobDescriptionValidator
 {
     /// <param name="job">The description as posted.</param>
     /// <param name="nodeDefault">The orchestration type of a job that names none (the node's <c>defaultOrchestrationType</c>).</param>
-    public static ValidationErrors Validate(JobDescription? job, OrchestrationType nodeDefault = OrchestrationType.Pull)
+    /// <param name="inlineModuleLimit">The most bytes an inline module may hold, decoded (orchestrator.execution.inlineModuleLimit).</param>
+    public static ValidationErrors Validate(JobDescription? job, OrchestrationType nodeDefault = OrchestrationType.Pull,
+        long inlineModuleLimit = ExecutionValidator.DefaultInlineModuleLimit)
     {
         var errors = new ValidationErrors();
         if (job is null)
@@ -58,6 +60,7 @@ public static class JobDescriptionValidator
 
         ValidateRequirements(job.Requirements, errors);
         PreferenceValidator.Validate(job.Preferences, errors);
+        if (job.Execution is not null) ExecutionValidator.Validate(job.Execution, job.Requirements, inlineModuleLimit, errors);
         return errors;
     }
 
@@ -69,7 +72,7 @@ public static class JobDescriptionValidator
 
         for (var i = 0; i < req.Executors.Count; i++)
             if (!Enum.IsDefined(req.Executors[i]))
-                errors.Add($"{at}.executors[{i}]", "must be one of docker, firecracker, wasm");
+                errors.Add($"{at}.executors[{i}]", "must be one of docker, firecracker, wasm, simulated");
 
         ValidateLocalities(req.Localities, $"{at}.localities", errors);
 

@@ -34,7 +34,7 @@ public static class PreferenceValidator
             // No pattern variables in these conditions: mutation testing cannot mutate a condition that declares one.
             if (p.Localities?.Count == 0) errors.Add($"{at}.localities", "must name at least one locality");
             if (p.Localities is not null) JobDescriptionValidator.ValidateLocalities(p.Localities, $"{at}.localities", errors);
-            if (p.Executor is not null && !Enum.IsDefined(p.Executor.Value)) errors.Add($"{at}.executor", "must be one of docker, firecracker, wasm");
+            if (p.Executor is not null && !Enum.IsDefined(p.Executor.Value)) errors.Add($"{at}.executor", "must be one of docker, firecracker, wasm, simulated");
             if (p.Gpu?.VramMb is not null) JobDescriptionValidator.Range(errors, $"{at}.gpu.vramMb", p.Gpu.VramMb.Value, 1, Limits.MaxVramMb);
             if (p.Label is not null) JobDescriptionValidator.ValidateLabel(p.Label, $"{at}.label", errors);
             if (p.Library is not null) JobDescriptionValidator.ValidateLibrary(p.Library, $"{at}.library", errors);

@@ -90,3 +90,12 @@ public sealed record JobStepsRecorded(string JobId, IReadOnlyList<IJobEvent> Ste
     /// <summary>When the last of the steps happened.</summary>
     public DateTimeOffset At => Steps.Count == 0 ? DateTimeOffset.MinValue : Steps[^1].At;
 }
+
+/// <summary>The contracted provider started the job's program (run <see cref="Run"/> of the job, on <see cref="Node"/>).</summary>
+public sealed record RunStarted(string JobId, string ContractId, string ProviderId, int Run, string Node, DateTimeOffset At) : IJobEvent;
+
+/// <summary>
+/// The job's run under <see cref="ContractId"/> ended, as its allocation reported or as the job concluded (the provider
+/// lost, the job cancelled). <see cref="Retry"/>: the restart policy tries again, and the job searches anew without this provider.
+/// </summary>
+public sealed record RunEnded(string JobId, string ContractId, string ProviderId, int Run, RunOutcome Outcome, bool Retry, DateTimeOffset At) : IJobEvent;

@@ -69,3 +69,12 @@ public sealed record ProviderStepsRecorded(string ProviderId, IReadOnlyList<IPro
     /// <summary>When the last of the steps happened.</summary>
     public DateTimeOffset At => Steps.Count == 0 ? DateTimeOffset.MinValue : Steps[^1].At;
 }
+
+/// <summary>The provider started the allocation for this contract (it is an allocation's from now: after a restart the allocation reports how it stands).</summary>
+public sealed record ContractAllocated(string ProviderId, string JobId, string ContractId, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>An allocation's first event (in its own journal, <c>allocation-{contract id}</c>): the run was started.</summary>
+public sealed record AllocationStarted(string ProviderId, string JobId, string ContractId, int Run, ExecutorType Executor, DateTimeOffset At) : IProviderEvent;
+
+/// <summary>An allocation's last event: how the run ended. Written before the provider lets the resources go.</summary>
+public sealed record AllocationEnded(string ProviderId, string JobId, string ContractId, RunOutcome Outcome, DateTimeOffset At) : IProviderEvent;

@@ -61,7 +61,14 @@ public sealed record JobStateChanged(
     DateTimeOffset At,
     string? Note,
     Contract? Contract,
-    JobFailure? Failure) : IOrchestratorMessage;
+    JobFailure? Failure) : IOrchestratorMessage
+{
+    /// <summary>The job's life ended with this change (no more follow): see <see cref="JobStates.IsFinal"/>.</summary>
+    public bool Final { get; init; }
+
+    /// <summary>The run the change is about (started, or ended with its outcome), for a job that runs something.</summary>
+    public RunRecord? Run { get; init; }
+}
 
 /// <summary>The job could not be stored (the journal is unreachable): nothing was accepted; post again later.</summary>
 public sealed record JobUnavailable(string JobId, string Reason) : IJobMessage;

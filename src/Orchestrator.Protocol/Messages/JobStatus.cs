@@ -45,6 +45,15 @@ public sealed record JobStatus(
 
     /// <summary>While a search round is under way: the providers whose answers it waits for, and until when.</summary>
     public SearchRoundWait? AwaitingBids { get; init; }
+
+    /// <summary>The run going on (started on its provider's node), for a job that runs something.</summary>
+    public RunRecord? CurrentRun { get; init; }
+
+    /// <summary>Every run that ended, in order: the last one is the job's result.</summary>
+    public IReadOnlyList<RunRecord> Runs { get; init; } = [];
+
+    /// <summary>The job's life ended (<see cref="JobStates.IsFinal"/>): its state will not change again.</summary>
+    public bool Final { get; init; }
 }
 
 /// <summary>A search round under way: whom it still waits for, and when it stops waiting.</summary>

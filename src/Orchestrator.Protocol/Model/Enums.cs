@@ -61,7 +61,12 @@ public enum ResourceDimension
     [JsonStringEnumMemberName("gpuVramMb")] GpuVramMb,
 }
 
-/// <summary>The lifecycle of a job. <see cref="Contracted"/> and <see cref="Failed"/> are terminal.</summary>
+/// <summary>
+/// The lifecycle of a job. <see cref="Failed"/>, <see cref="Completed"/> and <see cref="Cancelled"/> are terminal; so is
+/// <see cref="Contracted"/> for a reservation (a job without an execution part). A job that runs something goes on from
+/// <see cref="Contracted"/> to <see cref="Running"/> and ends <see cref="Completed"/>, <see cref="Failed"/> or
+/// <see cref="Cancelled"/>.
+/// </summary>
 public enum JobState
 {
     Posted,
@@ -70,6 +75,13 @@ public enum JobState
     Requested,
     Contracted,
     Failed,
+    // Stored by name; new states go at the end.
+    /// <summary>The contracted provider runs the job's program (its allocation started).</summary>
+    Running,
+    /// <summary>The program exited with 0.</summary>
+    Completed,
+    /// <summary>The job was cancelled while its program ran: the provider stopped it and freed the resources.</summary>
+    Cancelled,
 }
 
 /// <summary>Why a job ended in <see cref="JobState.Failed"/>; stable, machine-readable.</summary>
@@ -80,6 +92,19 @@ public enum FailureReason
     VerificationFailed,
     DeadlinePassed,
     Cancelled,
+    // Stored by name; new reasons go at the end. The reasons a run fails (see RunFailure):
+    /// <summary>The program exited with a code other than 0.</summary>
+    ExitCode,
+    /// <summary>The executor could not run the program, or the program trapped.</summary>
+    ExecutorError,
+    /// <summary>The program needed more memory than the contract's RAM.</summary>
+    MemoryLimit,
+    /// <summary>The program ran past its timeout and was stopped.</summary>
+    DurationExceeded,
+    /// <summary>The provider's node was lost (left, or stopped reporting) while the program ran.</summary>
+    ProviderLost,
+    /// <summary>The provider's node restarted while the program ran.</summary>
+    Interrupted,
 }
 
 /// <summary>Why a provider said no; each names the constraint or check that failed.</summary>
@@ -117,6 +142,8 @@ public enum DeclineReason
     /// the member named, rather than waiting out an answer that cannot come.
     /// </summary>
     ProviderGone,
+    /// <summary>The job runs a program on an executor the provider declares but its node has not registered.</summary>
+    ExecutorNotRegistered,
 }
 
 /// <summary>Which exchange with a provider an answer (or its absence) belongs to.</summary>

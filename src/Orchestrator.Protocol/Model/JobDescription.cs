@@ -27,6 +27,9 @@ public sealed record JobDescription
 
     /// <summary>The job must be contracted within this many seconds of posting; the node's jobDeadline when absent.</summary>
     public int? DeadlineSeconds { get; init; }
+
+    /// <summary>What to run once contracted; absent: a reservation (the contract holds the resources, nothing runs).</summary>
+    public JobExecution? Execution { get; init; }
 }
 
 public sealed record JobRequirements
@@ -36,6 +39,12 @@ public sealed record JobRequirements
     /// <summary>Executors the job can run on (any of them); empty means any.</summary>
     public IReadOnlyList<ExecutorType> Executors { get => _executors; init => _executors = Wire.Array(value); }
     private readonly ExecutorType[] _executors = [];
+
+    /// <summary>
+    /// Set by the node from the job's execution part: the job runs a program on this executor, so the provider's node must
+    /// have registered it (declaring it is not enough). Absent for a reservation.
+    /// </summary>
+    public ExecutorType? Runs { get; init; }
 
     /// <summary>The job's type; the provider must accept it. Absent means any provider.</summary>
     public JobType? JobType { get; init; }

@@ -23,7 +23,7 @@ namespace Orchestrator.Tests.Persistence;
 public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
 {
     /// <summary>The golden file of the format this version writes; the older ones stay, and are read too.</summary>
-    private const string GoldenFile = "Golden/journal-v3.jsonl";
+    private const string GoldenFile = "Golden/journal-v4.jsonl";
 
     public static TheoryData<string> GoldenFiles() => new(System.IO.Directory.GetFiles("Golden", "journal-v*.jsonl").Order().Select(f => f.Replace('\\', '/')));
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
@@ -71,6 +71,25 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
 
         var cancelled = JobStatusOf("golden-cancelled");
         Assert.Equal((JobState.Failed, FailureReason.Cancelled), (cancelled.State, cancelled.Failure!.Reason));
+
+        if (Version(file) >= 4)
+        {
+            var ran = JobStatusOf("golden-ran");
+            Assert.Equal(JobState.Completed, ran.State);
+            Assert.True(ran.Final);
+            Assert.Equal("golden-ran@cp-golden-r", ran.Contract!.ContractId);
+            Assert.Equal([(1, "cp-golden-b", RunFailure.ProviderLost), (2, "cp-golden-r", (RunFailure?)null)],
+                ran.Runs.Select(r => (r.Run, r.ProviderId, r.Outcome!.Failure)).ToArray());
+            Assert.Equal([JobState.Posted, JobState.Searching, JobState.Matched, JobState.Contracted, JobState.Running, JobState.Searching, JobState.Searching,
+                JobState.Matched, JobState.Contracted, JobState.Running, JobState.Completed], ran.History.Select(h => h.State));
+            Assert.Equal((T0.AddSeconds(16), T0.AddSeconds(17), "akka.tcp://orchestrator@10.0.0.3:4053"), (ran.Runs[1].StartedAt, ran.Runs[1].EndedAt, ran.Runs[1].Node));
+            // The first provider failed the job: it is not asked again (and the new search had as long as the first).
+            Assert.Equal(T0.AddSeconds(13).AddMinutes(2), ran.Deadline);
+            // The provider whose run ended holds nothing; its allocation's journal says how the run ended.
+            var r = ProviderStatusOf(Provider("cp-golden-r", cpu: 8));
+            Assert.Empty(r.Contracts);
+            Assert.Equal(8, r.Free.CpuCores);
+        }
 
         // An unfinished job: its state as recovery rebuilds it (a running actor would carry on at once).
         var requested = Job.New("golden-requested").Apply(Histories().Single(h => h.PersistenceId == "job-golden-requested").Events.Cast<IJobEvent>());
@@ -129,6 +148,24 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             WireRoundTripTests.AssertSameFields(GoldenEligibility, Assert.Single(ExpectMsg<ProviderEligibility>().Entries), "restored eligibility");
         }
         else Assert.Null(committed.Eligibility);
+        if (Version(file) >= 4)
+        {
+            var ran = JobStatusOf("golden-ran");
+            WireRoundTripTests.AssertSameFields(GoldenExecution, ran.Description.Execution, "description.execution");
+            WireRoundTripTests.AssertSameFields(GoldenOutcome, ran.Runs[1].Outcome, "runs[1].outcome");
+            var posted = Assert.IsType<JobPosted>(Row(file, "job-golden-ran", 1));
+            Assert.Equal(ExecutorType.Wasm, posted.Requirements.Runs);
+            Assert.Equal([ExecutorType.Wasm], posted.Requirements.Executors);
+            var lost = Assert.IsType<RunEnded>(Row(file, "job-golden-ran", 7));
+            Assert.Equal(("golden-ran@cp-golden-b", "cp-golden-b", 1, true, "no word for 10 s"), (lost.ContractId, lost.ProviderId, lost.Run, lost.Retry, lost.Outcome.Detail));
+            var allocated = Assert.IsType<ContractAllocated>(Row(file, "provider-cp-golden-r", 2));
+            Assert.Equal(("cp-golden-r", "golden-ran", "golden-ran@cp-golden-r", T0.AddSeconds(16)), (allocated.ProviderId, allocated.JobId, allocated.ContractId, allocated.At));
+            var started = Assert.IsType<AllocationStarted>(Row(file, "allocation-golden-ran@cp-golden-r", 1));
+            Assert.Equal((2, ExecutorType.Wasm, "golden-ran"), (started.Run, started.Executor, started.JobId));
+            var ended = Assert.IsType<AllocationEnded>(Row(file, "allocation-golden-ran@cp-golden-r", 2));
+            WireRoundTripTests.AssertSameFields(GoldenOutcome, ended.Outcome, "allocation.outcome");
+        }
+
         var locked = Assert.IsType<ResourcesLocked>(Row(file, "provider-cp-golden-a", 1));
         Assert.Equal((2, 1024L, 10L, 1.0m, T0.AddSeconds(30)), (locked.Resources.CpuCores, locked.Resources.RamMb, locked.Resources.DiskGb, locked.PricePerHour, locked.ExpiresAt));
     }
@@ -299,6 +336,18 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         [new ConstraintCheck("cpu-cores", true, "2", "8 free of 8", DeclineReason.InsufficientCpu), new ConstraintCheck("locality", true, "country=DE", "country=DE", DeclineReason.LocalityMismatch)],
         GoldenClaims);
 
+    // Version 4: the execution part of a description (every field) and a run's outcome (every field).
+    private static readonly JobExecution GoldenExecution = new()
+    {
+        Executor = ExecutorType.Wasm, Module = "AGFzbQEAAAA=", Args = ["30", "--fast"], Env = new Dictionary<string, string> { ["GREETING"] = "hi" },
+        Stdin = "input", Outputs = ["result.txt"], TimeoutSeconds = 60, Restart = new RestartPolicy(RestartMode.OnFailure, 2),
+    };
+
+    private static readonly RunOutcome GoldenOutcome = new(0, null, "exited with 0")
+    {
+        StdoutBytes = 25, StderrBytes = 3, StdoutDropped = 7, StderrDropped = 1, Outputs = [new OutputFile("result.txt", 11, new string('a', 64))],
+    };
+
     private static IReadOnlyList<(string PersistenceId, IReadOnlyList<object> Events)> Histories()
     {
         var needs = Needs(cpu: 2);
@@ -378,6 +427,40 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             new ContractEnded("cp-golden-a", "golden-ended", T0.AddHours(1)),
         ];
         IReadOnlyList<object> providerB = [new ProviderOffboarding("cp-golden-b", T0.AddSeconds(30))];
+        // Version 4: a job that runs a program (its execution part), lost on its first provider and completed on the second;
+        // the second provider's allocation, and its own journal.
+        var ranNeeds = needs with { Runs = ExecutorType.Wasm, Executors = [ExecutorType.Wasm] };
+        var ranDescription = JobOf(needs, "golden-ran") with { Execution = GoldenExecution };
+        var firstRun = contract with { ContractId = "golden-ran@cp-golden-b", JobId = "golden-ran", ProviderId = "cp-golden-b" };
+        var secondRun = contract with { ContractId = "golden-ran@cp-golden-r", JobId = "golden-ran", ProviderId = "cp-golden-r", EndsAt = T0.AddHours(1) };
+        IReadOnlyList<object> ranJob =
+        [
+            new JobPosted("golden-ran", ranDescription, OrchestrationType.Pull, SelectionCriterion.Score, [], ranNeeds, "sp-test", T0.AddMinutes(2), T0),
+            new SearchStarted("golden-ran", 1, ["cp-golden-b"], 3, new Dictionary<string, int>(), T0),
+            new SearchCompleted("golden-ran", [bidA with { JobId = "golden-ran", ProviderId = "cp-golden-b" }], [], [], explanation, T0.AddSeconds(1)),
+            new ProviderShortlisted("golden-ran", "cp-golden-b", "ranked 1", T0.AddSeconds(1)),
+            new ContractClosed("golden-ran", firstRun, T0.AddSeconds(2)),
+            new RunStarted("golden-ran", firstRun.ContractId, "cp-golden-b", 1, "akka.tcp://orchestrator@10.0.0.2:4053", T0.AddSeconds(3)),
+            new RunEnded("golden-ran", firstRun.ContractId, "cp-golden-b", 1, new RunOutcome(null, RunFailure.ProviderLost, "no word for 10 s"), true,
+                T0.AddSeconds(13)),
+            new SearchStarted("golden-ran", 2, ["cp-golden-r"], 3, new Dictionary<string, int>(), T0.AddSeconds(13)),
+            new SearchCompleted("golden-ran", [bidA with { JobId = "golden-ran", ProviderId = "cp-golden-r" }], [], [], explanation, T0.AddSeconds(14)),
+            new ProviderShortlisted("golden-ran", "cp-golden-r", "ranked 1", T0.AddSeconds(14)),
+            new ContractClosed("golden-ran", secondRun, T0.AddSeconds(15)),
+            new RunStarted("golden-ran", secondRun.ContractId, "cp-golden-r", 2, "akka.tcp://orchestrator@10.0.0.3:4053", T0.AddSeconds(16)),
+            new RunEnded("golden-ran", secondRun.ContractId, "cp-golden-r", 2, GoldenOutcome, false, T0.AddSeconds(17)),
+        ];
+        IReadOnlyList<object> providerR =
+        [
+            new ContractCommitted("cp-golden-r", secondRun, [], T0.AddSeconds(15)),
+            new ContractAllocated("cp-golden-r", "golden-ran", secondRun.ContractId, T0.AddSeconds(16)),
+            new ContractEnded("cp-golden-r", "golden-ran", T0.AddSeconds(17)),
+        ];
+        IReadOnlyList<object> allocation =
+        [
+            new AllocationStarted("cp-golden-r", "golden-ran", secondRun.ContractId, 2, ExecutorType.Wasm, T0.AddSeconds(16)),
+            new AllocationEnded("cp-golden-r", "golden-ran", secondRun.ContractId, GoldenOutcome, T0.AddSeconds(17)),
+        ];
         IReadOnlyList<object> host =
         [
             new ProviderOnboarded("cp-golden-b", RichCapability("cp-golden-b"), T0),
@@ -387,7 +470,8 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         [
             ("job-golden-contracted", contractedJob), ("job-golden-failed", failedJob), ("job-golden-cancelled", cancelledJob),
             ("job-golden-requested", requestedJob), ("provider-cp-golden-a", providerA), ("provider-cp-golden-b", providerB),
-            ("provider-host-golden", host),
+            ("provider-host-golden", host), ("job-golden-ran", ranJob), ("provider-cp-golden-r", providerR),
+            ("allocation-golden-ran@cp-golden-r", allocation),
         ];
     }
 }

@@ -51,12 +51,18 @@ public sealed class JournalFormatTests() : TestKit(ConfigurationFactory.ParseStr
     private static readonly Dictionary<Type, string[]> StoredNames = new()
     {
         [typeof(OrchestrationType)] = ["Pull", "Push"],
-        [typeof(ExecutorType)] = ["Docker", "Firecracker", "Wasm"],
+        [typeof(ExecutorType)] = ["Docker", "Firecracker", "Wasm", "Simulated"],
+        [typeof(RunFailure)] = ["ExitCode", "ExecutorError", "MemoryLimit", "DurationExceeded", "ProviderLost", "Cancelled", "Interrupted"],
+        [typeof(RestartMode)] = ["Never", "OnFailure"],
         [typeof(JobType)] = ["batch", "single_run", "recurring", "long_running"],
         [typeof(SelectionCriterion)] = ["Score", "LowestPrice", "EarliestBid"],
         [typeof(LabelOperator)] = ["=", "!=", "in", "not in", "exists", "<", "<=", ">", ">="],
         [typeof(ResourceDimension)] = ["cpuCores", "cpuClockMhz", "ramMb", "diskGb", "gpuVramMb"],
-        [typeof(FailureReason)] = ["NoEligibleProvider", "AllCandidatesDeclined", "VerificationFailed", "DeadlinePassed", "Cancelled"],
+        [typeof(FailureReason)] =
+        [
+            "NoEligibleProvider", "AllCandidatesDeclined", "VerificationFailed", "DeadlinePassed", "Cancelled", "ExitCode", "ExecutorError", "MemoryLimit",
+            "DurationExceeded", "ProviderLost", "Interrupted",
+        ],
         [typeof(DeclineReason)] =
         [
             "InsufficientCpu", "InsufficientRam", "InsufficientDisk", "GpuUnavailable", "ExecutorUnsupported", "LocalityMismatch", "PriceAboveMaximum",

@@ -75,7 +75,7 @@ public class JobDescriptionValidatorTests
 
         // Executors, localities, price, duration, budget, currency, job type.
         { "executor", Job(n => n with { Executors = [ExecutorType.Docker, (ExecutorType)42] }),
-            ["requirements.executors[1]: must be one of docker, firecracker, wasm"] },
+            ["requirements.executors[1]: must be one of docker, firecracker, wasm, simulated"] },
         { "too many localities", Job(n => n with { Localities = Enumerable.Repeat(new Locality("country", "DE"), 65).ToArray() }),
             ["requirements.localities: must list at most 64 localities, listed 65"] },
         { "bad locality beyond the bound", Job(n => n with { Localities = [.. Enumerable.Repeat(new Locality("country", "DE"), 64), new Locality("", "")] }),
@@ -158,7 +158,7 @@ public class JobDescriptionValidatorTests
         { "bad locality preference", Preferring(new Preference { Weight = 5, Localities = [new Locality("galaxy", "x")] }),
             ["preferences[0].localities[0].kind: 'galaxy' is not one of continent, country, region, city"] },
         { "bad executor preference", Preferring(new Preference { Weight = 5, Executor = (ExecutorType)8 }),
-            ["preferences[0].executor: must be one of docker, firecracker, wasm"] },
+            ["preferences[0].executor: must be one of docker, firecracker, wasm, simulated"] },
         { "bad gpu preference", Preferring(new Preference { Weight = 5, Gpu = new GpuRequirement { VramMb = 0 } }),
             ["preferences[0].gpu.vramMb: must be between 1 and 1048576, was 0"] },
         { "bad label preference", Preferring(new Preference { Weight = 5, Label = new LabelConstraint { Key = "", Op = LabelOperator.Exists } }),

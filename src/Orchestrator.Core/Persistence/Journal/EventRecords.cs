@@ -179,3 +179,38 @@ public sealed record ProviderOnboardedV1(string ProviderId, CapabilityRecord Cap
 
     public ProviderOnboarded ToEvent() => new(ProviderId, Capability.ToModel(), At);
 }
+
+public sealed record RunStartedV1(string JobId, string ContractId, string ProviderId, int Run, string Node, DateTimeOffset At)
+{
+    public static RunStartedV1 From(RunStarted e) => new(e.JobId, e.ContractId, e.ProviderId, e.Run, e.Node, e.At);
+
+    public RunStarted ToEvent() => new(JobId, ContractId, ProviderId, Run, Node, At);
+}
+
+public sealed record RunEndedV1(string JobId, string ContractId, string ProviderId, int Run, RunOutcomeRecord Outcome, bool Retry, DateTimeOffset At)
+{
+    public static RunEndedV1 From(RunEnded e) => new(e.JobId, e.ContractId, e.ProviderId, e.Run, RunOutcomeRecord.From(e.Outcome), e.Retry, e.At);
+
+    public RunEnded ToEvent() => new(JobId, ContractId, ProviderId, Run, Outcome.ToModel(), Retry, At);
+}
+
+public sealed record ContractAllocatedV1(string ProviderId, string JobId, string ContractId, DateTimeOffset At)
+{
+    public static ContractAllocatedV1 From(ContractAllocated e) => new(e.ProviderId, e.JobId, e.ContractId, e.At);
+
+    public ContractAllocated ToEvent() => new(ProviderId, JobId, ContractId, At);
+}
+
+public sealed record AllocationStartedV1(string ProviderId, string JobId, string ContractId, int Run, ExecutorType Executor, DateTimeOffset At)
+{
+    public static AllocationStartedV1 From(AllocationStarted e) => new(e.ProviderId, e.JobId, e.ContractId, e.Run, e.Executor, e.At);
+
+    public AllocationStarted ToEvent() => new(ProviderId, JobId, ContractId, Run, Executor, At);
+}
+
+public sealed record AllocationEndedV1(string ProviderId, string JobId, string ContractId, RunOutcomeRecord Outcome, DateTimeOffset At)
+{
+    public static AllocationEndedV1 From(AllocationEnded e) => new(e.ProviderId, e.JobId, e.ContractId, RunOutcomeRecord.From(e.Outcome), e.At);
+
+    public AllocationEnded ToEvent() => new(ProviderId, JobId, ContractId, Outcome.ToModel(), At);
+}

@@ -19,20 +19,76 @@ public sealed record DescriptionRecord
     public PreferenceRecord[] Preferences { get; init; } = [];
     public SelectionCriterion? Selection { get; init; }
     public int? DeadlineSeconds { get; init; }
+    public ExecutionRecord? Execution { get; init; }
 
     public static DescriptionRecord From(JobDescription d) => new()
     {
         JobId = d.JobId, OrchestrationType = d.OrchestrationType, TargetProviders = d.TargetProviders.ToArray(),
         Requirements = RequirementsRecord.From(d.Requirements), Preferences = d.Preferences.Select(PreferenceRecord.From).ToArray(),
-        Selection = d.Selection, DeadlineSeconds = d.DeadlineSeconds,
+        Selection = d.Selection, DeadlineSeconds = d.DeadlineSeconds, Execution = d.Execution is null ? null : ExecutionRecord.From(d.Execution),
     };
 
     public JobDescription ToModel() => new()
     {
         JobId = JobId, OrchestrationType = OrchestrationType, TargetProviders = TargetProviders, Requirements = Requirements.ToModel(),
         Preferences = Preferences.Select(p => p.ToModel()).ToArray(), Selection = Selection, DeadlineSeconds = DeadlineSeconds,
+        Execution = Execution?.ToModel(),
     };
 }
+
+/// <summary>A job's execution part as the journal holds it (the module inline, as posted: a recovered job can ask for its run again).</summary>
+public sealed record ExecutionRecord
+{
+    public required ExecutorType Executor { get; init; }
+    public string? Module { get; init; }
+    public string[] Args { get; init; } = [];
+    public Dictionary<string, string> Env { get; init; } = [];
+    public string? Stdin { get; init; }
+    public string[] Outputs { get; init; } = [];
+    public int? TimeoutSeconds { get; init; }
+    public RestartMode? RestartMode { get; init; }
+    public int? RestartMaxAttempts { get; init; }
+
+    public static ExecutionRecord From(JobExecution e) => new()
+    {
+        Executor = e.Executor, Module = e.Module, Args = e.Args.ToArray(),
+        Env = new Dictionary<string, string>(e.Env, StringComparer.Ordinal), Stdin = e.Stdin, Outputs = e.Outputs.ToArray(), TimeoutSeconds = e.TimeoutSeconds,
+        RestartMode = e.Restart?.Mode, RestartMaxAttempts = e.Restart?.MaxAttempts,
+    };
+
+    public JobExecution ToModel() => new()
+    {
+        Executor = Executor, Module = Module, Args = Args, Env = Env, Stdin = Stdin, Outputs = Outputs,
+        TimeoutSeconds = TimeoutSeconds, Restart = RestartMode is { } mode ? new RestartPolicy(mode, RestartMaxAttempts ?? 1) : null,
+    };
+}
+
+/// <summary>How a run ended, as the journal holds it.</summary>
+public sealed record RunOutcomeRecord
+{
+    public int? ExitCode { get; init; }
+    public RunFailure? Failure { get; init; }
+    public required string Detail { get; init; }
+    public long StdoutBytes { get; init; }
+    public long StderrBytes { get; init; }
+    public long StdoutDropped { get; init; }
+    public long StderrDropped { get; init; }
+    public OutputFileRecord[] Outputs { get; init; } = [];
+
+    public static RunOutcomeRecord From(RunOutcome o) => new()
+    {
+        ExitCode = o.ExitCode, Failure = o.Failure, Detail = o.Detail, StdoutBytes = o.StdoutBytes, StderrBytes = o.StderrBytes,
+        StdoutDropped = o.StdoutDropped, StderrDropped = o.StderrDropped, Outputs = o.Outputs.Select(f => new OutputFileRecord(f.Name, f.Bytes, f.Sha256)).ToArray(),
+    };
+
+    public RunOutcome ToModel() => new(ExitCode, Failure, Detail)
+    {
+        StdoutBytes = StdoutBytes, StderrBytes = StderrBytes, StdoutDropped = StdoutDropped, StderrDropped = StderrDropped,
+        Outputs = Outputs.Select(f => new OutputFile(f.Name, f.Bytes, f.Sha256)).ToArray(),
+    };
+}
+
+public sealed record OutputFileRecord(string Name, long Bytes, string Sha256);
 
 public sealed record RequirementsRecord
 {
@@ -48,6 +104,7 @@ public sealed record RequirementsRecord
     public decimal? MaxTotalBudget { get; init; }
     public int? DurationMinutes { get; init; }
     public LabelConstraintRecord[] Labels { get; init; } = [];
+    public ExecutorType? Runs { get; init; }
 
     public static RequirementsRecord From(JobRequirements r) => new()
     {
@@ -55,7 +112,7 @@ public sealed record RequirementsRecord
         Localities = r.Localities.Select(LocalityRecord.From).ToArray(), Libraries = r.Libraries.Select(LibraryNeedRecord.From).ToArray(),
         Storage = r.Storage.Select(StorageNeedRecord.From).ToArray(), Connectivity = r.Connectivity is null ? null : ConnectivityNeedRecord.From(r.Connectivity),
         MaxPricePerHour = r.MaxPricePerHour, Currency = r.Currency, MaxTotalBudget = r.MaxTotalBudget, DurationMinutes = r.DurationMinutes,
-        Labels = r.Labels.Select(LabelConstraintRecord.From).ToArray(),
+        Labels = r.Labels.Select(LabelConstraintRecord.From).ToArray(), Runs = r.Runs,
     };
 
     public JobRequirements ToModel() => new()
@@ -63,7 +120,7 @@ public sealed record RequirementsRecord
         Resources = Resources.ToModel(), Executors = Executors, JobType = JobType, Localities = Localities.Select(l => l.ToModel()).ToArray(),
         Libraries = Libraries.Select(l => l.ToModel()).ToArray(), Storage = Storage.Select(s => s.ToModel()).ToArray(), Connectivity = Connectivity?.ToModel(),
         MaxPricePerHour = MaxPricePerHour, Currency = Currency, MaxTotalBudget = MaxTotalBudget, DurationMinutes = DurationMinutes,
-        Labels = Labels.Select(l => l.ToModel()).ToArray(),
+        Labels = Labels.Select(l => l.ToModel()).ToArray(), Runs = Runs,
     };
 }
 
