@@ -19,11 +19,11 @@ public static class JobControlEndpoints
     public static IEndpointRouteBuilder MapJobControlEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/orchestrator/jobs/{jobId}/events", Events).WithName("FollowJob")
-            .WithSummary("Server-Sent Events: every state the job has been in, then each change, until it is terminal.")
+            .WithSummary("Server-Sent Events: every state the job has been in, then each change, until its life ends (final: true).")
             .Produces<JobStateChanged>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblems(400, 404, 503);
         app.MapPost("/orchestrator/jobs/{jobId}/cancel", Cancel).WithName("CancelJob")
-            .WithSummary("Cancel a job without a contract: it fails as cancelled and its locks are released.")
+            .WithSummary("Cancel a job: before its contract it fails as cancelled (its locks released); while its program runs, the program is stopped, the provider frees the resources and the job ends Cancelled.")
             .ProducesProblems(400, 404, 409, 503);
         return app;
     }
@@ -61,15 +61,21 @@ public static class JobControlEndpoints
             // The history first; the live changes then only from after its last entry (the subscription starts by
             // repeating the current state, and may overlap what the history already said).
             var shown = DateTimeOffset.MinValue;
-            foreach (var past in status.History)
+            for (var i = 0; i < status.History.Count; i++)
             {
-                var terminal = past.State is JobState.Contracted or JobState.Failed;
+                var past = status.History[i];
+                // The last entry is the job's state now: it carries the contract, the failure, the run and whether it is final.
+                var last = i == status.History.Count - 1;
                 yield return Item(new JobStateChanged(status.JobId, past.State, past.At, past.Note,
-                    terminal ? status.Contract : null, terminal ? status.Failure : null));
+                    last || past.State == JobState.Contracted ? status.Contract : null, last ? status.Failure : null)
+                {
+                    Final = last && status.Final,
+                    Run = last ? status.CurrentRun ?? (status.Runs.Count > 0 && past.State != JobState.Contracted ? status.Runs[^1] : null) : null,
+                });
                 shown = past.At;
             }
 
-            if (status.State is JobState.Contracted or JobState.Failed) yield break;
+            if (status.Final) yield break;
             await foreach (var change in changes.Reader.ReadAllAsync(ct))
             {
                 if (change.At <= shown) continue;

@@ -41,13 +41,15 @@ public static class JobEndpoints
     {
         if (!IsJson(http.Request.ContentType)) return (null, Problems.UnsupportedMediaType(http.Request.ContentType));
 
-        var body = await JsonBodyReader.ReadAsync<JobDescription>(http.Request, Limits.MaxBodyBytes, ct);
-        if (body.TooLarge) return (null, Problems.TooLarge(Limits.MaxBodyBytes));
+        // A description may carry a program's module inline (base64): the body may hold that beside the usual 64 KiB.
+        var settings = OrchestratorNode.Get(http.RequestServices.GetRequiredService<ActorSystem>()).Settings;
+        var limit = (int)Math.Min(int.MaxValue, Limits.MaxBodyBytes + (settings.InlineModuleLimit + 2) / 3 * 4);
+        var body = await JsonBodyReader.ReadAsync<JobDescription>(http.Request, limit, ct);
+        if (body.TooLarge) return (null, Problems.TooLarge(limit));
         if (!body.Errors.IsEmpty) return (null, Problems.Invalid(body.Errors));
 
         var description = body.Value!;
-        var nodeDefault = OrchestratorNode.Get(http.RequestServices.GetRequiredService<ActorSystem>()).Settings.DefaultOrchestrationType;
-        var errors = JobDescriptionValidator.Validate(description, nodeDefault);
+        var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType, settings.InlineModuleLimit);
         if (errors.IsEmpty && description.TargetProviders.Count > 0)
         {
             var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);

@@ -37,7 +37,7 @@ public sealed class JobFollower : ReceiveActor, IWithTimers
             }
 
             _out.TryWrite(change);
-            if (change.State is Protocol.Model.JobState.Contracted or Protocol.Model.JobState.Failed) Finish();
+            if (change.Final) Finish();
         });
         Receive<JobNotFound>(_ => Finish());
         Receive<Terminated>(_ =>

@@ -123,7 +123,8 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
     [Fact]
     public async Task A_body_over_the_size_limit_is_refused_with_413_and_not_read_further()
     {
-        var many = string.Join(",", Enumerable.Repeat("""{"kind":"city","name":"Somewhere"}""", 5000));
+        // Past 64 KiB and the room a description has for a program's module inline (orchestrator.execution.inlineModuleLimit, 1 MiB as base64).
+        var many = string.Join(",", Enumerable.Repeat("""{"kind":"city","name":"Somewhere"}""", 50_000));
         var huge = R("""{"jobId":"bad-huge","requirements":{@RES@,"localities":[@MANY@]}}""").Replace("@MANY@", many);
         using var response = await Http.PostJobAsync(huge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);

@@ -42,6 +42,13 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
             var job = await http.AwaitTerminalAsync("walk-de-1");
             Assert.Equal("Contracted", job.State());
             Assert.True(job["contract"]!["pricePerHour"]!.GetValue<decimal>() <= 2.0m);
+
+            // And the program: its output followed as printed, then its result.
+            Assert.Contains("2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n31\n37\n41\n43\n47\n", text);
+            Assert.Contains("\"state\":\"Completed\",\"final\":true", text);
+            var primes = await http.AwaitTerminalAsync("walk-primes");
+            Assert.Equal("Completed", primes.State());
+            Assert.Equal(41, primes["runs"]![0]!["outcome"]!["stdoutBytes"]!.GetValue<int>());
         }
         catch
         {

@@ -24,6 +24,13 @@ async function get(path) {
   return answer.json();
 }
 
+async function getText(path) {
+  const headers = tokenInput.value ? { Authorization: "Bearer " + tokenInput.value } : {};
+  const answer = await fetch(api + path, { headers });
+  if (!answer.ok) throw new Error(`${path}: ${answer.status} ${(await answer.json().catch(() => ({}))).detail || answer.statusText}`);
+  return answer.text();
+}
+
 async function post(path) {
   const answer = await fetch(api + path, { method: "POST", headers: { Authorization: "Bearer " + tokenInput.value } });
   if (!answer.ok) throw new Error(`${path}: ${answer.status} ${(await answer.json().catch(() => ({}))).detail || answer.statusText}`);
@@ -72,7 +79,7 @@ async function clusterPage() {
 
 async function jobsPage(filter) {
   const jobs = await get("/orchestrator/jobs?limit=200" + (filter ? "&state=" + encodeURIComponent(filter) : ""));
-  const states = ["", "Posted", "Searching", "Matched", "Requested", "Contracted", "Failed"];
+  const states = ["", "Posted", "Searching", "Matched", "Requested", "Contracted", "Running", "Completed", "Failed", "Cancelled"];
   return `<h1>Jobs</h1><p>${states.map(s => `<a href="#/jobs${s ? "?state=" + s : ""}">${s || "all"}</a>`).join(" · ")}</p>` +
     `<section>${table(["job", "state", "provider", "posted", "note"], jobs.jobs.map(j =>
       `<tr data-job-id="${esc(j.jobId)}"><td><a href="#/jobs/${encodeURIComponent(j.jobId)}">${esc(j.jobId)}</a></td><td>${state(j.state)}</td>` +
@@ -83,7 +90,7 @@ async function jobsPage(filter) {
 async function jobPage(id) {
   const j = await get("/orchestrator/jobs/" + encodeURIComponent(id));
   const e = j.explanation;
-  const terminal = j.state === "Contracted" || j.state === "Failed";
+  const terminal = j.final;
   const timeline = table(["at", "state", "note"], j.history.map(h => `<tr><td class="mono">${time(h.at)}</td><td>${state(h.state)}</td><td>${esc(h.note)}</td></tr>`));
   const bids = table(["provider", "price / h", "locked with bid", "spare capacity"], j.eligibleProviders.map(b =>
     `<tr><td>${esc(b.providerId)}</td><td>${b.pricePerHour}</td><td>${b.resourcesLocked ? "yes" : "no"}</td><td>${(b.spareCapacity * 100).toFixed(0)} %</td></tr>`));
@@ -110,9 +117,26 @@ async function jobPage(id) {
       `<p>signatures: ${j.signatures ? "requester's and provider's, both over the terms" : "none (the network has no authority: approval by cluster membership)"}</p>`
     : j.failure ? `<p class="error">failed (${esc(j.failure.reason)}): ${esc(j.failure.message)}</p>` : '<p class="muted">no contract yet</p>';
   const cancel = tokenInput.value && !terminal ? `<button id="cancel">Cancel the job</button>` : "";
-  return `<h1>Job <span class="mono">${esc(j.jobId)}</span> <span id="job-state">${state(j.state)}</span></h1>${cancel}` +
+  // A job that runs a program: its runs, and the latest one's output as printed (re-read with the page).
+  let run = "";
+  if (j.description.execution) {
+    const runs = [...j.runs, ...(j.currentRun ? [j.currentRun] : [])];
+    const outcome = o => !o ? "running" : o.failure ? `${esc(o.failure)}: ${esc(o.detail)}` : esc(o.detail);
+    const rows = runs.map(r => `<tr><td>${r.run}</td><td>${esc(r.providerId)}</td><td class="mono">${time(r.startedAt)}</td><td class="mono">${time(r.endedAt)}</td>` +
+      `<td>${r.outcome && r.outcome.exitCode != null ? r.outcome.exitCode : ""}</td><td class="run-outcome">${outcome(r.outcome)}</td></tr>`);
+    const latest = runs[runs.length - 1];
+    const logs = !latest ? '<p class="muted">the program has not started yet</p>' : await part(async () => {
+      const [out, err] = await Promise.all([getText(`/orchestrator/jobs/${encodeURIComponent(j.jobId)}/logs`), getText(`/orchestrator/jobs/${encodeURIComponent(j.jobId)}/logs?stream=stderr`)]);
+      return `<h2>stdout</h2><pre id="stdout">${esc(out)}</pre>` + (err ? `<h2>stderr</h2><pre id="stderr">${esc(err)}</pre>` : "");
+    });
+    const outputs = latest && latest.outcome ? latest.outcome.outputs.map(o =>
+      `<li><a href="${api}/orchestrator/jobs/${encodeURIComponent(j.jobId)}/outputs/${encodeURIComponent(o.name)}">${esc(o.name)}</a> ${o.bytes} bytes, sha256 <span class="mono">${esc(o.sha256)}</span></li>`).join("") : "";
+    run = `<section><h2>Runs (${esc(j.description.execution.executor)})</h2>${table(["run", "provider", "started", "ended", "exit", "outcome"], rows)}` +
+      `${outputs ? `<ul>${outputs}</ul>` : ""}${logs}</section>`;
+  }
+  return `<h1 data-final="${j.final}">Job <span class="mono">${esc(j.jobId)}</span> <span id="job-state">${state(j.state)}</span></h1>${cancel}` +
     `<p class="muted">${esc(j.orchestrationType)}, by ${esc(j.requester)}, hosted on ${esc(j.hostedBy)}; deadline ${time(j.deadline)}</p>` +
-    `<section><h2>Contract</h2>${contract}</section><section><h2>Timeline</h2>${timeline}</section>` +
+    `<section><h2>Contract</h2>${contract}</section>${run}<section><h2>Timeline</h2>${timeline}</section>` +
     `<section><h2>Bids (best first)</h2>${bids}</section><section><h2>Explanation</h2>${explanation}</section>`;
 }
 
@@ -150,7 +174,16 @@ function route() {
       if (ev.target.id !== "cancel") return;
       try { await post("/orchestrator/jobs/" + encodeURIComponent(id) + "/cancel"); } catch (e) { alert(e.message); }
     };
-    stopLive = () => { stopPage(); events.close(); view.onclick = null; };
+    // While its program runs, what it prints appears as printed (the page itself redraws on each state change).
+    const follow = setInterval(async () => {
+      const out = document.getElementById("stdout"), err = document.getElementById("stderr");
+      if (!out || view.querySelector("[data-final='true']")) return;
+      try {
+        out.textContent = await getText(`/orchestrator/jobs/${encodeURIComponent(id)}/logs`);
+        if (err) err.textContent = await getText(`/orchestrator/jobs/${encodeURIComponent(id)}/logs?stream=stderr`);
+      } catch (e) { /* the next state change redraws the page and says why */ }
+    }, 1000);
+    stopLive = () => { stopPage(); events.close(); clearInterval(follow); view.onclick = null; };
   } else if (path === "/jobs") {
     stopLive = live(() => jobsPage(new URLSearchParams(query || "").get("state")), 2000);
   } else if (path === "/providers") {

@@ -38,7 +38,7 @@ public sealed record OrchestratorSettings
 
     public long ExecutionLogLimit { get; init; } = 1 << 20;
     public long ExecutionOutputLimit { get; init; } = 16 << 20;
-    public long InlineModuleLimit { get; init; } = 2 << 20;
+    public long InlineModuleLimit { get; init; } = 1 << 20;
     public TimeSpan ExecutionHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ExecutionLostAfter { get; init; } = TimeSpan.FromSeconds(10);
     public RestartPolicy DefaultRestart { get; init; } = new(RestartMode.OnFailure, 3);
@@ -120,12 +120,12 @@ public sealed record OrchestratorSettings
 
     private static RestartPolicy Restart(Config c, RestartPolicy fallback)
     {
-        var mode = c.GetString("execution.restart.mode", "onFailure");
+        var mode = c.GetString("execution.restart.mode", "on-failure");
         var parsed = mode.Replace("-", "").ToLowerInvariant() switch
         {
             "never" => RestartMode.Never,
             "onfailure" => RestartMode.OnFailure,
-            _ => throw new ConfigurationException($"orchestrator.execution.restart.mode: '{mode}' is not one of never, onFailure"),
+            _ => throw new ConfigurationException($"orchestrator.execution.restart.mode: '{mode}' is not one of never, on-failure"),
         };
         return new RestartPolicy(parsed, Between(c, "execution.restart.maxAttempts", fallback.MaxAttempts, 1, 100));
     }

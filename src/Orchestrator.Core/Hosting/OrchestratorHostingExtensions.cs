@@ -65,6 +65,7 @@ public static class OrchestratorHostingExtensions
 
         // The directory before the jobs (they ask it), the jobs before the providers (they ask jobs about contracts).
         return akka.WithProviderDirectory()
+            .WithRunStore(settings)
             .WithJobs(settings, trust, jobsRole)
             .WithProviders(options.Providers ?? [], settings, trust, providersRole)
             .WithClusterClientReceptionist()
@@ -137,6 +138,10 @@ public static class OrchestratorHostingExtensions
     /// <summary>The provider directory: every member has one (its jobs and its API read it), with or without providers.</summary>
     private static AkkaConfigurationBuilder WithProviderDirectory(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) => registry.Register<ProviderDirectory>(system.ActorOf(Props.Create<ProviderDirectory>(), "directory")));
+
+    /// <summary>The runs kept on this node (logs and outputs), read from any node: every member has it, at <see cref="Execution.RunStore.Path"/>.</summary>
+    private static AkkaConfigurationBuilder WithRunStore(this AkkaConfigurationBuilder builder, OrchestratorSettings settings) =>
+        builder.WithActors((system, registry) => registry.Register<Execution.RunStore>(system.ActorOf(Execution.RunStore.Props(settings), "runs")));
 
     /// <summary>
     /// On a member with the providers role, the <see cref="ProviderHost"/> with one persistent <see cref="ProviderActor"/>

@@ -393,13 +393,19 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private static string AllocationName(string contractId) => "allocation-" + Uri.EscapeDataString(contractId);
 
-    private void Revoke(string jobId, string reason) =>
+    private void Revoke(string jobId, string reason)
+    {
+        var held = _session.Ledger.Contracts.GetValueOrDefault(jobId);
         Persist(new ContractRevoked(ProviderId, jobId, reason, Now), e =>
         {
             Applied(e);
+            // A run under a contract its job no longer holds (the job gave it up as lost) stops: nobody waits for it.
+            if (held is { Allocated: true })
+                Context.Child(AllocationName(held.Contract.ContractId)).Tell(new StopAllocation(jobId, ProviderId, held.Contract.ContractId, "contract revoked: " + reason));
             OrchestratorMetrics.ContractRevoked();
             _log.Warning("provider {0}: contract for job {1} revoked ({2})", ProviderId, jobId, reason);
         });
+    }
 
     /// <summary>
     /// After a restart, each job whose contract was not confirmed (as journaled) is asked, spread over the first interval,

@@ -38,7 +38,7 @@ public sealed class JobIndex(int maxFinished = JobIndex.DefaultMaxFinished)
 
     private void Set(JobSummary summary)
     {
-        if (summary.State is JobState.Contracted or JobState.Failed)
+        if (summary.Final)
         {
             summary = Compact(summary);
             _jobs[summary.JobId] = summary;

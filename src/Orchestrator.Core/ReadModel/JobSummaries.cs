@@ -11,7 +11,10 @@ public static class JobSummaries
     public static JobSummary? Apply(JobSummary? summary, IJobEvent e) => (summary, e) switch
     {
         (_, JobStepsRecorded steps) => steps.Steps.Aggregate(summary, Apply),
-        (_, JobPosted p) => new JobSummary(p.JobId, JobState.Posted, p.Requester, p.At, p.At, 0, null, null, "posted"),
+        (_, JobPosted p) => new JobSummary(p.JobId, JobState.Posted, p.Requester, p.At, p.At, 0, null, null, "posted")
+        {
+            RunsProgram = p.Description.Execution is not null,
+        },
         (null, _) => null,
         (_, SearchStarted s) => summary with { State = JobState.Searching, Attempt = s.Attempt, ProviderId = null, UpdatedAt = s.At,
             Note = $"search {s.Attempt}: asking {s.Candidates.Count} of {s.Considered} providers" },
@@ -24,6 +27,18 @@ public static class JobSummaries
         (_, ContractClosed c) => summary with { State = JobState.Contracted, ProviderId = c.Contract.ProviderId, UpdatedAt = c.At,
             Note = $"contract {c.Contract.ContractId}" },
         (_, JobFailed f) => summary with { State = JobState.Failed, FailureReason = f.Reason, UpdatedAt = f.At, Note = f.Message },
+        (_, RunStarted r) => summary with { State = JobState.Running, ProviderId = r.ProviderId, UpdatedAt = r.At, Note = $"run {r.Run} on {r.ProviderId}" },
+        (_, RunEnded r) => Ended(summary, r),
         _ => summary,
     };
+
+    private static JobSummary Ended(JobSummary summary, RunEnded r)
+    {
+        var reason = RunFailures.Reason(r.Outcome);
+        var what = $"run {r.Run}: {r.Outcome.Detail}";
+        if (r.Retry) return summary with { State = JobState.Searching, ProviderId = null, UpdatedAt = r.At, Note = what + "; searching again" };
+        if (reason is null) return summary with { State = JobState.Completed, UpdatedAt = r.At, Note = what };
+        if (reason == FailureReason.Cancelled) return summary with { State = JobState.Cancelled, UpdatedAt = r.At, Note = what };
+        return summary with { State = JobState.Failed, FailureReason = reason, UpdatedAt = r.At, Note = what };
+    }
 }

@@ -61,7 +61,7 @@ public static class ExecutionValidator
         var restart = execution.Restart;
         if (restart is not null)
         {
-            if (!Enum.IsDefined(restart.Mode)) errors.Add($"{at}.restart.mode", "must be one of never, onFailure");
+            if (!Enum.IsDefined(restart.Mode)) errors.Add($"{at}.restart.mode", "must be one of never, on-failure");
             if (restart.MaxAttempts < 1 || restart.MaxAttempts > 100)
                 errors.Add($"{at}.restart.maxAttempts", $"must be between 1 and 100, was {restart.MaxAttempts}");
         }

@@ -21,13 +21,15 @@ public static class JobsCommands
         jobs.Subcommands.Add(Post());
         jobs.Subcommands.Add(Plan());
         jobs.Subcommands.Add(Cancel());
+        jobs.Subcommands.Add(RunCommands.Logs());
+        jobs.Subcommands.Add(RunCommands.Result());
         jobs.Subcommands.Add(ExplainCommand.Create());
         return jobs;
     }
 
     private static Command List()
     {
-        var state = new Option<string?>("--state") { Description = "only jobs in this state (Posted, Searching, Matched, Requested, Contracted, Failed)" };
+        var state = new Option<string?>("--state") { Description = "only jobs in this state (Posted, Searching, Matched, Requested, Contracted, Running, Completed, Failed, Cancelled)" };
         var since = new Option<string?>("--since") { Description = "only jobs posted since: a time (ISO 8601) or an age (30m, 2h, 1d)" };
         var limit = new Option<int>("--limit") { Description = "at most this many (newest first)", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "skip this many first", DefaultValueFactory = _ => 0 };
@@ -221,7 +223,7 @@ public static class JobsCommands
     private static Command Cancel()
     {
         var id = new Argument<string>("job-id");
-        var cancel = new Command("cancel", "cancel a job that has no contract yet (it fails as cancelled and releases its locks)") { id };
+        var cancel = new Command("cancel", "cancel a job: before its contract it fails as cancelled (its locks released); while its program runs, the program is stopped and the job ends Cancelled") { id };
         Operator.SetAction(cancel, async (client, json, parsed, ct) =>
         {
             var answer = await client.PostAsync($"/orchestrator/jobs/{Uri.EscapeDataString(parsed.GetValue(id)!)}/cancel", null, ct);
@@ -237,7 +239,7 @@ public static class JobsCommands
         return cancel;
     }
 
-    /// <summary>Prints each state change as it arrives (with the time since the first); exit 0 contracted, 1 failed.</summary>
+    /// <summary>Prints each state change as it arrives (with the time since the first); exit 0 contracted (a reservation) or completed, 1 failed or cancelled.</summary>
     private static async Task<int> Follow(NodeClient client, string jobId, bool json, CancellationToken ct)
     {
         await using var stream = await client.OpenStreamAsync($"/orchestrator/jobs/{Uri.EscapeDataString(jobId)}/events", ct);
@@ -261,8 +263,8 @@ public static class JobsCommands
 
         return last switch
         {
-            JobState.Contracted => 0,
-            JobState.Failed => NodeClient.Refused,
+            JobState.Contracted or JobState.Completed => 0,
+            JobState.Failed or JobState.Cancelled => NodeClient.Refused,
             _ => throw new CliFailure($"the stream of job {jobId} ended before the job was terminal (the node went away?)", NodeClient.Unreachable),
         };
     }
@@ -281,8 +283,10 @@ public static class JobsCommands
         var text = state.ToString().PadRight(width);
         return state switch
         {
-            JobState.Contracted => $"[green]{text}[/]",
+            JobState.Contracted or JobState.Completed => $"[green]{text}[/]",
+            JobState.Running => $"[blue]{text}[/]",
             JobState.Failed => $"[red]{text}[/]",
+            JobState.Cancelled => $"[yellow]{text}[/]",
             _ => text,
         };
     }

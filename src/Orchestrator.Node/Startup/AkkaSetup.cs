@@ -51,7 +51,12 @@ public sealed record NodePlan(
             if (global::Orchestrator.Validation.Limits.CheckId(id) is { } bad) throw new StartupException($"--node-id: '{id}' {bad}");
             orchestrator.NodeId = id;
         }
-        if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
+        if (options.DataDirectory is { } data)
+        {
+            orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
+            // Runs' logs and outputs beside the journal, unless the --config file says where (its line comes after this one).
+            orchestrator.Hocon = $"orchestrator.execution.directory = {HoconText.Quote(Path.GetFullPath(Path.Combine(data, "allocations")))}\n" + orchestrator.Hocon;
+        }
         if (options.TlsCertificate is { } certificate) orchestrator.Tls.Certificate = certificate;
         if (options.TlsPassword is { } password) orchestrator.Tls.Password = password;
         if (options.TlsCa is { } ca) orchestrator.Tls.Ca = ca;

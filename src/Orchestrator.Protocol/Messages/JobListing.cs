@@ -12,7 +12,14 @@ public sealed record JobSummary(
     int Attempt,
     string? ProviderId,
     FailureReason? FailureReason,
-    string? Note);
+    string? Note)
+{
+    /// <summary>The job runs a program once contracted (Contracted is then a milestone, not its end).</summary>
+    public bool RunsProgram { get; init; }
+
+    /// <summary>The job's life ended: see <see cref="JobStates.IsFinal"/>.</summary>
+    public bool Final => JobStates.IsFinal(State, RunsProgram);
+}
 
 /// <summary>
 /// A page of the job listing, newest first: jobs in <see cref="State"/> (any when null) posted at or after

@@ -43,7 +43,8 @@ public static class OrchestratorClient
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var job = JsonNode.Parse(last)!.AsObject();
-                if (TerminalStates.Contains(job["state"]!.GetValue<string>())) return job;
+                // "final": the job's life ended (a reservation at Contracted; a job that runs a program once its run ends).
+                if (job["final"]?.GetValue<bool>() ?? TerminalStates.Contains(job["state"]!.GetValue<string>())) return job;
             }
             else Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"GET job {jobId}: {(int)response.StatusCode} {last}");
 

@@ -42,9 +42,22 @@ public sealed class ScenarioWorld : IAsyncDisposable
         _settings[key] = value;
     }
 
+    // Each scenario's runs keep their logs and outputs in its own folder (scenarios run side by side, with the same job ids).
     public async Task<SpecNode> NodeAsync() =>
         Node ??= await SpecNode.StartAsync(Path.Combine(_folder, "journal.db"), Providers,
-            "orchestrator {\n" + string.Join("\n", _settings.Select(kv => $"  {kv.Key} = {kv.Value}")) + "\n}");
+            "orchestrator {\n" + string.Join("\n", _settings.Select(kv => $"  {kv.Key} = {kv.Value}")) +
+            $"\n  execution.directory = \"{Path.Combine(_folder, "runs").Replace('\\', '/')}\"\n}}");
+
+    /// <summary>What the program of the job's latest run printed on stdout, read from the node the run is on.</summary>
+    public async Task<string> StdoutAsync()
+    {
+        var status = await StatusAsync();
+        var run = status.CurrentRun ?? status.Runs[^1];
+        var node = await NodeAsync();
+        var chunk = await node.System.ActorSelection(run.Node + Orchestrator.Execution.RunStore.Path)
+            .Ask<RunLogChunk>(new GetRunLog(run.ContractId, LogStream.Stdout, 0, 1 << 16), AskTimeout);
+        return System.Text.Encoding.UTF8.GetString(chunk.Data);
+    }
 
     public async Task RestartAsync(IReadOnlyList<ProviderSpec>? providers = null)
     {
@@ -85,7 +98,8 @@ public sealed class ScenarioWorld : IAsyncDisposable
         }
     }
 
-    public async Task<JobStatus> TerminalAsync() => await AwaitAsync(s => s.State is JobState.Contracted or JobState.Failed, "a terminal state");
+    /// <summary>The job once its life ended: contracted (a reservation), its run ended (completed, failed, cancelled), or failed.</summary>
+    public async Task<JobStatus> TerminalAsync() => await AwaitAsync(s => s.Final, "a terminal state");
 
     public async Task<ProviderStatus> ProviderAsync(string id)
     {

@@ -29,6 +29,11 @@ public static class StepBindings
         (P(@"the job-request timeout is (\d+) seconds?"), (w, m, _) => Set(w, "jobRequestTimeout", m.Groups[1].Value + "s")),
         (P(@"the contract timeout is (\d+) seconds?"), (w, m, _) => Set(w, "contractTimeout", m.Groups[1].Value + "s")),
         (P(@"the node orchestrates (push|pull) jobs by default"), (w, m, _) => Set(w, "defaultOrchestrationType", m.Groups[1].Value)),
+        (P(@"failed runs are (never retried|retried up to (\d+) runs in all)"), (w, m, _) =>
+        {
+            Set(w, "execution.restart.mode", m.Groups[2].Success ? "on-failure" : "never");
+            return m.Groups[2].Success ? Set(w, "execution.restart.maxAttempts", m.Groups[2].Value) : Task.CompletedTask;
+        }),
 
         // When: users and operators act
         (P(@"a user posts a job ""([^""]+)"" needing (\d+) CPU cores?, (\d+) MB of RAM and (\d+) GB of disk"),
@@ -41,6 +46,28 @@ public static class StepBindings
             })),
         (P(@"a user posts this job:"), (w, _, a) => w.PostAsync(
             JsonSerializer.Deserialize<JobDescription>(DocString(a), ScenarioWorld.Json) ?? throw new InvalidOperationException("empty job"))),
+        (P(@"a user posts a job ""([^""]+)"" that runs the WebAssembly program ""([^""]+)""(?: with arguments ""([^""]*)"")?(?: within (\d+) seconds?)?(?: in (\d+) MB of RAM)?"),
+            (w, m, _) => w.PostAsync(Job(m.Groups[1].Value, "1", m.Groups[5].Success ? m.Groups[5].Value : "256", "1") with
+            {
+                Execution = new JobExecution
+                {
+                    Executor = ExecutorType.Wasm,
+                    Module = Convert.ToBase64String(Wasmtime.Module.ConvertText(Orchestrator.Testing.Repository.Read($"examples/wasm/{m.Groups[2].Value}.wat"))),
+                    Args = List(m.Groups[3].Value, ' '),
+                    TimeoutSeconds = m.Groups[4].Success ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : null,
+                },
+            })),
+        (P(@"a user posts a job ""([^""]+)"" that runs the simulated program ""([^""]*)"""),
+            (w, m, _) => w.PostAsync(Job(m.Groups[1].Value, "1", "256", "1") with
+            {
+                Execution = new JobExecution { Executor = ExecutorType.Simulated, Args = List(m.Groups[2].Value, ' ') },
+            })),
+        (P(@"the job is running on ""([^""]+)"""), async (w, m, _) =>
+        {
+            var running = await w.AwaitAsync(s => s.State == JobState.Running || s.Final, "the run to start");
+            Assert.True(running.State == JobState.Running, $"the job is {running.State}: {running.History[^1].Note}");
+            Assert.Equal(m.Groups[1].Value, running.CurrentRun!.ProviderId);
+        }),
         (P(@"the job has searched (\d+) times?"), async (w, m, _) =>
         {
             var times = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -87,6 +114,28 @@ public static class StepBindings
             Assert.Equal(m.Groups[1].Value, Kebab(status.Failure!.Reason));
         }),
         (P(@"the failure message says ""([^""]+)"""), async (w, m, _) => Assert.Contains(m.Groups[1].Value, (await w.TerminalAsync()).Failure!.Message)),
+        (P(@"the job completes with exit code 0"), async (w, _, _) =>
+        {
+            var status = await w.TerminalAsync();
+            Assert.True(status.State == JobState.Completed, $"the job is {status.State}: {status.Failure?.Message}");
+            Assert.Equal(0, status.Runs[^1].Outcome!.ExitCode);
+        }),
+        (P(@"the job ends cancelled"), async (w, _, _) => Assert.Equal(JobState.Cancelled, (await w.TerminalAsync()).State)),
+        (P(@"run (\d+) was on ""([^""]+)""(?: and failed with ""([^""]+)"")?"), async (w, m, _) =>
+        {
+            var status = await w.TerminalAsync();
+            var run = Assert.Single(status.Runs, r => r.Run == int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+            Assert.Equal(m.Groups[2].Value, run.ProviderId);
+            if (m.Groups[3].Success) Assert.Equal(m.Groups[3].Value, run.Outcome!.Failure is { } why ? RunFailures.Code(why) : "none");
+        }),
+        (P(@"the job ran (\d+) times?"), async (w, m, _) =>
+            Assert.Equal(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), (await w.TerminalAsync()).Runs.Count)),
+        (P(@"the program printed:"), async (w, _, a) =>
+        {
+            await w.TerminalAsync();
+            Assert.Equal(DocString(a).Replace("\r", "") + "\n", await w.StdoutAsync());
+        }),
+        (P(@"""([^""]+)"" holds no contract"), (w, m, _) => Eventually(async () => Assert.Empty((await w.ProviderAsync(m.Groups[1].Value)).Contracts))),
         (P(@"the job's history is (.+)"), async (w, m, _) =>
             Assert.Equal(List(m.Groups[1].Value), (await w.TerminalAsync()).History.Select(h => h.State.ToString()).Distinct())),
         (P(@"the search considered (\d+) providers and ruled out (\d+) for ""([^""]+)"""), async (w, m, _) =>
@@ -166,8 +215,10 @@ public static class StepBindings
             var behaviour = Cell("behaviour") is { } text
                 ? Enum.Parse<ProviderBehaviour>(string.Concat(text.Split(' ').Select(w => char.ToUpperInvariant(w[0]) + w[1..])))
                 : ProviderBehaviour.AnswersNormally;
-            return new ProviderSpec(Capability(cells["id"], cells["cpu"], cells["ram"], cells["disk"], cells["price"], Cell("locks on bid") == "yes", Cell("country")),
-                behaviour);
+            var capability = Capability(cells["id"], cells["cpu"], cells["ram"], cells["disk"], cells["price"], Cell("locks on bid") == "yes", Cell("country"));
+            if (Cell("executors") is { } executors)
+                capability = capability with { Executors = List(executors).Select(e => Enum.Parse<ExecutorType>(e, ignoreCase: true)).ToArray() };
+            return new ProviderSpec(capability, behaviour);
         }).ToList();
     }
 
@@ -189,7 +240,7 @@ public static class StepBindings
     private static string DocString(Step step) =>
         step.DocString?.Content ?? throw new InvalidOperationException("this step needs a \"\"\" block");
 
-    private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    private static string[] List(string text, char separator = ',') => text.Split(separator, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static string Kebab<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 

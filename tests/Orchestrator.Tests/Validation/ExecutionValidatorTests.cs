@@ -93,7 +93,7 @@ public class ExecutionValidatorTests
         { "timeout past a year", Runs(Docker with { TimeoutSeconds = 31_622_401 }), ["execution.timeoutSeconds: must be between 1 and 31622400, was 31622401"] },
         { "timeout past the contract", Runs(Docker with { TimeoutSeconds = 121 }, Needs() with { DurationMinutes = 2 }),
             ["execution.timeoutSeconds: must be between 1 and the contract's duration (120 s, requirements.durationMinutes), was 121"] },
-        { "restart mode", Runs(Docker with { Restart = new RestartPolicy((RestartMode)5, 2) }), ["execution.restart.mode: must be one of never, onFailure"] },
+        { "restart mode", Runs(Docker with { Restart = new RestartPolicy((RestartMode)5, 2) }), ["execution.restart.mode: must be one of never, on-failure"] },
         { "restart attempts 0", Runs(Docker with { Restart = new RestartPolicy(RestartMode.OnFailure, 0) }),
             ["execution.restart.maxAttempts: must be between 1 and 100, was 0"] },
         { "restart attempts 101", Runs(Docker with { Restart = new RestartPolicy(RestartMode.Never, 101) }),

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>
+/// Runs across three nodes on PostgreSQL: a job posted to node 0 runs on a provider of node 2, its logs followed from
+/// node 1; node 2 SIGKILLed while the program runs. With a restart policy the job completes on node 1's provider; without,
+/// it fails provider-lost within 15 s. No provider keeps the resources of an ended run, the killed one included once it
+/// is back; no job has two runs going at once.
+/// </summary>
+[Collection(FaultTiming.Name)]
+public class ClusterRunTests(ITestOutputHelper output)
+{
+    /// <summary>Node 2's provider is the cheapest (the job picks it first), node 1's the fallback; node 0 runs nothing.</summary>
+    private static string? ProvidersOf(int node) => node switch
+    {
+        1 => """[{"id":"cp-n1","resources":{"cpuCores":4,"ramMb":2048,"diskGb":10},"executors":["wasm","simulated"],"pricePerHour":5.0}]""",
+        2 => """[{"id":"cp-n2","resources":{"cpuCores":4,"ramMb":2048,"diskGb":10},"executors":["wasm","simulated"],"pricePerHour":1.0}]""",
+        _ => null,
+    };
+
+    private const string Hocon = "orchestrator { execution { heartbeat = 500ms, lostAfter = 4s }\n contractConfirmAfter = 2s }";
+
+    private static string Job(string id, string restart) =>
+        ("""{"jobId":"@ID@","selection":"lowest-price","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}},""" +
+        "\"execution\":{\"executor\":\"simulated\",\"args\":[\"print=started\",\"sleep-ms=6000\",\"print=done\"],\"restart\":{\"mode\":\"@MODE@\",\"maxAttempts\":2}}}")
+            .Replace("@ID@", id).Replace("@MODE@", restart);
+
+    [Theory]
+    [InlineData("on-failure")]
+    [InlineData("never")]
+    public async Task A_run_on_a_killed_node_is_rescheduled_or_fails_provider_lost_and_no_provider_keeps_its_resources(string restart)
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, ProvidersOf, Hocon);
+        var (posting, following, victim) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+        // Node 0 onboards only its own machine (docker: it cannot run the job); nodes 1 and 2 their providers.
+        await Poll.UntilAsync(async () => Assert.Subset((await posting.Http.GetProvidersAsync()).Select(p => p!["capability"]!["id"]!.GetValue<string>()).ToHashSet(),
+            new HashSet<string> { "cp-n1", "cp-n2" }), TimeSpan.FromSeconds(30));
+
+        var id = $"moves-{restart}";
+        await posting.Http.PostJobOkAsync(Job(id, restart));
+        await Poll.UntilAsync(async () => Assert.Equal("Running", (await posting.Http.GetJobAsync(id)).State()), TimeSpan.FromSeconds(30));
+        var running = await posting.Http.GetJobAsync(id);
+        Assert.Equal("cp-n2", running["currentRun"]!["providerId"]!.GetValue<string>());
+
+        // Followed from node 1: what the program printed on node 2 so far.
+        using (var follow = await following.Http.GetAsync($"/orchestrator/jobs/{id}/logs?follow=true", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, follow.StatusCode);
+            var buffer = new byte[64];
+            var read = await (await follow.Content.ReadAsStreamAsync()).ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal("started\n", Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        await victim.KillAsync();
+        var killed = Stopwatch.StartNew();
+        var job = await posting.Http.AwaitTerminalAsync(id, TimeSpan.FromSeconds(60));
+        var after = killed.Elapsed;
+        output.WriteLine($"{restart}: {job.State()} {after.TotalSeconds:0.0} s after the kill; runs: " +
+                         string.Join(", ", job["runs"]!.AsArray().Select(r => $"{r!["providerId"]} {r["outcome"]!["failure"]}")));
+
+        var runs = job["runs"]!.AsArray();
+        Assert.Equal(("cp-n2", "provider-lost"), (runs[0]!["providerId"]!.GetValue<string>(), runs[0]!["outcome"]!["failure"]!.GetValue<string>()));
+        if (restart == "never")
+        {
+            Assert.Equal("Failed", job.State());
+            Assert.Equal("provider-lost", job["failure"]!["reason"]!.GetValue<string>());
+            Assert.Single(runs);
+            Assert.True(after < TimeSpan.FromSeconds(15), $"failed {after.TotalSeconds:0.0} s after the kill");
+        }
+        else
+        {
+            Assert.Equal("Completed", job.State());
+            Assert.Equal(2, runs.Count);
+            Assert.Equal("cp-n1", runs[1]!["providerId"]!.GetValue<string>());
+            Assert.Null(runs[1]!["outcome"]!["failure"]);
+            Assert.Equal("started\ndone\n", await (await following.Http.GetAsync($"/orchestrator/jobs/{id}/logs")).Content.ReadAsStringAsync());
+        }
+
+        // One run at a time: the second began only after the first was declared lost.
+        if (runs.Count == 2)
+            Assert.True(runs[1]!["startedAt"]!.GetValue<DateTimeOffset>() >= runs[0]!["endedAt"]!.GetValue<DateTimeOffset>());
+
+        // No provider keeps the resources of an ended run: the survivor's at once, the killed node's once it is back (its
+        // allocation finds the run interrupted and ends the contract).
+        await Poll.UntilAsync(async () => Assert.Empty(Contracts(await following.Http.GetProvidersAsync(), "cp-n1")), TimeSpan.FromSeconds(15));
+        var back = await victim.RestartAsync();
+        try
+        {
+            await Poll.UntilAsync(async () => Assert.Empty(Contracts(await back.Http.GetProvidersAsync(), "cp-n2")), TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await back.DisposeAsync();
+        }
+    }
+
+    private static JsonArray Contracts(JsonArray providers, string id) =>
+        providers.Single(p => p!["capability"]!["id"]!.GetValue<string>() == id)!["contracts"]!.AsArray();
+}
