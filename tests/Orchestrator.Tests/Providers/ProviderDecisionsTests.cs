@@ -254,4 +254,52 @@ public class ProviderDecisionsTests
                 new ProviderStepsRecorded("cp", [Lock("j0"), Lock("j6")]), new ProviderStepsRecorded("cp", []), new ProviderOffboarding("cp", T0),
             }.Select(ProviderDecisions.JobOf));
     }
+
+    // --- runs
+
+    private static StartAllocation Start(string contract = "j1@cp") =>
+        new("j1", "cp", Terms() with { ContractId = contract }, new JobExecution { Executor = ExecutorType.Wasm }, 1);
+
+    [Fact]
+    public void A_run_starts_once_under_a_contract_held_for_its_job()
+    {
+        var contracted = Empty.Apply(Committed("j1"));
+        var start = Assert.IsType<AllocationDecision.Start>(ProviderDecisions.Allocate(contracted, Start(), T0));
+        Assert.Equal(new ContractAllocated("cp", "j1", "j1@cp", T0), start.Event);
+        var allocated = contracted.Apply(start.Event);
+        Assert.True(allocated.Ledger.Contracts["j1"].Allocated);
+        Assert.Same(AllocationDecision.Started.Instance, ProviderDecisions.Allocate(allocated, Start(), T0));
+        Assert.Equal([allocated.Ledger.Contracts["j1"].Contract], ProviderDecisions.Allocated(allocated));
+        Assert.Empty(ProviderDecisions.Allocated(contracted));
+
+        Assert.Equal(new AllocationDecision.NoContract("provider cp holds no contract j1@cp for job j1"), ProviderDecisions.Allocate(Empty, Start(), T0));
+        Assert.Equal(new AllocationDecision.NoContract("provider cp holds no contract other@cp for job j1"),
+            ProviderDecisions.Allocate(contracted, Start("other@cp"), T0));
+        // An allocation event about another contract of the job changes nothing.
+        Assert.False(contracted.Apply(new ContractAllocated("cp", "j1", "other@cp", T0)).Ledger.Contracts["j1"].Allocated);
+    }
+
+    [Fact]
+    public void The_contract_ends_with_its_run()
+    {
+        var contracted = Empty.Apply(Committed("j1"));
+        Assert.Equal(new ContractEnded("cp", "j1", T0), ProviderDecisions.RunEnded(contracted, "j1", "j1@cp", T0));
+        Assert.Null(ProviderDecisions.RunEnded(contracted, "j1", "other@cp", T0));
+        Assert.Null(ProviderDecisions.RunEnded(Empty, "j1", "j1@cp", T0));
+    }
+
+    [Fact]
+    public void A_job_that_runs_a_program_is_declined_where_its_executor_is_not_registered()
+    {
+        var runs = Two with { Runs = ExecutorType.Wasm };
+        var no = Assert.IsType<ExchangeAnswer.Ineligible>(ProviderDecisions.Answer(Empty, "j1", "sp", runs, true, true, Lease, T0, [ExecutorType.Docker, ExecutorType.Simulated]));
+        Assert.Equal(new ExchangeAnswer.Ineligible(DeclineReason.ExecutorNotRegistered,
+            "the job runs a wasm program; this provider's node has not registered that executor (it has: docker, simulated)"), no);
+        Assert.Equal("the job runs a wasm program; this provider's node has not registered that executor (it has: none)",
+            Assert.IsType<ExchangeAnswer.Ineligible>(ProviderDecisions.Answer(Empty, "j1", "sp", runs, true, true, Lease, T0, [])).Detail);
+        Assert.IsType<ExchangeAnswer.Lock>(ProviderDecisions.Answer(Empty, "j1", "sp", runs, true, true, Lease, T0, [ExecutorType.Wasm]));
+        // A reservation needs no executor on the node; a provider that does not say what it has is not held to it.
+        Assert.IsType<ExchangeAnswer.Lock>(ProviderDecisions.Answer(Empty, "j1", "sp", Two, true, true, Lease, T0, []));
+        Assert.IsType<ExchangeAnswer.Lock>(ProviderDecisions.Answer(Empty, "j1", "sp", runs, true, true, Lease, T0));
+    }
 }
