@@ -30,13 +30,14 @@ public sealed class BenchNode : IAsyncDisposable
     /// With a network authority: every bid, acceptance and contract signed with a node key and verified (one node
     /// plays both parties, as a single DMS node does).
     /// </param>
-    public static async Task<BenchNode> StartAsync(string store, string target, int providers, bool signed = false)
+    public static async Task<BenchNode> StartAsync(string store, string target, int providers, bool signed = false, ExecutorType[]? executors = null,
+        string? hocon = null)
     {
         var capabilities = Enumerable.Range(0, providers).Select(i => new ProviderCapability
         {
             Id = $"cp-{i:D5}",
             Resources = new Resources { CpuCores = 4096, RamMb = 64L * 1024 * 1024, DiskGb = 1024 * 1024 },
-            Executors = [ExecutorType.Docker],
+            Executors = executors ?? [ExecutorType.Docker],
             PricePerHour = 1m + i % 10 / 10m,
         }).ToArray();
         var options = new OrchestratorOptions
@@ -47,7 +48,7 @@ public sealed class BenchNode : IAsyncDisposable
             Persistence = store == "postgres"
                 ? new PersistenceOptions { Provider = "postgres", PostgresConnectionString = target }
                 : new PersistenceOptions { Provider = "sqlite", SqliteFile = target },
-            Hocon = "akka.loglevel = WARNING",
+            Hocon = "akka.loglevel = WARNING\n" + hocon,
         };
         if (signed) options.Trust = SignedTrust("bench", capabilities.Select(c => c.Id));
 

@@ -46,10 +46,15 @@ public sealed class LoadDriver
 
     private readonly JobDescription _job;
 
-    public LoadDriver(BenchNode node, string name, int? durationMinutes = null)
+    /// <param name="execution">A program each job runs once contracted (then a job is done when its run ends); none: reservations.</param>
+    public LoadDriver(BenchNode node, string name, int? durationMinutes = null, JobExecution? execution = null)
     {
         _node = node;
-        _job = Job with { Requirements = Job.Requirements with { DurationMinutes = durationMinutes } };
+        _job = Job with
+        {
+            Requirements = Job.Requirements with { DurationMinutes = durationMinutes, Executors = execution is null ? Job.Requirements.Executors : [] },
+            Execution = execution,
+        };
         _tracker = node.System.ActorOf(Props.Create(() => new Tracker(_waiting)), "tracker-" + name);
     }
 
@@ -95,6 +100,20 @@ public sealed class LoadDriver
         return await ResultAsync(prefix, jobs, clock.Elapsed, latencies, outcomes);
     }
 
+    /// <summary>Posts the jobs (at most <paramref name="concurrency"/> posts in flight) without waiting for their ends.</summary>
+    public async Task PostAllAsync(string prefix, int jobs, int concurrency) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+            await _node.Jobs.Ask<IJobMessage>(new PostJob($"{prefix}-{i:D7}", _job with { JobId = $"{prefix}-{i:D7}" }, "bench"), TimeSpan.FromSeconds(60)));
+
+    /// <summary>How many of the jobs are in <paramref name="state"/> now.</summary>
+    public async Task<int> CountAsync(string prefix, int jobs, JobState state)
+    {
+        var count = 0;
+        for (var i = 0; i < jobs; i++)
+            if (await _node.Jobs.Ask<IJobMessage>(new GetJob($"{prefix}-{i:D7}"), TimeSpan.FromSeconds(30)) is JobStatus { } status && status.State == state) count++;
+        return count;
+    }
+
     /// <summary>One job from post to terminal; an overloaded system that does not answer in time counts as unfinished.</summary>
     private async Task<(JobState? State, double Milliseconds)> OneJobAsync(string id)
     {
@@ -121,7 +140,7 @@ public sealed class LoadDriver
     {
         var phases = new Dictionary<string, List<double>>
         {
-            ["posted→searching"] = [], ["search"] = [], ["request+contract"] = [],
+            ["posted→searching"] = [], ["search"] = [], ["request+contract"] = [], ["contract→running"] = [], ["run"] = [],
         };
         var step = Math.Max(1, jobs / 500);
         for (var i = 0; i < jobs; i += step)
@@ -136,9 +155,11 @@ public sealed class LoadDriver
             Add("posted→searching", At(JobState.Posted), At(JobState.Searching));
             Add("search", At(JobState.Searching), At(JobState.Matched));
             Add("request+contract", At(JobState.Matched), At(JobState.Contracted));
+            Add("contract→running", At(JobState.Contracted), At(JobState.Running));
+            Add("run", At(JobState.Running), At(JobState.Completed));
         }
 
-        return new LoadResult(jobs, outcomes.Count(s => s == JobState.Contracted), outcomes.Count(s => s == JobState.Failed),
+        return new LoadResult(jobs, outcomes.Count(s => s is JobState.Contracted or JobState.Completed), outcomes.Count(s => s is JobState.Failed or JobState.Cancelled),
             outcomes.Count(s => s is null), elapsed,
             Percentiles.Of(latencies.ToArray()), phases.ToDictionary(kv => kv.Key, kv => Percentiles.Of(kv.Value)));
     }
@@ -148,7 +169,7 @@ public sealed class LoadDriver
         public Tracker(ConcurrentDictionary<string, TaskCompletionSource<JobStateChanged>> waiting) =>
             Receive<JobStateChanged>(change =>
             {
-                if (change.State is JobState.Contracted or JobState.Failed && waiting.TryRemove(change.JobId, out var done))
+                if (change.Final && waiting.TryRemove(change.JobId, out var done))
                     done.TrySetResult(change);
             });
     }

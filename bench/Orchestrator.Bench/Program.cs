@@ -50,6 +50,45 @@ if (options.Runs("signed"))
             await driver.RunClosedAsync("t", options.Jobs, options.Concurrency), null));
     }
 
+// Running what was contracted: posting → Completed with a trivial WebAssembly program, beside posting → Contracted on
+// the same node; what one instance costs; the resident memory each running allocation holds.
+if (options.Runs("run"))
+{
+    await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "run.db"), options.Providers,
+                     executors: [Orchestrator.Protocol.Model.ExecutorType.Docker, Orchestrator.Protocol.Model.ExecutorType.Wasm],
+                     hocon: $"orchestrator.execution.directory = \"{Path.Combine(work, "runs").Replace('\\', '/')}\""))
+    {
+        var runs = new LoadDriver(node, "run", execution: RunCost.Trivial());
+        var reservations = new LoadDriver(node, "reserve");
+        await runs.RunClosedAsync("warmup-run", Math.Min(500, options.Jobs), options.Concurrency);
+        await reservations.RunClosedAsync("warmup-reserve", Math.Min(500, options.Jobs), options.Concurrency);
+        rows.Add(Row.From("posting → Completed, a trivial WebAssembly program (exits at once), SQLite", options.Providers,
+            await runs.RunClosedAsync("r", options.Jobs, options.Concurrency), null));
+        rows.Add(Row.From("posting → Contracted (reservations), the same node, SQLite", options.Providers,
+            await reservations.RunClosedAsync("c", options.Jobs, options.Concurrency), null));
+
+        // Resident memory per running allocation: N programs each waiting 5 s (a WASI clock wait: no CPU), all running at once.
+        var sleepers = new LoadDriver(node, "sleep", execution: RunCost.Sleeper(Orchestrator.Testing.Repository.Root));
+        var count = options.Quick ? 50 : 200;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        await Task.Delay(1000);
+        var before = Process.GetCurrentProcess().WorkingSet64;
+        await sleepers.PostAllAsync("s", count, options.Concurrency);
+        var running = 0;
+        for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(4); await Task.Delay(100))
+            if ((running = await sleepers.CountAsync("s", count, Orchestrator.Protocol.Model.JobState.Running)) == count) break;
+        var during = Process.GetCurrentProcess().WorkingSet64;
+        rows.Add(new Row($"resident memory per running allocation: {running} of {count} WebAssembly programs running at once " +
+                         $"(each waiting 5 s), {(during - before) / 1024.0 / Math.Max(1, running):0} KiB each (process {during / 1024.0 / 1024.0:0} MiB)",
+            0, count, 0, 0, 0, null, null, null, during / 1024.0 / 1024.0));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+    }
+
+    var (cold, warmP50, warmP95) = await RunCost.InstanceAsync(options.Quick ? 200 : 2000);
+    rows.Add(new Row($"one WebAssembly instance, start to exit (trivial module): first {cold / 1000:0.0} ms (compiling it), then p50 {warmP50:0} µs, " +
+                     $"p95 {warmP95:0} µs with the module cached", 0, 0, 0, 0, 0, null, null, null, null));
+}
+
 // The journal plugin alone (no orchestration), to show where the time goes.
 if (options.Runs("journal"))
     await using (var node = await BenchNode.StartAsync("sqlite", Path.Combine(work, "journal.db"), 1))

@@ -50,6 +50,17 @@ public static class JobEndpoints
 
         var description = body.Value!;
         var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType, settings.InlineModuleLimit);
+        // An uploaded module must be on this node (where it was uploaded); a WebAssembly one must be valid.
+        var sha = description.Execution?.ModuleSha256;
+        if (errors.IsEmpty && sha is not null)
+        {
+            var path = Orchestrator.Execution.ModuleStore.Find(settings, sha);
+            if (path is null)
+                errors.Add("execution.moduleSha256", $"no module {sha} was uploaded to this node (POST /orchestrator/modules, then post the job to the same node)");
+            else if (description.Execution!.Executor == ExecutorType.Wasm &&
+                     Orchestrator.Execution.WasmExecutor.Invalid(await File.ReadAllBytesAsync(path, ct)) is { } invalid)
+                errors.Add("execution.moduleSha256", "names a module that " + invalid);
+        }
         if (errors.IsEmpty && description.TargetProviders.Count > 0)
         {
             var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);

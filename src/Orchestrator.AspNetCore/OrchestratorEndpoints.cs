@@ -31,7 +31,7 @@ public static class OrchestratorEndpoints
     {
         var group = app.MapGroup(prefix);
         group.AddEndpointFilter(RetryAfterOnUnavailable);
-        group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints().MapRunEndpoints();
+        group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints().MapRunEndpoints().MapModuleEndpoints();
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
         group.MapGroup("").WithTags("Operations").MapOpsEndpoints().MapClusterEvents().MapActorTree().MapFaultEndpoints();
         group.MapGroup("").WithTags("Health").MapHealthEndpoints();

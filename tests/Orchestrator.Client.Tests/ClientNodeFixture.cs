@@ -6,7 +6,7 @@ namespace Orchestrator.Client.Tests;
 public sealed class ClientNodeFixture : IAsyncLifetime
 {
     private readonly NodeSetup _setup = NodeSetup.Create("""
-        [{"id":"cp-1","resources":{"cpuCores":64,"ramMb":131072,"diskGb":1000},"executors":["docker"],"pricePerHour":1.0}]
+        [{"id":"cp-1","resources":{"cpuCores":64,"ramMb":131072,"diskGb":1000},"executors":["docker","simulated"],"pricePerHour":1.0}]
         """);
 
     public NodeProcess Node { get; private set; } = null!;

@@ -52,6 +52,39 @@ public sealed class ClientSystemTests(ClientNodeFixture fixture, ITestOutputHelp
         Assert.Contains("client", await fixture.Node.Http.GetStringAsync("/ops/cluster"));
     }
 
+    [Fact]
+    public async Task A_system_that_does_not_join_runs_a_program_and_reads_what_it_printed_and_kept()
+    {
+        using var host = await StartClientAsync("outside-runner", akka => akka
+            .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+            .WithOrchestratorClient(new OrchestratorClientOptions { Receptionists = [fixture.Address] }));
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var jobs = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<OrchestratorJobs>();
+        var description = new JobDescription
+        {
+            JobId = "outside-run-1",
+            Requirements = new JobRequirements { Resources = new ResourceRequirements { CpuCores = 1, RamMb = 256, DiskGb = 1 } },
+            Execution = new JobExecution { Executor = ExecutorType.Simulated, Args = ["print=hello from the run", "write=out.txt:kept"], Outputs = ["out.txt"] },
+        };
+        await jobs.Ask<JobAccepted>(new PostJob("outside-run-1", description, system.Name), TimeSpan.FromSeconds(60));
+
+        var changes = Channel.CreateUnbounded<JobStateChanged>();
+        jobs.Tell(new SubscribeToJob("outside-run-1", system.ActorOf(Props.Create(() => new Forwarder(changes.Writer)))));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        JobStateChanged last = null!;
+        await foreach (var change in changes.Reader.ReadAllAsync(deadline.Token))
+        {
+            last = change;
+            if (change.Final) break;
+        }
+
+        Assert.Equal(JobState.Completed, last.State);
+        var run = last.Run!;
+        Assert.Equal(0, run.Outcome!.ExitCode);
+        Assert.Equal("hello from the run\n", await OrchestratorRuns.ReadLogAsync(system, run));
+        Assert.Equal("kept", System.Text.Encoding.UTF8.GetString(await OrchestratorRuns.ReadOutputAsync(system, run, "out.txt")));
+    }
+
     private async Task PostAndFollowAsync(IHost host, string jobId)
     {
         var system = host.Services.GetRequiredService<ActorSystem>();

@@ -93,11 +93,40 @@ public class ClusterRunTests(ITestOutputHelper output)
         try
         {
             await Poll.UntilAsync(async () => Assert.Empty(Contracts(await back.Http.GetProvidersAsync(), "cp-n2")), TimeSpan.FromSeconds(60));
+            // And across the cluster: every contract held is a job's, no program runs twice or after its job ended.
+            await ClusterInvariants.AssertProvidersSettledAsync(back.Http, 3, [job]);
         }
         finally
         {
             await back.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_module_uploaded_to_one_node_runs_on_another_nodes_provider()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(3, ProvidersOf, Hocon);
+        var (posting, runner) = (cluster.Nodes[0], cluster.Nodes[2]);
+        await Poll.UntilAsync(async () => Assert.Contains("cp-n2", (await posting.Http.GetProvidersAsync()).Select(p => p!["capability"]!["id"]!.GetValue<string>())),
+            TimeSpan.FromSeconds(30));
+        var bytes = Wasmtime.Module.ConvertText(Orchestrator.Testing.Repository.Read("examples/wasm/primes.wat"));
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/wasm");
+        using var uploaded = await posting.Http.PostAsync("/orchestrator/modules", content);
+        var sha = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!["sha256"]!.GetValue<string>();
+        // The provider's node does not hold it until it runs the job.
+        Assert.Equal(HttpStatusCode.NotFound, (await runner.Http.GetAsync($"/orchestrator/modules/{sha}")).StatusCode);
+
+        await posting.Http.PostJobOkAsync("""
+            {"jobId":"fetched","selection":"lowest-price","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1}},
+             "execution":{"executor":"wasm","moduleSha256":"@SHA@","args":["10"]}}
+            """.Replace("@SHA@", sha));
+        var job = await posting.Http.AwaitTerminalAsync("fetched", TimeSpan.FromSeconds(60));
+        Assert.Equal("Completed", job.State());
+        Assert.Equal("cp-n2", job["runs"]![0]!["providerId"]!.GetValue<string>());
+        Assert.Equal("2\n3\n5\n7\n", await (await cluster.Nodes[1].Http.GetAsync("/orchestrator/jobs/fetched/logs")).Content.ReadAsStringAsync());
+        // Fetched over the cluster, checked, and kept by the node that ran it.
+        Assert.Equal(bytes, await runner.Http.GetByteArrayAsync($"/orchestrator/modules/{sha}"));
     }
 
     private static JsonArray Contracts(JsonArray providers, string id) =>

@@ -216,4 +216,33 @@ public sealed class RunTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(("cp-reserve", "executor-not-registered"), declines);
         output.WriteLine(failed["failure"]!["message"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_module_too_big_to_inline_is_uploaded_once_and_named_by_its_hash()
+    {
+        var bytes = Wasmtime.Module.ConvertText(Repository.Read("examples/wasm/primes.wat"));
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/wasm");
+        using var uploaded = await _node.Http.PostAsync("/orchestrator/modules", content);
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        var module = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!;
+        var sha = module["sha256"]!.GetValue<string>();
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), sha);
+        Assert.Equal(bytes.Length, module["bytes"]!.GetValue<int>());
+        Assert.Equal($"/orchestrator/modules/{sha}", uploaded.Headers.Location!.ToString());
+        Assert.Equal(bytes, await _node.Http.GetByteArrayAsync($"/orchestrator/modules/{sha}"));
+
+        await _node.Http.PostJobOkAsync(RunJob("uploaded", new JsonObject { ["executor"] = "wasm", ["moduleSha256"] = sha, ["args"] = new JsonArray("12") }));
+        Assert.Equal("Completed", (await _node.Http.AwaitTerminalAsync("uploaded")).State());
+        Assert.Equal("2\n3\n5\n7\n11\n", await Text("/orchestrator/jobs/uploaded/logs"));
+
+        // A hash nobody uploaded here is refused naming the field; so is an upload that is not one.
+        using var unknown = await _node.Http.PostJobAsync(RunJob("unknown-module", new JsonObject { ["executor"] = "wasm", ["moduleSha256"] = new string('0', 64) }));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("no module 0000", await unknown.Content.ReadAsStringAsync());
+        using var text = await _node.Http.PostAsync("/orchestrator/modules", new StringContent("hello"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+        using var missing = await _node.Http.GetAsync($"/orchestrator/modules/{new string('1', 64)}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
 }

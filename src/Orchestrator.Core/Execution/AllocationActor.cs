@@ -41,6 +41,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     private readonly string _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancel = new();
+    private IExecutor? _executor;
     private AllocationStarted? _started;
     private AllocationEnded? _ended;
     private AllocationReport? _latest;
@@ -66,6 +67,10 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<RunDone>(done => End(Outcome(done.Outcome)));
+        // An uploaded module, fetched: the run starts; not to be had: it ends before it started.
+        Command<ModuleReady>(ready => Begin(_executor!, ready.Bytes));
+        Command<ModuleMissing>(missing =>
+            End(Run.Failed(RunFailure.ExecutorError, $"module {_start?.Execution.ModuleSha256} could not be had: {missing.Detail}")));
         Command<Heartbeat>(_ =>
         {
             if (_latest is not null) _reportTo.Tell(_latest with { At = _latest.State == AllocationState.Ended ? _latest.At : DateTimeOffset.UtcNow });
@@ -129,6 +134,18 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        if (_start.Execution.Module is null && _start.Execution.ModuleSha256 is { } sha)
+        {
+            // An uploaded module: from this node's store, or fetched from the node that holds it (reported as starting meanwhile).
+            ModuleStore.GetAsync(Context.System, _settings, sha, _cancel.Token).PipeTo(Self,
+                success: bytes => new ModuleReady(bytes),
+                failure: e => new ModuleMissing((e as AggregateException)?.InnerException?.Message ?? e.Message));
+            _executor = executor;
+            Report(AllocationState.Starting, null, DateTimeOffset.UtcNow);
+            Timers.StartPeriodicTimer("heartbeat", Heartbeat.Instance, _settings.ExecutionHeartbeat);
+            return;
+        }
+
         byte[] module;
         try
         {
@@ -140,7 +157,18 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Persist(new AllocationStarted(_providerId, _contract.JobId, _contract.ContractId, _start.Run, _start.Execution.Executor, DateTimeOffset.UtcNow), e =>
+        Begin(executor, module);
+    }
+
+    private sealed record ModuleReady(byte[] Bytes);
+
+    private sealed record ModuleMissing(string Detail);
+
+    /// <summary>The run starts: written first (a restart after this reports it interrupted), then the executor runs it.</summary>
+    private void Begin(IExecutor executor, byte[] module)
+    {
+        if (_ended is not null || _cancel.IsCancellationRequested) return;
+        Persist(new AllocationStarted(_providerId, _contract.JobId, _contract.ContractId, _start!.Run, _start.Execution.Executor, DateTimeOffset.UtcNow), e =>
         {
             _started = e;
             if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);

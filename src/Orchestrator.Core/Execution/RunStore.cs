@@ -6,14 +6,14 @@ using Orchestrator.Protocol.Model;
 namespace Orchestrator.Execution;
 
 /// <summary>
-/// Serves the runs kept on this node (their logs and outputs, in the folder of each contract's allocation) to any node
-/// of the cluster: the API of whichever node a user asks reads them from here, a chunk at a time, by contract id.
+/// Serves the runs kept on this node (their logs and outputs, in the folder of each contract's allocation) and the modules
+/// it holds (<see cref="ModuleStore"/>) to any node of the cluster: the API of whichever node a user asks reads them from here, a chunk at a time, by contract id.
 /// Every node has one, at <see cref="Path"/>; a node that hosts no provider answers that it holds no such run.
 /// </summary>
 public sealed class RunStore : ReceiveActor
 {
     /// <summary>Where it lives on every node (the API addresses it on the node a run is reported on).</summary>
-    public const string Path = "/user/runs";
+    public const string Path = RunStoreAddress.Path;
 
     /// <summary>The most bytes one answer carries, whatever is asked (frames between nodes stay small).</summary>
     public const int MaxChunk = 256 * 1024;
@@ -45,6 +45,17 @@ public sealed class RunStore : ReceiveActor
             }
 
             Sender.Tell(new RunOutputChunk(get.ContractId, get.Name, get.Offset, Read(file.FullName, get.Offset, get.MaxBytes), file.Length));
+        });
+        Receive<HasModule>(has =>
+        {
+            var path = ModuleStore.Find(settings, has.Sha256);
+            Sender.Tell(new ModuleHeld(has.Sha256, path is not null, path is null ? 0 : new FileInfo(path).Length));
+        });
+        Receive<GetModuleChunk>(get =>
+        {
+            var path = ModuleStore.Find(settings, get.Sha256);
+            if (path is null) Sender.Tell(new RunNotFound(get.Sha256, $"this node ({Self.Path.Address}) holds no module {get.Sha256}"));
+            else Sender.Tell(new ModuleChunk(get.Sha256, get.Offset, Read(path, get.Offset, get.MaxBytes), new FileInfo(path).Length));
         });
     }
 

@@ -51,6 +51,7 @@ public sealed class OrchestratorOptions
     public RoleOptions Roles { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();
     public PersistenceOptions Persistence { get; set; } = new();
+    public ExecutionOptions Execution { get; set; } = new();
 
     /// <summary>
     /// HOCON beneath the options above and above the library's defaults (the executable's <c>--config</c> file):
@@ -129,10 +130,18 @@ public sealed class OrchestratorOptions
         Line("persistence.provider", Quote(Persistence.Provider));
         Line("persistence.sqlite.file", Quote(Persistence.SqliteFile));
         Line("persistence.postgres.connectionString", Quote(Persistence.PostgresConnectionString));
+        Line("execution.directory", Quote(Execution.Directory));
         return hocon.ToString();
     }
 
     private static string? Quote(string? value) => value is null ? null : HoconText.Quote(value);
+}
+
+/// <summary>Running what was contracted (orchestrator.execution): where a provider's node keeps its runs.</summary>
+public sealed class ExecutionOptions
+{
+    /// <summary>Where a provider's node keeps each run's logs and outputs (orchestrator.execution.directory).</summary>
+    public string? Directory { get; set; }
 }
 
 /// <summary>The cluster roles that decide what a member does (orchestrator.roles).</summary>

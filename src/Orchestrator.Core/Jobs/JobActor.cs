@@ -31,6 +31,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         public static readonly SearchAgain Instance = new();
     }
 
+    // The member a run was on is no longer in the cluster (removed while this job watched, or before it recovered here).
+    private sealed record RunNodeRemoved(string Node);
+
     // The run's provider has not been heard from for lostAfter (since the run was asked for, or its last report).
     private sealed record RunSilent(string ContractId);
 
@@ -103,8 +106,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             {
                 _log.Info("job {0}: resuming in state {1}", _job.JobId, _job.State);
                 if (_job.State is not (JobState.Contracted or JobState.Running)) StartDeadline();
-                // A run under way (or asked for) is given lostAfter from now to be heard from.
-                if (_job.Contract is not null && _job.State is JobState.Contracted or JobState.Running) WatchRun(_job.Contract.ContractId);
+                // A run under way (or asked for) is given lostAfter from now to be heard from; one on a member the cluster
+                // removed meanwhile (this job moved here because its own node went too, maybe the same one) is lost now.
+                if (_job.Contract is not null && _job.State is JobState.Contracted or JobState.Running)
+                {
+                    WatchRun(_job.Contract.ContractId);
+                    WatchMembers();
+                    if (_job.CurrentRun is { } run && RunNodeGone(run.Node)) Self.Tell(new RunNodeRemoved(run.Node));
+                }
                 Proceed();
             }
         });
@@ -145,6 +154,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<AllocationReport>(OnAllocationReport);
+        Command<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => Self.Tell(new RunNodeRemoved(removed.Member.Address.ToString())));
+        Command<RunNodeRemoved>(removed => PersistThen(RunDecisions.NodeRemoved(_job, removed.Node, _settings.DefaultRestart, Now)));
+        Command<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Command<RunSilent>(silent =>
         {
             if (_job.Contract?.ContractId != silent.ContractId) return;
@@ -360,6 +372,40 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private bool _watchingMembers;
+
+    private bool InCluster => Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
+
+    /// <summary>While a run goes on: the cluster says when a member is removed (a run there is lost at once).</summary>
+    private void WatchMembers()
+    {
+        if (_watchingMembers || !InCluster) return;
+        _watchingMembers = true;
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+    }
+
+    private void UnwatchMembers()
+    {
+        if (!_watchingMembers) return;
+        _watchingMembers = false;
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    /// <summary>The run's member is not in this (up) member's view of the cluster: it was removed.</summary>
+    private bool RunNodeGone(string node)
+    {
+        if (!InCluster || node.Length == 0) return false;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        return cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up && cluster.State.Members.All(m => m.Address.ToString() != node);
+    }
+
+    protected override void PostStop()
+    {
+        UnwatchMembers();
+        base.PostStop();
+    }
+
     /// <summary>The run's provider has lostAfter from now to be heard from.</summary>
     private void WatchRun(string contractId) => Timers.StartSingleTimer("run-silent", new RunSilent(contractId), _settings.ExecutionLostAfter);
 
@@ -565,11 +611,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case RunStarted started:
                 _log.Info("job {0}: run {1} started on {2}", _job.JobId, started.Run, started.ProviderId);
                 Timers.Cancel("run-ask");
+                WatchMembers();
                 break;
             case RunEnded ended:
                 _log.Info("job {0}: {1}", _job.JobId, _job.History[^1].Note);
                 Timers.Cancel("run-ask");
                 Timers.Cancel("run-silent");
+                UnwatchMembers();
                 if (ended.Outcome.Failure == RunFailure.Cancelled)
                 {
                     // The allocation stops the program and frees the resources; told again each heartbeat until it reports.

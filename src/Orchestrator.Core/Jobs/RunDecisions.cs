@@ -57,10 +57,27 @@ public static class RunDecisions
     /// </summary>
     public static IReadOnlyList<IJobEvent> Lost(Job job, TimeSpan silence, RestartPolicy defaultRestart, DateTimeOffset now)
     {
-        if (job.Contract is null || job.State is not (JobState.Contracted or JobState.Running)) return [];
+        if (job.Contract is null) return [];
         var detail = job.State == JobState.Running
             ? $"no word from provider {job.Contract.ProviderId} for {Seconds(silence)} while the program ran"
             : $"provider {job.Contract.ProviderId} did not start the run within {Seconds(silence)}";
+        return LostBecause(job, detail, defaultRestart, now);
+    }
+
+    /// <summary>
+    /// The cluster removed the member the run was on (<paramref name="node"/>, as the run's allocation reported it): the
+    /// run is lost at once, not after lostAfter. Nothing for another member, or when no run is going on there.
+    /// </summary>
+    public static IReadOnlyList<IJobEvent> NodeRemoved(Job job, string node, RestartPolicy defaultRestart, DateTimeOffset now)
+    {
+        var run = job.CurrentRun;
+        if (run is null || run.Node != node || node.Length == 0) return [];
+        return LostBecause(job, $"the node of provider {run.ProviderId} ({node}) left the cluster while the program ran", defaultRestart, now);
+    }
+
+    private static IReadOnlyList<IJobEvent> LostBecause(Job job, string detail, RestartPolicy defaultRestart, DateTimeOffset now)
+    {
+        if (job.Contract is null || job.State is not (JobState.Contracted or JobState.Running)) return [];
         return [Ended(job, new RunOutcome(null, RunFailure.ProviderLost, detail), job.CurrentRun?.Run ?? job.Run + 1, defaultRestart, now)];
     }
 

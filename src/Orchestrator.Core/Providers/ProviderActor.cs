@@ -54,6 +54,9 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     // meanwhile): answered when the write completes. Only the actor's business: the session knows which are being written.
     private readonly Dictionary<string, List<IActorRef>> _waitingForCommit = new(StringComparer.Ordinal);
 
+    // Contracts revoked while their program ran: written as revoked once the allocation has stopped it.
+    private readonly Dictionary<string, string> _revokeWhenStopped = new(StringComparer.Ordinal);
+
     // The seed's EligibleComputeProvidersData: this provider's comparison with each job it was asked about (bounded).
     private readonly EligibilityData _eligibility;
 
@@ -117,19 +120,29 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         });
         Command<ContractDue>(d =>
         {
-            if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended) Persist(ended, Applied);
+            var held = _session.Ledger.Contracts.GetValueOrDefault(d.JobId);
+            // A run going on when its contract's time is up is stopped first; the contract ends when its allocation says it has.
+            if (held is { Allocated: true }) StopRun(held.Contract, "the contract's time is up");
+            else if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended) Persist(ended, Applied);
         });
         Command<StartAllocation>(OnStartAllocation);
         Command<StopAllocation>(OnStopAllocation);
         Command<AllocationReportAck>(ack => Context.Child(AllocationName(ack.ContractId)).Tell(ack));
         Command<AllocationActor.Finished>(finished =>
         {
-            if (ProviderDecisions.RunEnded(_session, finished.JobId, finished.ContractId, Now) is { } ended) Persist(ended, Applied);
+            if (ProviderDecisions.RunEnded(_session, finished.JobId, finished.ContractId, Now) is not { } ended) return;
+            // A contract revoked while its program ran is recorded as revoked once the program has stopped.
+            if (_revokeWhenStopped.Remove(finished.JobId, out var reason)) Revoke(finished.JobId, reason, stopRunFirst: false);
+            else Persist(ended, Applied);
         });
         Command<GetEligibility>(get => Sender.Tell(new ProviderEligibility(ProviderId, _eligibility.Read(Now, get.JobId), _eligibility.KeptAtMost,
             _eligibility.KeptFor, _eligibility.Forgotten)));
         Command<GetProviderStatus>(_ =>
-            Sender.Tell(_session.Ledger.ToStatus(Now) with { Unconfirmed = _session.Unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray() }));
+            Sender.Tell(_session.Ledger.ToStatus(Now) with
+            {
+                Unconfirmed = _session.Unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray(),
+                Allocations = ProviderDecisions.Allocated(_session).Select(c => c.ContractId).ToArray(),
+            }));
         Command<OffboardProvider>(_ =>
         {
             var answer = new ProviderOffboardResult(ProviderId, _session.Ledger.Contracts.Count, _session.Ledger.Locks.Count);
@@ -393,15 +406,25 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private static string AllocationName(string contractId) => "allocation-" + Uri.EscapeDataString(contractId);
 
-    private void Revoke(string jobId, string reason)
+    /// <summary>Tells a contract's allocation to stop its program (brought back from its journal if it is not running here).</summary>
+    private void StopRun(Contract contract, string reason) =>
+        Allocation(contract, null, Context.System.DeadLetters).Tell(new StopAllocation(contract.JobId, ProviderId, contract.ContractId, reason));
+
+    private void Revoke(string jobId, string reason, bool stopRunFirst = true)
     {
         var held = _session.Ledger.Contracts.GetValueOrDefault(jobId);
+        if (stopRunFirst && held is { Allocated: true })
+        {
+            // A run under a contract its job no longer holds (the job gave it up as lost) stops first: no program runs
+            // without its contract. The revocation is written when the allocation says the program has stopped.
+            _revokeWhenStopped[jobId] = reason;
+            StopRun(held.Contract, "contract revoked: " + reason);
+            return;
+        }
+
         Persist(new ContractRevoked(ProviderId, jobId, reason, Now), e =>
         {
             Applied(e);
-            // A run under a contract its job no longer holds (the job gave it up as lost) stops: nobody waits for it.
-            if (held is { Allocated: true })
-                Context.Child(AllocationName(held.Contract.ContractId)).Tell(new StopAllocation(jobId, ProviderId, held.Contract.ContractId, "contract revoked: " + reason));
             OrchestratorMetrics.ContractRevoked();
             _log.Warning("provider {0}: contract for job {1} revoked ({2})", ProviderId, jobId, reason);
         });

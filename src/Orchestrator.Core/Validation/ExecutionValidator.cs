@@ -29,9 +29,15 @@ public static class ExecutionValidator
             errors.Add($"{at}.executor", $"is {Name(execution.Executor)}, which requirements.executors does not list (it lists {string.Join(", ", executors.Select(Name))})");
 
         var module = Module(execution.Module, inlineModuleLimit, errors);
+        var sha = execution.ModuleSha256;
+        if (sha is not null && !ModuleStore.IsHash(sha))
+            errors.Add($"{at}.moduleSha256", "must be a sha256 as POST /orchestrator/modules answers it: 64 lowercase hex digits");
+        if (sha is not null && execution.Module is not null)
+            errors.Add($"{at}.moduleSha256", "must be absent when execution.module carries the module inline (one or the other)");
         if (execution.Executor == ExecutorType.Wasm)
         {
-            if (execution.Module is null) errors.Add($"{at}.module", "is required for a wasm job: the WebAssembly module's bytes, base64");
+            if (execution.Module is null && sha is null)
+                errors.Add($"{at}.module", "is required for a wasm job: the WebAssembly module's bytes, base64 (or execution.moduleSha256 of an uploaded one)");
             else if (module is not null)
             {
                 var invalid = WasmExecutor.Invalid(module);
@@ -41,7 +47,8 @@ public static class ExecutionValidator
 
         if (execution.Executor == ExecutorType.Simulated)
         {
-            if (execution.Module is not null) errors.Add($"{at}.module", "must be absent for the simulated executor (its args say what it does)");
+            if (execution.Module is not null || sha is not null)
+                errors.Add($"{at}.module", "must be absent for the simulated executor (its args say what it does)");
             var invalid = SimulatedExecutor.Invalid(execution.Args);
             if (invalid is not null) errors.Add($"{at}.{invalid[..invalid.IndexOf(':')]}", invalid[(invalid.IndexOf(':') + 2)..]);
         }

@@ -89,6 +89,10 @@ public static class JobsCommands
             if (job.Contract is { } contract)
                 Output.Line($"contract {contract.ContractId}: {contract.ProviderId}, {contract.PricePerHour}/h, {contract.StartsAt:O} to {contract.EndsAt:O}" +
                             (job.Signatures is null ? " (unsigned)" : " (signed by both parties)"));
+            foreach (var run in job.Runs.Concat(job.CurrentRun is null ? [] : [job.CurrentRun]))
+                Output.Line($"run {run.Run} on {run.ProviderId}: " + (run.Outcome is not { } outcome
+                    ? $"running since {run.StartedAt:HH:mm:ss}"
+                    : outcome.Failure is { } why ? $"{RunFailures.Code(why)}: {outcome.Detail}" : outcome.Detail));
             if (job.Failure is { } failure) Output.Line($"failed ({Kebab(failure.Reason)}): {failure.Message}");
             return 0;
         });

@@ -51,12 +51,7 @@ public sealed record NodePlan(
             if (global::Orchestrator.Validation.Limits.CheckId(id) is { } bad) throw new StartupException($"--node-id: '{id}' {bad}");
             orchestrator.NodeId = id;
         }
-        if (options.DataDirectory is { } data)
-        {
-            orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
-            // Runs' logs and outputs beside the journal, unless the --config file says where (its line comes after this one).
-            orchestrator.Hocon = $"orchestrator.execution.directory = {HoconText.Quote(Path.GetFullPath(Path.Combine(data, "allocations")))}\n" + orchestrator.Hocon;
-        }
+        if (options.DataDirectory is { } data) orchestrator.Persistence.SqliteFile = Path.Combine(data, "orchestrator.db");
         if (options.TlsCertificate is { } certificate) orchestrator.Tls.Certificate = certificate;
         if (options.TlsPassword is { } password) orchestrator.Tls.Password = password;
         if (options.TlsCa is { } ca) orchestrator.Tls.Ca = ca;
@@ -68,6 +63,12 @@ public sealed record NodePlan(
 
         var overrides = ConfigurationFactory.ParseString(CommandLineHocon(options));
         var config = overrides.WithFallback(OrchestratorConfig.Compose(orchestrator, $"--config: '{options.ConfigFile}'")).WithFallback(NodeDefaults);
+        if (options.DataDirectory is { } dataFolder && config.GetString("orchestrator.execution.directory", "").Length == 0)
+        {
+            // Runs' logs and outputs beside the journal, unless the --config file says where.
+            orchestrator.Execution.Directory = Path.GetFullPath(Path.Combine(dataFolder, "allocations"));
+            config = overrides.WithFallback(OrchestratorConfig.Compose(orchestrator, $"--config: '{options.ConfigFile}'")).WithFallback(NodeDefaults);
+        }
         var settings = OrchestratorSettings.FromConfig(config);
         var persistence = PersistenceChoice.From(config);
         var seeds = config.GetStringList("akka.cluster.seed-nodes", []).ToArray();

@@ -48,3 +48,20 @@ public sealed record GetRunOutput(string ContractId, string Name, long Offset, i
 public sealed record RunOutputChunk(string ContractId, string Name, long Offset, byte[] Data, long Length) : IOrchestratorMessage;
 
 public sealed record RunNotFound(string ContractId, string Detail) : IOrchestratorMessage;
+
+/// <summary>Any node → any node: does it hold the uploaded module with this sha256 (answered <see cref="ModuleHeld"/>)?</summary>
+public sealed record HasModule(string Sha256) : IOrchestratorMessage;
+
+/// <param name="Length">The module's size in bytes; 0 when this node does not hold it.</param>
+public sealed record ModuleHeld(string Sha256, bool Held, long Length) : IOrchestratorMessage;
+
+/// <summary>A chunk of an uploaded module (answered <see cref="ModuleChunk"/>, or <see cref="RunNotFound"/> naming the module).</summary>
+public sealed record GetModuleChunk(string Sha256, long Offset, int MaxBytes) : IOrchestratorMessage;
+
+public sealed record ModuleChunk(string Sha256, long Offset, byte[] Data, long Length) : IOrchestratorMessage;
+
+/// <summary>Where runs are read on every node: a run's <see cref="RunRecord.Node"/> followed by this path.</summary>
+public static class RunStoreAddress
+{
+    public const string Path = "/user/runs";
+}

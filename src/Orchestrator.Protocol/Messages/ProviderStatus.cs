@@ -26,6 +26,12 @@ public sealed record ProviderStatus(
     /// of closure): normally empty within moments; the provider asks each job until it answers.
     /// </summary>
     public IReadOnlyList<string> Unconfirmed { get; init; } = [];
+
+    /// <summary>
+    /// The contracts (by id) whose job's program this provider runs now: an allocation holds each until its run ends, when
+    /// the contract ends with it.
+    /// </summary>
+    public IReadOnlyList<string> Allocations { get; init; } = [];
 }
 
 /// <summary>Ask a provider for its <see cref="ProviderStatus"/>.</summary>

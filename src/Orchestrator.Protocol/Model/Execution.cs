@@ -5,7 +5,8 @@ namespace Orchestrator.Protocol.Model;
 /// its contract holds the resources for the duration and nothing runs.
 /// <para>
 /// For <c>wasm</c>: the WebAssembly module (WASI preview 1, its <c>_start</c> is run) inline as base64 in
-/// <see cref="Module"/>. For <c>simulated</c>:
+/// <see cref="Module"/>, or uploaded beforehand (<c>POST /orchestrator/modules</c>) and named by <see cref="ModuleSha256"/>.
+/// For <c>simulated</c>:
 /// <see cref="Args"/> say what to do (<c>sleep-ms=N</c>, <c>print=TEXT</c>, <c>exit=N</c>, in any order).
 /// </para>
 /// </summary>
@@ -15,6 +16,12 @@ public sealed record JobExecution
 
     /// <summary>The module's bytes, base64 (at most the node's inline limit, orchestrator.execution.inlineModuleLimit).</summary>
     public string? Module { get; init; }
+
+    /// <summary>
+    /// The sha256 (64 lowercase hex digits) of a module uploaded with <c>POST /orchestrator/modules</c> to the node the job is
+    /// posted to; the provider's node fetches it from whichever node holds it, checks the hash and keeps it.
+    /// </summary>
+    public string? ModuleSha256 { get; init; }
 
     /// <summary>The program's arguments (after its name).</summary>
     public IReadOnlyList<string> Args { get => _args; init => _args = Wire.Array(value); }

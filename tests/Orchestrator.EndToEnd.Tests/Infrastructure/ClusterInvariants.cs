@@ -18,6 +18,7 @@ public static class ClusterInvariants
     public static async Task AssertProvidersSettledAsync(HttpClient node, int providerCount, IReadOnlyCollection<JsonObject> terminalJobs)
     {
         var known = terminalJobs.ToDictionary(j => j["jobId"]!.GetValue<string>());
+        // A reservation holds its contract; a job that runs a program holds none once its run has ended.
         (string Job, string Provider)[] Expected() => known.Values.Where(j => j.State() == "Contracted")
             .Select(j => (j["jobId"]!.GetValue<string>(), j["contract"]!["providerId"]!.GetValue<string>())).Order().ToArray();
         (string Job, string Provider)[] held = [];
@@ -42,6 +43,18 @@ public static class ClusterInvariants
             var capacity = p["capability"]!["resources"]!["cpuCores"]!.GetValue<int>();
             Assert.InRange(p["contracted"]!["cpuCores"]!.GetValue<int>() + p["locked"]!["cpuCores"]!.GetValue<int>(), 0, capacity);
         }
+
+        // Runs: no job's program runs on two providers at once, and none runs for a job whose life has ended or without
+        // its contract (an allocation holds a contract the provider still has).
+        var allocations = providers.SelectMany(p => (p["allocations"]?.AsArray() ?? []).Select(a => (Provider: p["capability"]!["id"]!.GetValue<string>(),
+            Contract: a!.GetValue<string>()))).ToArray();
+        foreach (var (provider, contract) in allocations)
+            Assert.Contains(providers.Single(p => p["capability"]!["id"]!.GetValue<string>() == provider)["contracts"]!.AsArray(),
+                c => c!["contractId"]!.GetValue<string>() == contract);
+        var jobsOf = allocations.Select(a => a.Contract[..a.Contract.LastIndexOf('@')]).ToArray();
+        Assert.Equal(jobsOf.Length, jobsOf.Distinct().Count());
+        Assert.All(jobsOf.Where(known.ContainsKey), job => Assert.False(known[job]["final"]?.GetValue<bool>() == true && known[job].State() != "Contracted",
+            $"job {job} ended, yet a provider still runs its program"));
 
         var leaseOver = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         int locks;

@@ -195,6 +195,22 @@ public class RunDecisionsTests
     }
 
     [Fact]
+    public void A_run_on_a_member_the_cluster_removed_is_lost_at_once()
+    {
+        var running = Contracted(restart: Thrice).Apply(new RunStarted("job-1", "job-1@cp-a", "cp-a", 1, "akka.tcp://o@h:1", At(11)));
+        Assert.Equal([new RunEnded("job-1", "job-1@cp-a", "cp-a", 1,
+                new RunOutcome(null, RunFailure.ProviderLost, "the node of provider cp-a (akka.tcp://o@h:1) left the cluster while the program ran"), true, At(13))],
+            RunDecisions.NodeRemoved(running, "akka.tcp://o@h:1", Never, At(13)));
+        Assert.Empty(RunDecisions.NodeRemoved(running, "akka.tcp://o@h:2", Never, At(13)));
+        // Not started yet (no node known), or without a node: the silence decides.
+        Assert.Empty(RunDecisions.NodeRemoved(Contracted(), "akka.tcp://o@h:1", Never, At(13)));
+        var nowhere = Contracted().Apply(new RunStarted("job-1", "job-1@cp-a", "cp-a", 1, "", At(11)));
+        Assert.Empty(RunDecisions.NodeRemoved(nowhere, "", Never, At(13)));
+        var ended = running.Apply(new RunEnded("job-1", "job-1@cp-a", "cp-a", 1, Exit0, false, At(12)));
+        Assert.Empty(RunDecisions.NodeRemoved(ended, "akka.tcp://o@h:1", Never, At(13)));
+    }
+
+    [Fact]
     public void Cancelling_a_contracted_or_running_job_ends_its_run_cancelled_and_never_retries_it()
     {
         var running = Contracted(restart: Thrice).Apply(new RunStarted("job-1", "job-1@cp-a", "cp-a", 2, "n", At(11)));

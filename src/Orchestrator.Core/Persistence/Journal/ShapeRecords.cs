@@ -41,6 +41,7 @@ public sealed record ExecutionRecord
 {
     public required ExecutorType Executor { get; init; }
     public string? Module { get; init; }
+    public string? ModuleSha256 { get; init; }
     public string[] Args { get; init; } = [];
     public Dictionary<string, string> Env { get; init; } = [];
     public string? Stdin { get; init; }
@@ -51,14 +52,14 @@ public sealed record ExecutionRecord
 
     public static ExecutionRecord From(JobExecution e) => new()
     {
-        Executor = e.Executor, Module = e.Module, Args = e.Args.ToArray(),
+        Executor = e.Executor, Module = e.Module, ModuleSha256 = e.ModuleSha256, Args = e.Args.ToArray(),
         Env = new Dictionary<string, string>(e.Env, StringComparer.Ordinal), Stdin = e.Stdin, Outputs = e.Outputs.ToArray(), TimeoutSeconds = e.TimeoutSeconds,
         RestartMode = e.Restart?.Mode, RestartMaxAttempts = e.Restart?.MaxAttempts,
     };
 
     public JobExecution ToModel() => new()
     {
-        Executor = Executor, Module = Module, Args = Args, Env = Env, Stdin = Stdin, Outputs = Outputs,
+        Executor = Executor, Module = Module, ModuleSha256 = ModuleSha256, Args = Args, Env = Env, Stdin = Stdin, Outputs = Outputs,
         TimeoutSeconds = TimeoutSeconds, Restart = RestartMode is { } mode ? new RestartPolicy(mode, RestartMaxAttempts ?? 1) : null,
     };
 }
