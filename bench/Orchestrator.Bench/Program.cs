@@ -81,7 +81,6 @@ if (options.Runs("run"))
         rows.Add(new Row($"resident memory per running allocation: {running} of {count} WebAssembly programs running at once " +
                          $"(each waiting 5 s), {(during - before) / 1024.0 / Math.Max(1, running):0} KiB each (process {during / 1024.0 / 1024.0:0} MiB)",
             0, 0, 0, 0, 0, null, null, null, during / 1024.0 / 1024.0));
-        if (running != count) throw new InvalidOperationException($"only {running} of {count} programs were running at once");
         await Task.Delay(TimeSpan.FromSeconds(6));
     }
 
