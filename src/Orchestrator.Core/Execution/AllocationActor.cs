@@ -7,6 +7,7 @@ using Orchestrator.Configuration;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Trust;
 
 namespace Orchestrator.Execution;
 
@@ -22,7 +23,7 @@ namespace Orchestrator.Execution;
 public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Allocation → its provider: the run ended (after it was written); the contract can end.</summary>
-    public sealed record Finished(string JobId, string ContractId);
+    public sealed record Finished(string JobId, string ContractId, UsageReceipt? Receipt = null, Proof? ReceiptProof = null);
 
     private sealed record Heartbeat
     {
@@ -30,6 +31,11 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record RunDone(ExecutionOutcome Outcome);
+
+    private readonly ParticipantTrust? _trust;
+
+    // What the executor measured of the run (set when it ends; zero for a run that never started or was interrupted).
+    private ExecutionOutcome? _measured;
 
     private readonly string _providerId;
     private readonly Contract _contract;
@@ -50,8 +56,9 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     /// <param name="start">The job's request, when this is a new run; null when brought back after a restart.</param>
     /// <param name="reportTo">Where the job is reached (the job shard region; the requester in tests without one).</param>
     public AllocationActor(string providerId, Contract contract, StartAllocation? start, ExecutorRegistry executors, OrchestratorSettings settings,
-        IActorRef reportTo)
+        IActorRef reportTo, ParticipantTrust? trust = null)
     {
+        _trust = trust;
         _providerId = providerId;
         _contract = contract;
         _start = start;
@@ -66,7 +73,11 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
         Recover<AllocationEnded>(e => _ended = e);
         Recover<RecoveryCompleted>(_ => Resume());
 
-        Command<RunDone>(done => End(Outcome(done.Outcome)));
+        Command<RunDone>(done =>
+        {
+            _measured = done.Outcome;
+            End(Outcome(done.Outcome));
+        });
         // An uploaded module, fetched: the run starts; not to be had: it ends before it started.
         Command<ModuleReady>(ready => Begin(_executor!, ready.Bytes));
         Command<ModuleMissing>(missing =>
@@ -94,8 +105,8 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     }
 
     public static Props Props(string providerId, Contract contract, StartAllocation? start, ExecutorRegistry executors, OrchestratorSettings settings,
-        IActorRef reportTo) =>
-        Akka.Actor.Props.Create(() => new AllocationActor(providerId, contract, start, executors, settings, reportTo));
+        IActorRef reportTo, ParticipantTrust? trust = null) =>
+        Akka.Actor.Props.Create(() => new AllocationActor(providerId, contract, start, executors, settings, reportTo, trust));
 
     public override string PersistenceId { get; }
 
@@ -110,8 +121,8 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
         if (_ended is not null)
         {
             // Written, but perhaps not heard by the job or its provider: both are told again.
-            Report(AllocationState.Ended, _ended.Outcome, _ended.At);
-            Context.Parent.Tell(new Finished(_contract.JobId, _contract.ContractId));
+            Report(AllocationState.Ended, _ended.Outcome, _ended.At, _ended.Receipt, _ended.ReceiptProof);
+            Context.Parent.Tell(new Finished(_contract.JobId, _contract.ContractId, _ended.Receipt, _ended.ReceiptProof));
             return;
         }
 
@@ -256,13 +267,16 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     private void End(RunOutcome outcome)
     {
         if (_ended is not null) return;
-        Persist(new AllocationEnded(_providerId, _contract.JobId, _contract.ContractId, outcome, DateTimeOffset.UtcNow), e =>
+        var at = Millis(DateTimeOffset.UtcNow);
+        var receipt = Receipt(outcome, at);
+        var proof = _trust?.Sign(Trust.Signing.ReceiptBytes(receipt));
+        Persist(new AllocationEnded(_providerId, _contract.JobId, _contract.ContractId, outcome, at, receipt, proof), e =>
         {
             _ended = e;
             WriteResult(outcome);
             _log.Info("allocation {0}: ended ({1})", _contract.ContractId, outcome.Detail);
-            Report(AllocationState.Ended, outcome, e.At);
-            Context.Parent.Tell(new Finished(_contract.JobId, _contract.ContractId));
+            Report(AllocationState.Ended, outcome, e.At, receipt, proof);
+            Context.Parent.Tell(new Finished(_contract.JobId, _contract.ContractId, receipt, proof));
             Timers.StartPeriodicTimer("heartbeat", Heartbeat.Instance, _settings.ExecutionHeartbeat);
         });
     }
@@ -281,9 +295,29 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void Report(AllocationState state, RunOutcome? outcome, DateTimeOffset at)
+    /// <summary>
+    /// The provider's receipt of the run: from the program's start (as written) to its end, the CPU time and peak memory the
+    /// executor measured, what it left (logs and outputs), how it ended and the hash of its outputs. A run that never
+    /// started used nothing: it starts and ends at its end.
+    /// </summary>
+    private UsageReceipt Receipt(RunOutcome outcome, DateTimeOffset endedAt)
     {
-        _latest = new AllocationReport(_contract.JobId, _providerId, _contract.ContractId, ++_seq, state, outcome, at, _node);
+        var startedAt = _started is null ? endedAt : Millis(_started.At);
+        var measured = _measured;
+        var outputs = outcome.Outputs.Sum(o => o.Bytes) + outcome.StdoutBytes + outcome.StderrBytes;
+        return new UsageReceipt(_contract.ContractId, _contract.JobId, _providerId, _start?.Run ?? _started?.Run ?? 0, startedAt, endedAt,
+            (long)(endedAt - startedAt).TotalMilliseconds, (long)(measured?.CpuTime.TotalMilliseconds ?? 0), measured?.PeakMemoryBytes ?? 0, outputs,
+            Settlements.SettlementTerms.OutcomeCode(outcome), outcome.ExitCode, Settlements.SettlementTerms.ResultHash(outcome.Outputs));
+    }
+
+    private static DateTimeOffset Millis(DateTimeOffset at) => DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
+
+    private void Report(AllocationState state, RunOutcome? outcome, DateTimeOffset at, UsageReceipt? receipt = null, Proof? receiptProof = null)
+    {
+        _latest = new AllocationReport(_contract.JobId, _providerId, _contract.ContractId, ++_seq, state, outcome, at, _node)
+        {
+            Receipt = receipt, ReceiptProof = receiptProof,
+        };
         _reportTo.Tell(_latest);
     }
 

@@ -14,4 +14,10 @@ public sealed record ExecutionOutcome(int? ExitCode, RunFailure? Failure, string
     public static ExecutionOutcome Failed(RunFailure failure, string detail) => new(null, failure, detail);
 
     public bool Succeeded => Failure is null;
+
+    /// <summary>The CPU time the program used, as the executor measured it (zero when it cannot).</summary>
+    public TimeSpan CpuTime { get; init; }
+
+    /// <summary>The most memory the program held at once, bytes (zero when the executor cannot tell).</summary>
+    public long PeakMemoryBytes { get; init; }
 }

@@ -137,7 +137,20 @@ public sealed class WasmExecutor : IExecutor, IDisposable
 
         public void Stop(RunFailure why) => _stopped ??= why;
 
+        /// <summary>The run, with what it used: CPU time of this thread (the guest runs on it alone) and its memory at the end (linear memory only grows).</summary>
         public ExecutionOutcome Execute(Engine engine, Module module)
+        {
+            var cpuBefore = ThreadCpu.Now();
+            var outcome = ExecuteMeasured(engine, module);
+            var cpuAfter = ThreadCpu.Now();
+            var cpu = cpuBefore is { } before && cpuAfter is { } after ? after - before : _clock.Elapsed;
+            return outcome with { CpuTime = cpu, PeakMemoryBytes = _peakMemory };
+        }
+
+        // Read before the store is disposed: the guest's linear memory at its end, which (memory only grows) is its peak.
+        private long _peakMemory;
+
+        private ExecutionOutcome ExecuteMeasured(Engine engine, Module module)
         {
             var limits = request.Limits;
             var declared = module.Exports.OfType<MemoryExport>().Select(m => m.Minimum * Memory.PageSize)
@@ -186,6 +199,7 @@ public sealed class WasmExecutor : IExecutor, IDisposable
                     return ExecutionOutcome.Failed(RunFailure.ExecutorError, "the module could not be started: " + FirstLine(e.Message));
                 }
 
+                var memory = instance.GetMemory("memory");
                 var start = instance.GetAction("_start");
                 if (start is null) return ExecutionOutcome.Failed(RunFailure.ExecutorError, "the module exports no _start function (a WASI command is expected)");
                 try
@@ -195,7 +209,11 @@ public sealed class WasmExecutor : IExecutor, IDisposable
                 }
                 catch (WasmtimeException e)
                 {
-                    return Ended(e, instance.GetMemory("memory"), limits);
+                    return Ended(e, memory, limits);
+                }
+                finally
+                {
+                    _peakMemory = memory?.GetLength() ?? 0;
                 }
             }
             finally

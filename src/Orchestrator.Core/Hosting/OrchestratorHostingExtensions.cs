@@ -41,7 +41,7 @@ public static class OrchestratorHostingExtensions
             ? ParticipantTrust.ByList(new ApprovalPolicy(settings.ApprovedIds))
             : ParticipantTrust.ClusterMembers());
         var node = new OrchestratorNode(settings, persistence, jobsRole, providersRole, trust,
-            options.Executors.Count == 0 ? null : Execution.ExecutorRegistry.WithBuiltIns(options.Executors));
+            options.Executors.Count == 0 ? null : Execution.ExecutorRegistry.WithBuiltIns(options.Executors), options.SettlementProvider);
 
         akka.AddHocon(config, HoconAddMode.Prepend)
             .WithOrchestratorSerialization()

@@ -11,8 +11,9 @@ namespace Orchestrator.Hosting;
 public sealed class OrchestratorNode : IExtension
 {
     internal OrchestratorNode(OrchestratorSettings settings, PersistenceChoice persistence, string jobsRole, string providersRole, ParticipantTrust trust,
-        Execution.ExecutorRegistry? executors = null)
+        Execution.ExecutorRegistry? executors = null, Settlements.ISettlementProvider? settlementProvider = null)
     {
+        SettlementProvider = settlementProvider ?? Settlements.JournalSettlementProvider.Instance;
         Executors = executors ?? Execution.ExecutorRegistry.Default;
         Settings = settings;
         Persistence = persistence;
@@ -29,6 +30,9 @@ public sealed class OrchestratorNode : IExtension
 
     /// <summary>The executors this node's providers run contracted programs with (built in, and the host's own).</summary>
     public Execution.ExecutorRegistry Executors { get; }
+
+    /// <summary>What moves the money of this node's jobs' settled contracts.</summary>
+    public Settlements.ISettlementProvider SettlementProvider { get; }
 
     /// <summary>Whether the journal failed this node's actors more recently than it served them.</summary>
     public JournalStatus Journal { get; } = new();

@@ -66,6 +66,12 @@ public sealed class OrchestratorOptions
     /// </summary>
     public List<Execution.IExecutor> Executors { get; set; } = [];
 
+    /// <summary>
+    /// What moves the money of a settled contract (code only): a DMS's payment rail. Unset: settlements are recorded in
+    /// the journal on both sides and nothing moves (<see cref="Settlements.JournalSettlementProvider"/>).
+    /// </summary>
+    public Settlements.ISettlementProvider? SettlementProvider { get; set; }
+
     /// <summary>The compute providers this node onboards at start, when it has the providers role (code only).</summary>
     public IReadOnlyList<ProviderCapability>? Providers { get; set; }
 

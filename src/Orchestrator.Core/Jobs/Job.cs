@@ -3,6 +3,7 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Settlements;
 
 namespace Orchestrator.Jobs;
 
@@ -75,6 +76,12 @@ public sealed record Job
 
     /// <summary>Providers that failed a run of this job: never asked again.</summary>
     public ImmutableHashSet<string> Excluded { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary>Every ended contract's settlement, in the order the runs ended (docs/settlement.md).</summary>
+    public ImmutableList<ContractSettlement> Settlements { get; init; } = [];
+
+    /// <summary>A settlement waits for the provider's countersignature, or for its transfer: the job has work left though its state is final.</summary>
+    public bool SettlementPending => Settlements.Any(s => s.Pending);
 
     public bool Exists => Description is not null;
 
@@ -183,6 +190,22 @@ public sealed record Job
             History = History.Add(new StateChange(JobState.Running, r.At, $"run {r.Run} started on {r.ProviderId}")),
         },
         RunEnded r => Ended(r),
+        SettlementProposed p => Settle(p.Settlement.ContractId, r => r with
+        {
+            State = SettlementState.Proposed, Settlement = p.Settlement, Receipt = p.Settlement.Usage, ReceiptProof = p.ReceiptProof,
+            RequesterProof = p.RequesterProof, UpdatedAt = p.At,
+        }),
+        ContractSettled s => Settle(s.Settlement.ContractId, r => r with
+        {
+            State = SettlementState.Settled, Settlement = s.Settlement, Receipt = s.Settlement.Usage, ReceiptProof = s.ReceiptProof,
+            RequesterProof = s.RequesterProof, ProviderProof = s.ProviderProof, UpdatedAt = s.At,
+        }),
+        SettlementDisputed d => Settle(d.ContractId, r => r with
+        {
+            State = SettlementState.Disputed, DisputedBy = d.DisputedBy, DisputeReason = d.Reason, Receipt = d.Receipt ?? r.Receipt,
+            ReceiptProof = d.ReceiptProof ?? r.ReceiptProof, UpdatedAt = d.At,
+        }),
+        SettlementTransferred t => Settle(t.ContractId, r => r with { Transfer = t.Transfer, UpdatedAt = t.At }),
         JobFailed f => this with
         {
             State = JobState.Failed,
@@ -202,7 +225,7 @@ public sealed record Job
         var run = (CurrentRun is not null && CurrentRun.ContractId == r.ContractId
             ? CurrentRun
             : new RunRecord(r.Run, r.ContractId, r.ProviderId, "", r.At, null, null)) with { EndedAt = r.At, Outcome = r.Outcome };
-        var ended = this with { CurrentRun = null, Runs = Runs.Add(run), Run = Math.Max(Run, r.Run) };
+        var ended = this with { CurrentRun = null, Runs = Runs.Add(run), Run = Math.Max(Run, r.Run), Settlements = AwaitingReceipt(r) };
         var failure = RunFailures.Reason(r.Outcome);
         if (r.Retry)
         {
@@ -234,6 +257,25 @@ public sealed record Job
         };
     }
 
+    /// <summary>The ended run's contract, awaiting its provider's receipt (once: a contract is settled once, whatever ends it twice).</summary>
+    private ImmutableList<ContractSettlement> AwaitingReceipt(RunEnded r)
+    {
+        if (Contract is null || Contract.ContractId != r.ContractId || Settlements.Any(s => s.ContractId == r.ContractId)) return Settlements;
+        // Cancelled and provider-lost are the job's own conclusions; every other outcome is the allocation's report.
+        var fromProvider = r.Outcome.Failure is not (RunFailure.Cancelled or RunFailure.ProviderLost);
+        return Settlements.Add(new ContractSettlement(Contract, r.Run, r.Outcome, fromProvider,
+            new SettlementRecord(r.ContractId, JobId, Contract.RequesterNodeId, r.ProviderId, SettlementState.AwaitingReceipt)
+            {
+                EndedAt = r.At, UpdatedAt = r.At,
+            }));
+    }
+
+    private Job Settle(string contractId, Func<SettlementRecord, SettlementRecord> change)
+    {
+        var index = Settlements.FindIndex(s => s.ContractId == contractId);
+        return index < 0 ? this : this with { Settlements = Settlements.SetItem(index, Settlements[index] with { Record = change(Settlements[index].Record) }) };
+    }
+
     public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
 
     /// <summary>Every provider the latest search considered, by name: those ruled out, then those asked, by id.</summary>
@@ -254,6 +296,7 @@ public sealed record Job
             CurrentRun = CurrentRun,
             Runs = Runs.ToArray(),
             Final = IsTerminal,
+            Settlements = Settlements.Select(s => s.Record).ToArray(),
         };
     }
 }

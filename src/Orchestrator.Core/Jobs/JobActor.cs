@@ -43,6 +43,25 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         public static readonly RunAskAgain Instance = new();
     }
 
+    // Propose the settlements awaiting the provider's countersignature again (until it answers).
+    private sealed record ProposeAgain
+    {
+        public static readonly ProposeAgain Instance = new();
+    }
+
+    // The settlement provider's answer about one settled contract.
+    private sealed record Transferred(string ContractId, SettlementTransfer Transfer);
+
+    private sealed record TransferFailed(string ContractId, string Error);
+
+    private sealed record TransferAgain(string ContractId);
+
+    // Transfers under way, and how many times each failed (the wait before the next try grows with it).
+    private readonly HashSet<string> _transferring = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _transferFailures = new(StringComparer.Ordinal);
+    private readonly Settlements.ISettlementProvider _settlementProvider =
+        Hosting.OrchestratorNode.Find(Context.System)?.SettlementProvider ?? Settlements.JournalSettlementProvider.Instance;
+
     private readonly OrchestratorSettings _settings;
     private readonly ParticipantTrust _trust;
     private readonly IActorRef _directory;
@@ -101,6 +120,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             if (!_job.Exists) return;
+            // A settlement left half done (proposed, or settled and not transferred) resumes: the job asks again.
+            if (_job.SettlementPending) ResumeSettlements();
             if (_job.IsTerminal) Context.SetReceiveTimeout(_settings.TerminalJobIdle);
             else
             {
@@ -154,6 +175,33 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<AllocationReport>(OnAllocationReport);
+        Command<SettleContract>(settle => PersistThen(OnReceipt([], settle.Receipt, settle.ReceiptProof, Sender)));
+        Command<SettlementCountersigned>(answer => PersistThen(Settlements.SettlementDecisions.OnCountersigned(_job, answer,
+            s => _trust.CheckSigned(answer.ProviderProof, ParticipantRole.ComputeProvider, s.ProviderId, Signing.SettlementBytes(s), Now), Now)));
+        Command<SettlementRejected>(answer => PersistThen(Settlements.SettlementDecisions.OnRejected(_job, answer, Now)));
+        Command<ProposeAgain>(_ =>
+        {
+            var proposed = Settlements.SettlementDecisions.AwaitingCountersignature(_job).ToArray();
+            if (proposed.Length == 0) Timers.Cancel("settle");
+            if (_providers is null) AskDirectory();
+            foreach (var entry in proposed) Propose(entry.Record);
+        });
+        Command<Transferred>(done =>
+        {
+            _transferring.Remove(done.ContractId);
+            _transferFailures.Remove(done.ContractId);
+            PersistThen([new SettlementTransferred(_job.JobId, done.ContractId, done.Transfer, Now)]);
+        });
+        Command<TransferFailed>(failed =>
+        {
+            _transferring.Remove(failed.ContractId);
+            var failures = _transferFailures[failed.ContractId] = _transferFailures.GetValueOrDefault(failed.ContractId) + 1;
+            var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, failures - 1)));
+            _log.Warning("job {0}: the settlement provider {1} failed for {2} ({3}); trying again in {4:0} s", _job.JobId, _settlementProvider.Name,
+                failed.ContractId, failed.Error, wait.TotalSeconds);
+            Timers.StartSingleTimer("transfer:" + failed.ContractId, new TransferAgain(failed.ContractId), wait);
+        });
+        Command<TransferAgain>(_ => Transfer());
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => Self.Tell(new RunNodeRemoved(removed.Member.Address.ToString())));
         Command<RunNodeRemoved>(removed => PersistThen(RunDecisions.NodeRemoved(_job, removed.Node, _settings.DefaultRestart, Now)));
         Command<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
@@ -180,7 +228,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<ReceiveTimeout>(_ =>
         {
-            if (!_job.Exists || _job.IsTerminal) Passivate();
+            if (!_job.Exists || (_job.IsTerminal && !_job.SettlementPending)) Passivate();
         });
     }
 
@@ -419,9 +467,89 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             Timers.Cancel("run-ask");
         }
 
-        if (_job.Contract?.ContractId != report.ContractId || _job.State is not (JobState.Contracted or JobState.Running)) return;
-        WatchRun(report.ContractId);
-        PersistThen(RunDecisions.OnReport(_job, report, _settings.DefaultRestart, Now));
+        IReadOnlyList<IJobEvent> events = [];
+        if (_job.Contract?.ContractId == report.ContractId && _job.State is JobState.Contracted or JobState.Running)
+        {
+            WatchRun(report.ContractId);
+            events = RunDecisions.OnReport(_job, report, _settings.DefaultRestart, Now);
+        }
+
+        // The end comes with the provider's receipt: the run's end and the settlement it leads to are written together.
+        PersistThen(report.Receipt is { } receipt ? OnReceipt(events, receipt, report.ReceiptProof, Sender) : events);
+    }
+
+    /// <summary>
+    /// A provider's receipt, after <paramref name="before"/> (the events it arrived with): the settlement it leads to
+    /// (signed by this node, to be written with them), a dispute, or — already answered — the same answer again.
+    /// </summary>
+    private IReadOnlyList<IJobEvent> OnReceipt(IReadOnlyList<IJobEvent> before, UsageReceipt receipt, Proof? proof, IActorRef provider)
+    {
+        var job = _job.Apply(before);
+        var decision = Settlements.SettlementDecisions.OnReceipt(job, receipt,
+            () => _trust.CheckSigned(proof, ParticipantRole.ComputeProvider, receipt.ProviderId, Signing.ReceiptBytes(receipt), Now), Now);
+        switch (decision)
+        {
+            case Settlements.ReceiptDecision.Propose propose:
+                return [.. before, new SettlementProposed(_job.JobId, propose.Settlement, proof, _trust.Sign(Signing.SettlementBytes(propose.Settlement)), Now)];
+            case Settlements.ReceiptDecision.Dispute dispute:
+                return [.. before, dispute.Event with { ReceiptProof = proof }];
+            case Settlements.ReceiptDecision.Refuse refuse:
+                _log.Warning("job {0}: receipt for {1} refused: {2}", _job.JobId, receipt.ContractId, refuse.Reason);
+                provider.Tell(new ReceiptRefused(_job.JobId, receipt.ProviderId, receipt.ContractId, refuse.Reason));
+                return before;
+            case Settlements.ReceiptDecision.Answered { Record.Record: var record }:
+                if (record.State is SettlementState.Proposed or SettlementState.Settled) Propose(record);
+                else if (record.State == SettlementState.Disputed) Dispute(record);
+                return before;
+            default:
+                return before;
+        }
+    }
+
+    /// <summary>The job's signed proposal, to the provider (which answers a repeated one with what it recorded).</summary>
+    private void Propose(SettlementRecord record)
+    {
+        if (record.Settlement is { } settlement) SendToProvider(record.ProviderId, new ProposeSettlement(settlement, record.RequesterProof));
+    }
+
+    private void Dispute(SettlementRecord record) =>
+        SendToProvider(record.ProviderId, new DisputeSettlement(_job.JobId, record.ProviderId, record.ContractId, record.DisputedBy ?? Settlements.SettlementDecisions.Requester,
+            record.DisputeReason ?? ""));
+
+    /// <summary>After a restart: proposals not yet countersigned are made again; settled contracts not yet transferred are transferred.</summary>
+    private void ResumeSettlements()
+    {
+        if (Settlements.SettlementDecisions.AwaitingCountersignature(_job).Any())
+        {
+            AskDirectory();
+            Timers.StartPeriodicTimer("settle", ProposeAgain.Instance, _settings.ExecutionHeartbeat);
+        }
+
+        Transfer();
+    }
+
+    /// <summary>Each settled contract not transferred yet goes to the settlement provider (one call at a time per contract).</summary>
+    private void Transfer()
+    {
+        foreach (var entry in Settlements.SettlementDecisions.AwaitingTransfer(_job))
+        {
+            var record = entry.Record;
+            if (!_transferring.Add(record.ContractId) || Timers.IsTimerActive("transfer:" + record.ContractId)) continue;
+            var provider = _settlementProvider;
+            var self = Self;
+            Task.Run(async () =>
+            {
+                try
+                {
+                    var reference = await provider.TransferAsync(record, CancellationToken.None).ConfigureAwait(false);
+                    self.Tell(new Transferred(record.ContractId, new SettlementTransfer(provider.Name, reference, DateTimeOffset.UtcNow)));
+                }
+                catch (Exception e)
+                {
+                    self.Tell(new TransferFailed(record.ContractId, e.Message));
+                }
+            });
+        }
     }
 
     private void SendToProvider(string providerId, IProviderMessage message)
@@ -591,6 +719,30 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         switch (e)
         {
+            case SettlementProposed proposed:
+                _log.Info("job {0}: proposes to settle {1} for {2} {3} ({4})", _job.JobId, proposed.Settlement.ContractId,
+                    Settlements.SettlementTerms.Money(proposed.Settlement.Amount), proposed.Settlement.Currency, proposed.Settlement.Basis);
+                if (_providers is null) AskDirectory();
+                Propose(_job.Settlements.First(s => s.ContractId == proposed.Settlement.ContractId).Record);
+                if (!Timers.IsTimerActive("settle")) Timers.StartPeriodicTimer("settle", ProposeAgain.Instance, _settings.ExecutionHeartbeat);
+                break;
+            case ContractSettled settled:
+                var entry = _job.Settlements.First(s => s.ContractId == settled.Settlement.ContractId);
+                _log.Info("job {0}: {1} settled, signed by both sides: {2} {3}", _job.JobId, settled.Settlement.ContractId,
+                    Settlements.SettlementTerms.Money(settled.Settlement.Amount), settled.Settlement.Currency);
+                OrchestratorMetrics.ContractSettled(settled.Settlement, settled.At - entry.Record.EndedAt);
+                Transfer();
+                break;
+            case SettlementDisputed disputed:
+                _log.Warning("job {0}: settlement of {1} disputed by the {2}: {3}", _job.JobId, disputed.ContractId, disputed.DisputedBy, disputed.Reason);
+                OrchestratorMetrics.SettlementDisputed(disputed.DisputedBy);
+                if (disputed.DisputedBy == Settlements.SettlementDecisions.Requester)
+                {
+                    if (_providers is null) AskDirectory();
+                    Dispute(_job.Settlements.First(s => s.ContractId == disputed.ContractId).Record);
+                }
+
+                break;
             case SearchRetryScheduled retry:
                 _log.Info("job {0}: {1}; searching again in {2:0.#} s", _job.JobId, retry.Message, (retry.RetryAt - Now).TotalSeconds);
                 ReleaseLockedBids("the job searches again");

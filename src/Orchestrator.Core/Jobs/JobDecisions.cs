@@ -125,7 +125,7 @@ public static class JobDecisions
         OrchestratorSettings settings, DateTimeOffset now)
     {
         var outcome = SearchOutcome.Of(job.Description!, job.OrchestrationType, job.Selection, job.Preferences, job.Attempt,
-            job.Considered, job.Prefiltered, job.Candidates.Count, bids, declines, timeouts);
+            job.Considered, job.Prefiltered, job.Candidates.Count, bids, declines, timeouts, job.Requirements?.DurationMinutes);
         var completed = new SearchCompleted(job.JobId, outcome.RankedBids, outcome.Declines, outcome.Timeouts, outcome.Explanation, now);
         return Then(job, [completed], settings, now);
     }
@@ -213,7 +213,11 @@ public static class JobDecisions
         // Deterministic id: a proposal re-sent after a crash names the same contract, so the provider can answer
         // it idempotently instead of committing resources twice.
         return new Contract($"{job.JobId}@{bid.ProviderId}", job.JobId, settings.NodeId, bid.ProviderId,
-            job.Requirements.Resources, [], bid.PricePerHour, now, now, now + duration);
+            job.Requirements.Resources, [], bid.PricePerResult is null ? bid.PricePerHour : 0m, now, now, now + duration)
+        {
+            PricePerResult = bid.PricePerResult,
+            Currency = bid.Currency ?? bid.Capability?.Currency ?? "USD",
+        };
     }
 
     /// <summary>
@@ -290,7 +294,7 @@ public static class JobDecisions
             var score = job.Explanation?.Ranking.FirstOrDefault(r => r.ProviderId == next.ProviderId)?.Score;
             var note = $"shortlisted {next.ProviderId} (rank {rank} of {job.Bids.Count}" +
                        (job.OrchestrationType == OrchestrationType.Push ? ", the user's choice" : $" by {Kebab(job.Selection.ToString())}") +
-                       (score is null ? "" : $", score {score:0.###}") + $", {next.PricePerHour}/h" +
+                       (score is null ? "" : $", score {score:0.###}") + $", {Pricing.Basis(next, job.Requirements?.DurationMinutes)}" +
                        (next.ResourcesLocked ? ", resources locked with the bid)" : ")");
             return new ProviderShortlisted(job.JobId, next.ProviderId, note, now);
         }

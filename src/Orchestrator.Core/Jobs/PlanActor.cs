@@ -67,7 +67,7 @@ internal sealed class PlanActor : ReceiveActor
     {
         if (_round is not { IsComplete: true } round) return;
         var outcome = SearchOutcome.Of(_job.Description!, _job.OrchestrationType, _job.Selection, _job.Preferences, _job.Attempt,
-            _job.Considered, _job.Prefiltered, _job.Candidates.Count, round.Bids, round.Declines, round.Timeouts);
+            _job.Considered, _job.Prefiltered, _job.Candidates.Count, round.Bids, round.Declines, round.Timeouts, _job.Requirements?.DurationMinutes);
         var explained = _job.Apply(new Protocol.Events.SearchCompleted(_job.JobId, outcome.RankedBids, outcome.Declines, outcome.Timeouts, outcome.Explanation, DateTimeOffset.UtcNow));
         _replyTo.Tell(new PlanResult(_job.JobId, outcome.Explanation, outcome.Declines, outcome.Timeouts) { Providers = explained.Verdicts(), ProvidersNotNamed = explained.RuledOutUnnamed });
         Context.Stop(Self);

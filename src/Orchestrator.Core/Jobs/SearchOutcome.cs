@@ -17,10 +17,10 @@ public sealed record SearchOutcome(
     public static SearchOutcome Of(
         JobDescription description, OrchestrationType type, SelectionCriterion selection, IReadOnlyList<Preference> preferences,
         int attempt, int considered, IReadOnlyDictionary<string, int> prefiltered, int asked,
-        IEnumerable<Bid> bids, IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts)
+        IEnumerable<Bid> bids, IEnumerable<DeclineMessage> declines, IEnumerable<TimeoutResponse> timeouts, int? jobMinutes = null)
     {
         var userOrder = type == OrchestrationType.Push ? description.TargetProviders : null;
-        var ranked = BidRanking.Rank(bids, preferences, selection, userOrder);
+        var ranked = BidRanking.Rank(bids, preferences, selection, userOrder, jobMinutes);
         var sortedDeclines = declines.OrderBy(d => d.ProviderId, StringComparer.Ordinal).ToArray();
         var sortedTimeouts = timeouts.OrderBy(t => t.ProviderId, StringComparer.Ordinal).ToArray();
 
@@ -34,6 +34,8 @@ public sealed record SearchOutcome(
                 {
                     // The rank is the job's own computation; where the provider claimed otherwise, it is said here.
                     Disagreements = EligibilityComparison.Disagreements(r.Bid.Claims, r.Breakdown),
+                    ExpectedTotal = Pricing.ExpectedTotal(r.Bid, jobMinutes),
+                    PriceBasis = Pricing.Basis(r.Bid, jobMinutes),
                 })
                 .ToArray());
         // The capability each bid carried served the ranking, its claims the disagreements; what is kept (and journaled) is the offer itself.

@@ -13,10 +13,11 @@ public static class BidRanking
 
     /// <summary>Ranks bids by <paramref name="selection"/>; for push, <paramref name="userOrder"/> (the targets) decides.</summary>
     public static IReadOnlyList<Ranked> Rank(
-        IEnumerable<Bid> bids, IReadOnlyList<Preference> preferences, SelectionCriterion selection, IReadOnlyList<string>? userOrder = null)
+        IEnumerable<Bid> bids, IReadOnlyList<Preference> preferences, SelectionCriterion selection, IReadOnlyList<string>? userOrder = null,
+        int? jobMinutes = null)
     {
         var all = bids.ToArray();
-        var context = PreferenceScoring.Context.Of(all);
+        var context = PreferenceScoring.Context.Of(all, jobMinutes);
         var scored = all.Select(b =>
         {
             var terms = PreferenceScoring.Breakdown(preferences, b, context);
@@ -28,9 +29,10 @@ public static class BidRanking
 
         return (selection switch
         {
-            SelectionCriterion.LowestPrice => scored.OrderBy(r => r.Bid.PricePerHour).ThenByDescending(r => r.Score),
+            // Expected totals, so an hourly price and a price per result compare as what the job would pay.
+            SelectionCriterion.LowestPrice => scored.OrderBy(r => Pricing.ExpectedTotal(r.Bid, jobMinutes)).ThenByDescending(r => r.Score),
             SelectionCriterion.EarliestBid => scored.OrderBy(r => r.Bid.BidAt).ThenByDescending(r => r.Score),
-            _ => scored.OrderByDescending(r => r.Score).ThenBy(r => r.Bid.PricePerHour),
+            _ => scored.OrderByDescending(r => r.Score).ThenBy(r => Pricing.ExpectedTotal(r.Bid, jobMinutes)),
         }).ThenByDescending(r => r.Bid.SpareCapacity).ThenBy(r => r.Bid.ProviderId, StringComparer.Ordinal).ToArray();
     }
 

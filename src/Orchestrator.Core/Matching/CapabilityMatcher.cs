@@ -36,15 +36,18 @@ public static class CapabilityMatcher
         if (!string.IsNullOrEmpty(job.Currency) && !string.Equals(job.Currency, p.Currency, StringComparison.OrdinalIgnoreCase))
             return No(DeclineReason.CurrencyMismatch, $"requires prices in {job.Currency}; provider prices in {p.Currency}");
 
-        if (p.PricePerHour > job.MaxPricePerHour)
-            return No(DeclineReason.PriceAboveMaximum, $"price {Money(p.PricePerHour)}/h is above the maximum {Money(job.MaxPricePerHour.Value)}/h");
+        if (Pricing.AboveMaxPerHour(p.PricePerHour, p.PricePerResult, job.MaxPricePerHour, job.DurationMinutes))
+            return No(DeclineReason.PriceAboveMaximum, p.PricePerResult is null
+                ? $"price {Money(p.PricePerHour)}/h is above the maximum {Money(job.MaxPricePerHour!.Value)}/h"
+                : $"price {Money(p.PricePerResult.Value)} per result is above what the maximum {Money(job.MaxPricePerHour!.Value)}/h allows for the job's " +
+                  $"{job.DurationMinutes ?? 60} min");
 
         if (p.MaxJobDurationMinutes > 0 && job.DurationMinutes > p.MaxJobDurationMinutes)
             return No(DeclineReason.DurationTooLong, $"job lasts {job.DurationMinutes} min; provider accepts at most {p.MaxJobDurationMinutes} min");
 
-        if (job.DurationMinutes is not null && Cost(p.PricePerHour, job.DurationMinutes.Value) > job.MaxTotalBudget)
-            return No(DeclineReason.BudgetExceeded, $"{job.DurationMinutes} min at {Money(p.PricePerHour)}/h costs " +
-                                                    $"{Money(Cost(p.PricePerHour, job.DurationMinutes.Value))}, above the budget {Money(job.MaxTotalBudget.Value)}");
+        if ((job.DurationMinutes is not null || p.PricePerResult is not null) && Pricing.ExpectedTotal(p, job.DurationMinutes) > job.MaxTotalBudget)
+            return No(DeclineReason.BudgetExceeded, $"the expected total {Pricing.Basis(p.PricePerHour, p.PricePerResult, null, job.DurationMinutes)} " +
+                                                    $"is above the budget {Money(job.MaxTotalBudget!.Value)}");
 
         if (!string.IsNullOrEmpty(r.Architecture) && !string.Equals(r.Architecture, p.Resources.Architecture, StringComparison.OrdinalIgnoreCase))
             return No(DeclineReason.ArchitectureMismatch, $"requires architecture {r.Architecture}; provider is {Declared(p.Resources.Architecture)}");

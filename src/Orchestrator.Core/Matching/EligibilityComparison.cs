@@ -31,15 +31,17 @@ public static class EligibilityComparison
         if (!string.IsNullOrEmpty(job.Currency))
             Check("currency", string.Equals(job.Currency, p.Currency, StringComparison.OrdinalIgnoreCase), job.Currency, p.Currency, DeclineReason.CurrencyMismatch);
         if (job.MaxPricePerHour is { } max)
-            Check("max-price-per-hour", p.PricePerHour <= max, $"at most {Money(max)}/h", $"{Money(p.PricePerHour)}/h", DeclineReason.PriceAboveMaximum);
+            Check("max-price-per-hour", !Pricing.AboveMaxPerHour(p.PricePerHour, p.PricePerResult, max, job.DurationMinutes), $"at most {Money(max)}/h",
+                p.PricePerResult is null ? $"{Money(p.PricePerHour)}/h" : $"{Money(p.PricePerResult.Value)} per result", DeclineReason.PriceAboveMaximum);
         if (job.DurationMinutes is { } minutes)
         {
             Check("duration", p.MaxJobDurationMinutes <= 0 || minutes <= p.MaxJobDurationMinutes, $"{minutes} min",
                 p.MaxJobDurationMinutes <= 0 ? "no limit" : $"at most {p.MaxJobDurationMinutes} min", DeclineReason.DurationTooLong);
             if (job.MaxTotalBudget is { } budget)
             {
-                var cost = CapabilityMatcher.Cost(p.PricePerHour, minutes);
-                Check("max-total-budget", cost <= budget, $"at most {Money(budget)}", $"{Money(cost)} ({minutes} min at {Money(p.PricePerHour)}/h)",
+                var cost = Pricing.ExpectedTotal(p, minutes);
+                Check("max-total-budget", cost <= budget, $"at most {Money(budget)}",
+                    p.PricePerResult is null ? $"{Money(cost)} ({minutes} min at {Money(p.PricePerHour)}/h)" : $"{Money(cost)} per result",
                     DeclineReason.BudgetExceeded);
             }
         }

@@ -12,11 +12,13 @@ namespace Orchestrator.Matching;
 public static class PreferenceScoring
 {
     /// <summary>Facts about the whole set of bids that relative preferences normalise against.</summary>
-    public sealed record Context(decimal CheapestPrice, IReadOnlyDictionary<ResourceDimension, long> Best)
+    /// <param name="CheapestPrice">The lowest expected total among the bids (<see cref="Pricing.ExpectedTotal(Bid, int?)"/>).</param>
+    /// <param name="JobMinutes">The job's duration, which an hourly price's expected total is computed for.</param>
+    public sealed record Context(decimal CheapestPrice, IReadOnlyDictionary<ResourceDimension, long> Best, int? JobMinutes = null)
     {
-        public static Context Of(IReadOnlyCollection<Bid> bids) => new(
-            bids.Count == 0 ? 0 : bids.Min(b => b.PricePerHour),
-            Enum.GetValues<ResourceDimension>().ToDictionary(d => d, d => bids.Count == 0 ? 0 : bids.Max(b => Value(b, d))));
+        public static Context Of(IReadOnlyCollection<Bid> bids, int? jobMinutes = null) => new(
+            bids.Count == 0 ? 0 : bids.Min(b => Pricing.ExpectedTotal(b, jobMinutes)),
+            Enum.GetValues<ResourceDimension>().ToDictionary(d => d, d => bids.Count == 0 ? 0 : bids.Max(b => Value(b, d))), jobMinutes);
     }
 
     public static IReadOnlyList<ScoreTerm> Breakdown(IReadOnlyList<Preference> preferences, Bid bid, Context context) =>
@@ -39,7 +41,7 @@ public static class PreferenceScoring
     {
         var c = bid.Capability;
         if (p.LowerPrice == true)
-            return bid.PricePerHour <= 0 ? 1 : (double)(context.CheapestPrice / bid.PricePerHour);
+            return Pricing.ExpectedTotal(bid, context.JobMinutes) <= 0 ? 1 : (double)(context.CheapestPrice / Pricing.ExpectedTotal(bid, context.JobMinutes));
         if (p.SpareCapacity == true) return bid.SpareCapacity;
         if (c is null) return 0;
         if (p.Localities is not null)

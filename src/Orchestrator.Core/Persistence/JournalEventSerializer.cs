@@ -57,6 +57,15 @@ public sealed class JournalEventSerializer(ExtendedActorSystem system) : Seriali
         Format.Of<ContractAllocated, ContractAllocatedV1>("contract-allocated/1", JournalJson.Default.ContractAllocatedV1, ContractAllocatedV1.From, r => r.ToEvent()),
         Format.Of<AllocationStarted, AllocationStartedV1>("allocation-started/1", JournalJson.Default.AllocationStartedV1, AllocationStartedV1.From, r => r.ToEvent()),
         Format.Of<AllocationEnded, AllocationEndedV1>("allocation-ended/1", JournalJson.Default.AllocationEndedV1, AllocationEndedV1.From, r => r.ToEvent()),
+        Format.Of<SettlementProposed, SettlementProposedV1>("settlement-proposed/1", JournalJson.Default.SettlementProposedV1, SettlementProposedV1.From, r => r.ToEvent()),
+        Format.Of<ContractSettled, ContractSettledV1>("contract-settled/1", JournalJson.Default.ContractSettledV1, ContractSettledV1.From, r => r.ToEvent()),
+        Format.Of<SettlementDisputed, SettlementDisputedV1>("settlement-disputed/1", JournalJson.Default.SettlementDisputedV1, SettlementDisputedV1.From, r => r.ToEvent()),
+        Format.Of<SettlementTransferred, SettlementTransferredV1>("settlement-transferred/1", JournalJson.Default.SettlementTransferredV1, SettlementTransferredV1.From,
+            r => r.ToEvent()),
+        Format.Of<ProviderContractSettled, ProviderContractSettledV1>("provider-contract-settled/1", JournalJson.Default.ProviderContractSettledV1,
+            ProviderContractSettledV1.From, r => r.ToEvent()),
+        Format.Of<ProviderSettlementDisputed, ProviderSettlementDisputedV1>("provider-settlement-disputed/1", JournalJson.Default.ProviderSettlementDisputedV1,
+            ProviderSettlementDisputedV1.From, r => r.ToEvent()),
     ];
 
     private static readonly Dictionary<Type, Format> ByType = Formats.ToDictionary(f => f.Type);
@@ -224,4 +233,10 @@ internal abstract class Format(string manifest, Type type, Type recordType)
 [JsonSerializable(typeof(ContractAllocatedV1))]
 [JsonSerializable(typeof(AllocationStartedV1))]
 [JsonSerializable(typeof(AllocationEndedV1))]
+[JsonSerializable(typeof(SettlementProposedV1))]
+[JsonSerializable(typeof(ContractSettledV1))]
+[JsonSerializable(typeof(SettlementDisputedV1))]
+[JsonSerializable(typeof(SettlementTransferredV1))]
+[JsonSerializable(typeof(ProviderContractSettledV1))]
+[JsonSerializable(typeof(ProviderSettlementDisputedV1))]
 internal sealed partial class JournalJson : JsonSerializerContext;

@@ -7,6 +7,7 @@ using Orchestrator.Matching;
 using Orchestrator.Protocol.Events;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
+using Orchestrator.Settlements;
 using Orchestrator.Telemetry;
 using Orchestrator.Trust;
 
@@ -35,6 +36,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly RecordConfirmations Instance = new();
     }
+
+    // Send the receipts of the contracts not settled here yet to their jobs again.
+    private sealed record SendReceipts
+    {
+        public static readonly SendReceipts Instance = new();
+    }
+
+    // Where a contract's job was reached when there is no job shard region (tests): the asker of its run.
+    private readonly Dictionary<string, IActorRef> _settleTo = new(StringComparer.Ordinal);
 
     // Confirmations are written together: with the provider's next contract (in the same row), or, for a provider that
     // commits nothing meanwhile, on their own this long after the first of them. A restart asks again only about the
@@ -86,6 +96,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             ScheduleExpiries();
             AskAboutRecoveredContracts();
             ReportUsage();
+            SendReceiptsWhileUnsettled();
             recoveryListener?.Tell(new ProviderRecovered(capability.Id));
             LeaveIfDone();
         });
@@ -130,11 +141,43 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         Command<AllocationReportAck>(ack => Context.Child(AllocationName(ack.ContractId)).Tell(ack));
         Command<AllocationActor.Finished>(finished =>
         {
-            if (ProviderDecisions.RunEnded(_session, finished.JobId, finished.ContractId, Now) is not { } ended) return;
-            // A contract revoked while its program ran is recorded as revoked once the program has stopped.
-            if (_revokeWhenStopped.Remove(finished.JobId, out var reason)) Revoke(finished.JobId, reason, stopRunFirst: false);
-            else Persist(ended, Applied);
+            if (ProviderDecisions.RunEnded(_session, finished.JobId, finished.ContractId, Now, finished.Receipt, finished.ReceiptProof) is not { } ended) return;
+            // A contract revoked while its program ran ends with the program (and its receipt, to be settled like any other).
+            if (_revokeWhenStopped.Remove(finished.JobId, out var reason))
+            {
+                OrchestratorMetrics.ContractRevoked();
+                _log.Warning("provider {0}: contract for job {1} revoked ({2}); its run has stopped", ProviderId, finished.JobId, reason);
+            }
+
+            Persist(ended, e =>
+            {
+                Applied(e);
+                SendReceiptsWhileUnsettled();
+            });
         });
+        Command<SendReceipts>(_ =>
+        {
+            foreach (var unsettled in _session.Unsettled.Values) SendReceipt(unsettled);
+            if (_session.Unsettled.IsEmpty) Timers.Cancel("receipts");
+        });
+        Command<ProposeSettlement>(OnProposeSettlement);
+        Command<DisputeSettlement>(dispute =>
+        {
+            if (ProviderDecisions.Disputed(_session, dispute, Now) is not { } disputed) return;
+            Persist(disputed, e =>
+            {
+                Applied(e);
+                OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
+                _log.Warning("provider {0}: settlement of {1} disputed by the {2}: {3}", ProviderId, e.ContractId, e.DisputedBy, e.Reason);
+            });
+        });
+        Command<ReceiptRefused>(refused =>
+            _log.Warning("provider {0}: job {1} refused the receipt of {2}: {3}", ProviderId, refused.JobId, refused.ContractId, refused.Reason));
+        Command<GetProviderSettlements>(_ => Sender.Tell(new ProviderSettlements(ProviderId,
+            _session.Settlements.Values
+                .Concat(_session.Unsettled.Values.Select(u => new SettlementRecord(u.Contract.ContractId, u.Contract.JobId, u.Contract.RequesterNodeId, ProviderId,
+                    SettlementState.AwaitingReceipt) { Receipt = u.Receipt, ReceiptProof = u.ReceiptProof, EndedAt = u.EndedAt, UpdatedAt = u.EndedAt }))
+                .OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.ContractId, StringComparer.Ordinal).ToArray())));
         Command<GetEligibility>(get => Sender.Tell(new ProviderEligibility(ProviderId, _eligibility.Read(Now, get.JobId), _eligibility.KeptAtMost,
             _eligibility.KeptFor, _eligibility.Forgotten)));
         Command<GetProviderStatus>(_ =>
@@ -142,6 +185,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             {
                 Unconfirmed = _session.Unconfirmed.Keys.Order(StringComparer.Ordinal).ToArray(),
                 Allocations = ProviderDecisions.Allocated(_session).Select(c => c.ContractId).ToArray(),
+                Earnings = ProviderDecisions.Earnings(_session),
+                Unsettled = _session.Unsettled.Keys.Order(StringComparer.Ordinal).ToArray(),
             }));
         Command<OffboardProvider>(_ =>
         {
@@ -270,7 +315,11 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private Bid OfferFor(string jobId, decimal price, bool locked, DateTimeOffset? expires, double spare, string nonce)
     {
-        var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, Capability, _session.Ledger.Free.FreeGpuIndices);
+        var bid = new Bid(jobId, ProviderId, price, locked, expires, spare, Now, Capability, _session.Ledger.Free.FreeGpuIndices)
+        {
+            PricePerResult = Capability.PricePerResult,
+            Currency = Capability.Currency,
+        };
         return _trust.IsSigned ? bid with { Proof = _trust.Sign(Signing.BidBytes(bid, nonce)) } : bid;
     }
 
@@ -401,7 +450,72 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         var name = AllocationName(contract.ContractId);
         var child = Context.Child(name);
         if (!child.IsNobody()) return child;
-        return Context.ActorOf(AllocationActor.Props(ProviderId, contract, start, _executors, _settings, _jobs ?? asker), name);
+        if (_jobs is null && !asker.IsNobody() && !asker.Equals(Context.System.DeadLetters)) _settleTo[contract.ContractId] = asker;
+        return Context.ActorOf(AllocationActor.Props(ProviderId, contract, start, _executors, _settings, _jobs ?? asker, _trust), name);
+    }
+
+    /// <summary>While a contract is unsettled here, its receipt goes to its job every heartbeat (the job answers with its proposal).</summary>
+    private void SendReceiptsWhileUnsettled()
+    {
+        if (!_session.Unsettled.IsEmpty && !Timers.IsTimerActive("receipts"))
+            Timers.StartPeriodicTimer("receipts", SendReceipts.Instance, _settings.ExecutionHeartbeat);
+    }
+
+    private void SendReceipt(UnsettledContract unsettled)
+    {
+        var to = _jobs ?? _settleTo.GetValueOrDefault(unsettled.Contract.ContractId);
+        to?.Tell(new SettleContract(unsettled.Contract.JobId, ProviderId, unsettled.Contract.ContractId, unsettled.Receipt, unsettled.ReceiptProof));
+    }
+
+    /// <summary>
+    /// The job proposes a settlement: checked against this provider's own receipt and terms, countersigned and recorded
+    /// (once: a repeated proposal gets the recorded answer), or disputed with the reason.
+    /// </summary>
+    private void OnProposeSettlement(ProposeSettlement proposal)
+    {
+        var job = Sender;
+        var bytes = Signing.SettlementBytes(proposal.Settlement);
+        var decision = ProviderDecisions.Countersign(_session, proposal, contract => _trust.TrustsClusterMembers
+            ? FromMember(job, contract.RequesterNodeId)
+            : _trust.CheckApproved(ParticipantRole.ServiceProvider, contract.RequesterNodeId) is { IsTrusted: false } unapproved
+                ? unapproved
+                : _trust.CheckSigned(proposal.RequesterProof, ParticipantRole.ServiceProvider, contract.RequesterNodeId, bytes, Now), Now);
+        var s = proposal.Settlement;
+        switch (decision)
+        {
+            case CountersignDecision.Unknown unknown:
+                _log.Debug("provider {0}: settlement of {1} proposed, not known here ({2})", ProviderId, s.ContractId, unknown.Detail);
+                break;
+            case CountersignDecision.Refuse refuse:
+                _log.Warning("provider {0}: settlement of {1} refused: {2}", ProviderId, s.ContractId, refuse.Reason);
+                break;
+            case CountersignDecision.Answered { Record.State: SettlementState.Settled } answered:
+                job.Tell(new SettlementCountersigned(s.JobId, ProviderId, s.ContractId, answered.Record.ProviderProof));
+                break;
+            case CountersignDecision.Answered answered:
+                job.Tell(new SettlementRejected(s.JobId, ProviderId, s.ContractId, answered.Record.DisputeReason ?? "disputed"));
+                break;
+            case CountersignDecision.Dispute dispute:
+                Persist(dispute.Event, e =>
+                {
+                    Applied(e);
+                    OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
+                    _log.Warning("provider {0}: disputes the settlement of {1}: {2}", ProviderId, e.ContractId, e.Reason);
+                    job.Tell(new SettlementRejected(e.JobId, ProviderId, e.ContractId, e.Reason));
+                });
+                break;
+            case CountersignDecision.Sign sign:
+                var unsettled = _session.Unsettled[s.ContractId];
+                var proof = _trust.Sign(bytes);
+                Persist(new ProviderContractSettled(ProviderId, sign.Settlement, unsettled.ReceiptProof, proposal.RequesterProof, proof, Now), e =>
+                {
+                    Applied(e);
+                    _settleTo.Remove(s.ContractId);
+                    _log.Info("provider {0}: settled {1}: {2} {3} ({4})", ProviderId, s.ContractId, SettlementTerms.Money(s.Amount), s.Currency, s.Basis);
+                    job.Tell(new SettlementCountersigned(s.JobId, ProviderId, s.ContractId, proof));
+                });
+                break;
+        }
     }
 
     private static string AllocationName(string contractId) => "allocation-" + Uri.EscapeDataString(contractId);

@@ -31,6 +31,27 @@ public abstract record ExchangeAnswer
     public sealed record Lock(ResourcesLocked Event, double SpareCapacity) : ExchangeAnswer;
 }
 
+/// <summary>What a provider does with a job's proposed settlement.</summary>
+public abstract record CountersignDecision
+{
+    private CountersignDecision() { }
+
+    /// <summary>The provider holds no receipt for the contract (not ended here yet, or never its): nothing to sign now.</summary>
+    public sealed record Unknown(string Detail) : CountersignDecision;
+
+    /// <summary>The requester's signature does not hold: not recorded (it cannot be attributed to the requester).</summary>
+    public sealed record Refuse(string Reason) : CountersignDecision;
+
+    /// <summary>Settled or disputed here already: the same answer again.</summary>
+    public sealed record Answered(SettlementRecord Record) : CountersignDecision;
+
+    /// <summary>The provider disagrees with the proposal: the dispute is recorded and the job told why.</summary>
+    public sealed record Dispute(ProviderSettlementDisputed Event) : CountersignDecision;
+
+    /// <summary>The amount is what the contract's terms give for the provider's own receipt: sign and record it.</summary>
+    public sealed record Sign(Settlement Settlement) : CountersignDecision;
+}
+
 /// <summary>What a provider does with a contract proposal.</summary>
 public abstract record ProposalDecision
 {
@@ -134,7 +155,7 @@ public static class ProviderDecisions
                 $"the job runs a {Kebab(runs.Value)} program; this provider's node has not registered that executor (it has: {Names(registered)})");
         if (!lockIt) return new ExchangeAnswer.Offer(ledger.Capability.PricePerHour, yes.SpareCapacity);
         return new ExchangeAnswer.Lock(new ResourcesLocked(session.ProviderId, jobId, requester, requirements.Resources, yes.GpuIndices,
-            ledger.Capability.PricePerHour, now + lease, now), yes.SpareCapacity);
+            ledger.Capability.PricePerHour, now + lease, now) { PricePerResult = ledger.Capability.PricePerResult }, yes.SpareCapacity);
     }
 
     /// <summary>
@@ -161,7 +182,10 @@ public static class ProviderDecisions
         // The provider signs only the terms it locked: for the requester it locked for, its resources, its price.
         var mismatch = terms.RequesterNodeId != held.RequesterNodeId
             ? $"the resources were locked for requester '{held.RequesterNodeId}', not '{terms.RequesterNodeId}'"
-            : ContractTerms.Locked(terms, held.Resources, held.PricePerHour);
+            : ContractTerms.Locked(terms, held.Resources, held.PricePerHour, held.PricePerResult) ??
+              (terms.Currency is not null && terms.Currency != session.Ledger.Capability.Currency
+                  ? $"the contract's currency is {terms.Currency}, not the provider's {session.Ledger.Capability.Currency}"
+                  : null);
         if (mismatch is not null)
             return new ProposalDecision.Refuse(DeclineReason.VerificationFailed, new TrustVerdict(DistrustReason.TermsMismatch, mismatch).ToString(),
                 "the proposed terms were not the locked ones");
@@ -239,8 +263,65 @@ public static class ProviderDecisions
         session.Ledger.Contracts.Values.Where(c => c.Allocated).Select(c => c.Contract).OrderBy(c => c.ContractId, StringComparer.Ordinal).ToArray();
 
     /// <summary>A run ended: its contract ends with it, freeing the resources at once (not at the contract's end).</summary>
-    public static ContractEnded? RunEnded(ProviderSession session, string jobId, string contractId, DateTimeOffset now) =>
-        session.Ledger.Contracts.GetValueOrDefault(jobId)?.Contract.ContractId == contractId ? new ContractEnded(session.ProviderId, jobId, now) : null;
+    public static ContractEnded? RunEnded(ProviderSession session, string jobId, string contractId, DateTimeOffset now, UsageReceipt? receipt = null,
+        Proof? receiptProof = null) =>
+        session.Ledger.Contracts.GetValueOrDefault(jobId)?.Contract.ContractId == contractId
+            ? new ContractEnded(session.ProviderId, jobId, now, receipt?.ContractId == contractId ? receipt : null, receipt?.ContractId == contractId ? receiptProof : null)
+            : null;
+
+    /// <summary>
+    /// The job's proposed settlement, checked against the provider's own record: its receipt, unchanged; its contract's
+    /// parties and price; the outcome it names (the receipt's, or the job's own conclusion that the provider was lost or
+    /// the job cancelled); and the amount, computed again by the same rule (<see cref="Settlements.SettlementTerms"/>).
+    /// </summary>
+    public static CountersignDecision Countersign(ProviderSession session, ProposeSettlement proposal, Func<Contract, TrustVerdict> requester, DateTimeOffset now)
+    {
+        var s = proposal.Settlement;
+        var recorded = session.Settlements.GetValueOrDefault(s.ContractId);
+        if (recorded is not null) return new CountersignDecision.Answered(recorded);
+        var mine = session.Unsettled.GetValueOrDefault(s.ContractId);
+        if (mine is null) return new CountersignDecision.Unknown($"provider {session.ProviderId} holds no ended contract {s.ContractId} to settle");
+        var contract = mine.Contract;
+        var verdict = requester(contract);
+        if (!verdict.IsTrusted) return new CountersignDecision.Refuse(verdict.ToString());
+
+        var why = s.JobId != contract.JobId ? $"the settlement names job '{s.JobId}', not '{contract.JobId}'"
+            : s.RequesterNodeId != contract.RequesterNodeId ? $"the settlement names requester '{s.RequesterNodeId}', not '{contract.RequesterNodeId}'"
+            : s.ProviderId != session.ProviderId ? $"the settlement names provider '{s.ProviderId}'"
+            : s.Usage != mine.Receipt ? "the settlement's usage is not the provider's receipt"
+            : s.Outcome != mine.Receipt.Outcome && s.Outcome is not ("provider-lost" or "cancelled")
+                ? $"the settlement says the run ended {s.Outcome}; the provider's receipt says {mine.Receipt.Outcome}"
+            : null;
+        if (why is null)
+        {
+            var expected = Settlements.SettlementTerms.Compute(contract, mine.Receipt, s.Outcome, s.At);
+            if (expected.Unit != s.Unit || expected.Price != s.Price || expected.Currency != s.Currency)
+                why = $"the settlement prices the run at {Settlements.SettlementTerms.Money(s.Price)} {s.Currency} per {s.Unit.ToString().ToLowerInvariant()}; " +
+                      $"the contract's terms are {Settlements.SettlementTerms.Money(expected.Price)} {expected.Currency} per {expected.Unit.ToString().ToLowerInvariant()}";
+            else if (expected.Amount != s.Amount || expected.BilledSeconds != s.BilledSeconds)
+                why = $"the contract's terms give {Settlements.SettlementTerms.Money(expected.Amount)} {expected.Currency} for {expected.BilledSeconds} s, " +
+                      $"not {Settlements.SettlementTerms.Money(s.Amount)} for {s.BilledSeconds} s";
+        }
+
+        return why is null
+            ? new CountersignDecision.Sign(s)
+            : new CountersignDecision.Dispute(new ProviderSettlementDisputed(session.ProviderId, contract.JobId, s.ContractId, Settlements.SettlementDecisions.Provider,
+                why, now));
+    }
+
+    /// <summary>The job disputes a receipt of this provider's (or records the provider's own rejection): recorded once.</summary>
+    public static ProviderSettlementDisputed? Disputed(ProviderSession session, DisputeSettlement dispute, DateTimeOffset now) =>
+        session.Unsettled.GetValueOrDefault(dispute.ContractId) is { } mine && mine.Contract.JobId == dispute.JobId
+            ? new ProviderSettlementDisputed(session.ProviderId, dispute.JobId, dispute.ContractId, dispute.DisputedBy, dispute.Reason, now)
+            : null;
+
+    /// <summary>What the provider has earned, per currency: the settled amounts it recorded.</summary>
+    public static IReadOnlyList<CurrencyTotal> Earnings(ProviderSession session) =>
+        session.Settlements.Values.Where(r => r.Settlement is not null).GroupBy(r => r.Settlement!.Currency, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CurrencyTotal(g.Key, g.Count(), g.Count(r => r.State == SettlementState.Settled),
+                g.Where(r => r.State == SettlementState.Settled).Sum(r => r.Settlement!.Amount)))
+            .ToArray();
 
     /// <summary>An offboarding provider whose last lock and contract ended leaves its node.</summary>
     public static bool Gone(ProviderSession session) => session.Ledger is { Offboarding: true, IsEmpty: true };

@@ -12,7 +12,8 @@ public sealed record ResourceLock(
     ResourceRequirements Resources,
     IReadOnlyList<int> GpuIndices,
     decimal PricePerHour,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    decimal? PricePerResult = null);
 
 /// <param name="Confirmed">Its job said it holds it (the second phase of closure); until then the provider asks.</param>
 /// <param name="Allocated">Its job's program was started under it (an allocation holds it until the run ends).</param>
@@ -80,7 +81,7 @@ public sealed record ProviderLedger(
         ResourcesLocked l when !Locks.ContainsKey(l.JobId) && !Contracts.ContainsKey(l.JobId) => Hold(l.Resources, l.GpuIndices) with
         {
             Locks = Locks.Add(l.JobId,
-                new ResourceLock(l.JobId, l.RequesterNodeId, l.Resources, l.GpuIndices, l.PricePerHour, l.ExpiresAt)),
+                new ResourceLock(l.JobId, l.RequesterNodeId, l.Resources, l.GpuIndices, l.PricePerHour, l.ExpiresAt, l.PricePerResult)),
         },
         LockReleased r when Locks.TryGetValue(r.JobId, out var held) => Unhold(held.Resources, held.GpuIndices) with
         {

@@ -42,6 +42,15 @@ public sealed record ProviderSession
     /// <summary>Confirmations received and not yet journaled (written in batches, or riding along with the next contract).</summary>
     public ImmutableList<string> ConfirmedNotRecorded { get; init; } = [];
 
+    /// <summary>
+    /// Contracts whose run ended with a receipt and whose settlement is not recorded here yet, by contract id: the provider
+    /// sends each receipt to its job until it is (journaled: they come back after a restart).
+    /// </summary>
+    public ImmutableDictionary<string, UnsettledContract> Unsettled { get; init; } = ImmutableDictionary.Create<string, UnsettledContract>(StringComparer.Ordinal);
+
+    /// <summary>The provider's side of the ledger: every settlement (or dispute) it recorded, by contract id.</summary>
+    public ImmutableDictionary<string, SettlementRecord> Settlements { get; init; } = ImmutableDictionary.Create<string, SettlementRecord>(StringComparer.Ordinal);
+
     public string ProviderId => Ledger.ProviderId;
 
     public static ProviderSession Start(ProviderCapability capability) => new() { Ledger = ProviderLedger.Empty(capability) };
@@ -121,6 +130,16 @@ public sealed record ProviderSession
 
     private ProviderSession Step(IProviderEvent step)
     {
+        // A run's end with its receipt: the contract's terms are read before the ledger lets the contract go.
+        if (step is ContractEnded { Receipt: { } receipt } ended && Ledger.Contracts.GetValueOrDefault(ended.JobId) is { } held
+            && held.Contract.ContractId == receipt.ContractId && !Settlements.ContainsKey(receipt.ContractId))
+            return (this with { Unsettled = Unsettled.SetItem(receipt.ContractId, new UnsettledContract(held.Contract, receipt, ended.ReceiptProof, ended.At)) })
+                .StepLedger(step);
+        return StepLedger(step);
+    }
+
+    private ProviderSession StepLedger(IProviderEvent step)
+    {
         var next = this with { Ledger = Ledger.Apply(step) };
         // A commitment the ledger did not take (a contract held already) changes nothing else either.
         return ReferenceEquals(next.Ledger.Contracts, Ledger.Contracts) && step is ContractCommitted ? this : next.Track(step);
@@ -138,6 +157,29 @@ public sealed record ProviderSession
         },
         ContractsConfirmed confirmed => this with { Unconfirmed = Unconfirmed.RemoveRange(confirmed.JobIds) },
         ContractEnded ended => Ended(ended.JobId),
+        ProviderContractSettled settled => this with
+        {
+            Unsettled = Unsettled.Remove(settled.Settlement.ContractId),
+            Settlements = Settlements.SetItem(settled.Settlement.ContractId,
+                new SettlementRecord(settled.Settlement.ContractId, settled.Settlement.JobId, settled.Settlement.RequesterNodeId, ProviderId, SettlementState.Settled)
+                {
+                    Settlement = settled.Settlement, Receipt = settled.Settlement.Usage, ReceiptProof = settled.ReceiptProof, RequesterProof = settled.RequesterProof,
+                    ProviderProof = settled.ProviderProof, EndedAt = Unsettled.GetValueOrDefault(settled.Settlement.ContractId)?.EndedAt ?? settled.At,
+                    UpdatedAt = settled.At,
+                }),
+        },
+        ProviderSettlementDisputed disputed => this with
+        {
+            Unsettled = Unsettled.Remove(disputed.ContractId),
+            Settlements = Settlements.SetItem(disputed.ContractId,
+                new SettlementRecord(disputed.ContractId, disputed.JobId, Unsettled.GetValueOrDefault(disputed.ContractId)?.Contract.RequesterNodeId ?? "",
+                    ProviderId, SettlementState.Disputed)
+                {
+                    Receipt = Unsettled.GetValueOrDefault(disputed.ContractId)?.Receipt, ReceiptProof = Unsettled.GetValueOrDefault(disputed.ContractId)?.ReceiptProof,
+                    DisputedBy = disputed.DisputedBy, DisputeReason = disputed.Reason,
+                    EndedAt = Unsettled.GetValueOrDefault(disputed.ContractId)?.EndedAt ?? disputed.At, UpdatedAt = disputed.At,
+                }),
+        },
         ContractRevoked revoked => Ended(revoked.JobId),
         _ => this,
     };
@@ -156,3 +198,6 @@ public sealed record ProviderSession
 
     private static IReadOnlyList<IProviderEvent> Steps(IProviderEvent e) => e is ProviderStepsRecorded steps ? steps.Steps : [e];
 }
+
+/// <summary>A contract whose run ended with the provider's receipt, not settled yet: its terms, the receipt, its signature, when it ended.</summary>
+public sealed record UnsettledContract(Contract Contract, UsageReceipt Receipt, Proof? ReceiptProof, DateTimeOffset EndedAt);

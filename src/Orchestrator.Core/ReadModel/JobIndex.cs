@@ -36,9 +36,15 @@ public sealed class JobIndex(int maxFinished = JobIndex.DefaultMaxFinished)
     /// <summary>The jobs not yet contracted or failed, as far as this index knows: what a resume sweep wakes.</summary>
     public IReadOnlyCollection<string> Unfinished => _unfinished;
 
+    /// <summary>The settlement ledger: every contract's row, by contract id (kept when its job's line falls out of the listing).</summary>
+    private readonly Dictionary<string, LedgerRow> _ledger = new(StringComparer.Ordinal);
+
     private void Set(JobSummary summary)
     {
-        if (summary.Final)
+        foreach (var line in summary.Settlements)
+            _ledger[line.ContractId] = new LedgerRow(line.ContractId, summary.JobId, Name(summary.Requester), Name(line.ProviderId), line.State, line.Currency,
+                line.Amount, line.UpdatedAt);
+        if (summary.Final && !summary.SettlementPending)
         {
             summary = Compact(summary);
             _jobs[summary.JobId] = summary;
@@ -107,6 +113,27 @@ public sealed class JobIndex(int maxFinished = JobIndex.DefaultMaxFinished)
         if (_jobs.TryGetValue(summary.JobId, out var known) && summary.UpdatedAt < known.UpdatedAt) return;
         Set(summary);
     }
+
+    /// <summary>The ledger's rows matching the query, newest first, with totals per currency over every matching row.</summary>
+    public SettlementPage Query(ListSettlements query)
+    {
+        var matching = _ledger.Values
+            .Where(r => query.ProviderId is null || r.ProviderId == query.ProviderId)
+            .Where(r => query.Requester is null || r.Requester == query.Requester)
+            .Where(r => query.State is not { } state || r.State == state)
+            .Where(r => query.From is not { } from || r.UpdatedAt >= from)
+            .Where(r => query.Until is not { } until || r.UpdatedAt < until)
+            .OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.ContractId, StringComparer.Ordinal)
+            .ToArray();
+        var totals = matching.Where(r => r.Currency.Length > 0).GroupBy(r => r.Currency, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CurrencyTotal(g.Key, g.Count(), g.Count(r => r.State == SettlementState.Settled),
+                g.Where(r => r.State == SettlementState.Settled).Sum(r => r.Amount)))
+            .ToArray();
+        return new SettlementPage(matching.Length, query.Offset, matching.Skip(query.Offset).Take(query.Limit).ToArray(), totals);
+    }
+
+    /// <summary>Which job holds the contract, when the ledger knows it.</summary>
+    public string? JobOfContract(string contractId) => _ledger.TryGetValue(contractId, out var row) ? row.JobId : null;
 
     /// <summary>Newest first (then by id, so pages are stable while nothing is posted).</summary>
     public JobPage Query(ListJobs query)

@@ -85,6 +85,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
             if (envelope.Offset is Sequence sequence && sequence.Value > _offset) _offset = sequence.Value;
         });
         Receive<ListJobs>(query => Sender.Tell(_index.Query(query)));
+        Receive<ListSettlements>(query => Sender.Tell(_index.Query(query)));
         Receive<SubscribeAck>(_ => { });
         Receive<CatchUp>(_ => StartCatchUp());
         Receive<CaughtUp>(done =>

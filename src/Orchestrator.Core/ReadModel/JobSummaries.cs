@@ -28,9 +28,38 @@ public static class JobSummaries
             Note = $"contract {c.Contract.ContractId}" },
         (_, JobFailed f) => summary with { State = JobState.Failed, FailureReason = f.Reason, UpdatedAt = f.At, Note = f.Message },
         (_, RunStarted r) => summary with { State = JobState.Running, ProviderId = r.ProviderId, UpdatedAt = r.At, Note = $"run {r.Run} on {r.ProviderId}" },
-        (_, RunEnded r) => Ended(summary, r),
+        (_, RunEnded r) => Settling(Ended(summary, r), r.ContractId, line => line, () =>
+            new SettlementLine(r.ContractId, r.ProviderId, SettlementState.AwaitingReceipt, "", 0m, r.At)),
+        (_, SettlementProposed p) => Settling(summary, p.Settlement.ContractId, line => line with
+        {
+            State = SettlementState.Proposed, Currency = p.Settlement.Currency, Amount = p.Settlement.Amount, UpdatedAt = p.At,
+        }),
+        (_, ContractSettled s) => Settling(summary, s.Settlement.ContractId, line => line with
+        {
+            State = SettlementState.Settled, Currency = s.Settlement.Currency, Amount = s.Settlement.Amount, UpdatedAt = s.At,
+        }),
+        (_, SettlementDisputed d) => Settling(summary, d.ContractId, line => line with { State = SettlementState.Disputed, UpdatedAt = d.At }),
+        (_, SettlementTransferred t) => Settling(summary, t.ContractId, line => line with { Transferred = true, UpdatedAt = t.At }),
         _ => summary,
     };
+
+    // The job line's UpdatedAt is left as it is: a settlement does not move the job in the listing.
+    private static JobSummary Settling(JobSummary summary, string contractId, Func<SettlementLine, SettlementLine> change, Func<SettlementLine>? add = null)
+    {
+        var lines = summary.Settlements.ToList();
+        var index = lines.FindIndex(l => l.ContractId == contractId);
+        if (index < 0)
+        {
+            if (add is null) return summary;
+            lines.Add(add());
+        }
+        else lines[index] = change(lines[index]);
+        return summary with
+        {
+            Settlements = lines.ToArray(),
+            SettlementPending = lines.Any(l => l.State == SettlementState.Proposed || (l.State == SettlementState.Settled && !l.Transferred)),
+        };
+    }
 
     private static JobSummary Ended(JobSummary summary, RunEnded r)
     {

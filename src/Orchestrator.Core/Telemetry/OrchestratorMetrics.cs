@@ -29,6 +29,12 @@ public static class OrchestratorMetrics
         "runs of contracted jobs that ended, by outcome (completed, or the failure: exit-code, memory-limit, provider-lost, …) and whether retried");
     private static readonly Counter<long> Revoked = Meter.CreateCounter<long>("orchestrator.contracts.revoked", "{contract}",
         "contracts a provider of this node reverted because their job does not hold them (released, or disowned when the provider asked)");
+    private static readonly Counter<double> Settled = Meter.CreateCounter<double>("orchestrator.settlements.amount", "{amount}",
+        "amounts settled (signed by both sides), by currency, as recorded by the requester's side");
+    private static readonly Counter<long> SettledCount = Meter.CreateCounter<long>("orchestrator.settlements.settled", "{settlement}",
+        "contracts settled (signed by both sides), by currency");
+    private static readonly Counter<long> Disputes = Meter.CreateCounter<long>("orchestrator.settlements.disputed", "{settlement}",
+        "settlements disputed, by the side that disputed (requester or provider)");
     // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
     private static readonly InstrumentAdvice<double> SecondsBuckets = new()
     {
@@ -40,6 +46,8 @@ public static class OrchestratorMetrics
         advice: SecondsBuckets);
     private static readonly Histogram<long> BidsPerSearch = Meter.CreateHistogram("orchestrator.search.bids", "{bid}", "bids received per search",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1, 2, 4, 8, 16, 32, 64] });
+    private static readonly Histogram<double> SettlementLatency = Meter.CreateHistogram("orchestrator.settlement.duration", "s",
+        "from a run's end (as the job recorded it) to its settlement signed by both sides", advice: SecondsBuckets);
     private static readonly Histogram<double> JournalWrite = Meter.CreateHistogram("orchestrator.journal.write.duration", "s",
         "from asking the journal to store a job's events to their confirmation", advice: SecondsBuckets);
 
@@ -108,6 +116,17 @@ public static class OrchestratorMetrics
     }
 
     public static void ContractRevoked() => Revoked.Add(1);
+
+    /// <summary>A contract settled on the requester's side: its amount, and how long after the run ended.</summary>
+    public static void ContractSettled(Settlement settlement, TimeSpan sinceRunEnded)
+    {
+        var currency = new KeyValuePair<string, object?>("currency", settlement.Currency);
+        Settled.Add((double)settlement.Amount, currency);
+        SettledCount.Add(1, currency);
+        SettlementLatency.Record(Math.Max(0, sinceRunEnded.TotalSeconds));
+    }
+
+    public static void SettlementDisputed(string by) => Disputes.Add(1, new KeyValuePair<string, object?>("by", by));
 
     public static void LateLockReleased(ExchangePhase phase) => LateLocks.Add(1, new KeyValuePair<string, object?>("phase", JobDecisions.Kebab(phase.ToString())));
 

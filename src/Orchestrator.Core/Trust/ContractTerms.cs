@@ -17,15 +17,18 @@ public static class ContractTerms
         if (signed.JobId != expected.JobId) return Differs("job", expected.JobId, signed.JobId);
         if (signed.RequesterNodeId != expected.RequesterNodeId) return Differs("requester", expected.RequesterNodeId, signed.RequesterNodeId);
         if (signed.ProviderId != expected.ProviderId) return Differs("provider", expected.ProviderId, signed.ProviderId);
-        return Locked(signed, expected.Resources, expected.PricePerHour) ??
+        return Locked(signed, expected.Resources, expected.PricePerHour, expected.PricePerResult) ??
+               (signed.Currency != expected.Currency ? Differs("currency", expected.Currency ?? "-", signed.Currency ?? "-") : null) ??
                (signed.EndsAt - signed.StartsAt != expected.EndsAt - expected.StartsAt
                    ? Differs("duration", (expected.EndsAt - expected.StartsAt).ToString(), (signed.EndsAt - signed.StartsAt).ToString())
                    : null);
     }
 
     /// <summary>The terms ask for other resources, or another price, than the provider locked for the job; or null.</summary>
-    public static string? Locked(Contract terms, ResourceRequirements resources, decimal pricePerHour)
+    public static string? Locked(Contract terms, ResourceRequirements resources, decimal pricePerHour, decimal? pricePerResult = null)
     {
+        if (terms.PricePerResult != pricePerResult) return Differs("price per result", pricePerResult?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+            terms.PricePerResult?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
         if (terms.PricePerHour != pricePerHour) return Differs("price per hour", pricePerHour.ToString(System.Globalization.CultureInfo.InvariantCulture),
             terms.PricePerHour.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var agreed = JsonSerializer.Serialize(resources);

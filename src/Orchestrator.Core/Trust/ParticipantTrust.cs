@@ -95,6 +95,13 @@ public sealed class ParticipantTrust
             : new TrustVerdict(DistrustReason.NotApproved,
                 _approval.Why(participantId, role == ParticipantRole.ServiceProvider ? "service provider" : "compute provider"));
 
+    /// <summary>
+    /// A party's signature over a receipt or a settlement (the bytes given): checked on a network with an authority; there
+    /// is nothing to check without one (nothing is signed).
+    /// </summary>
+    public TrustVerdict CheckSigned(Proof? proof, ParticipantRole role, string participantId, byte[] bytes, DateTimeOffset now) =>
+        _store is null ? TrustVerdict.Trusted : CheckProof(proof, role, participantId, bytes, now);
+
     private TrustVerdict CheckProof(Proof? proof, ParticipantRole role, string participantId, byte[] bytes, DateTimeOffset now) =>
         proof is null
             ? new TrustVerdict(DistrustReason.Unsigned, $"{TrustStore.RoleName(role)} '{participantId}' sent no signature, and this network requires one")

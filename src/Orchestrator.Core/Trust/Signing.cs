@@ -17,7 +17,11 @@ public static class Signing
     public static byte[] BidBytes(Bid bid, string nonce) => Encoding.UTF8.GetBytes(string.Join('\n',
         "orchestrator/bid/v1", bid.JobId, bid.ProviderId, nonce, bid.PricePerHour.ToString(CultureInfo.InvariantCulture),
         bid.ResourcesLocked ? "locked" : "not-locked", bid.LockExpiresAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "-",
-        bid.BidAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
+        bid.BidAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
+        // The price terms added since v1, only when stated: a bid without them signs the same bytes as before.
+        + (bid.PricePerResult is { } perResult ? "\nper-result:" + perResult.ToString(CultureInfo.InvariantCulture) : "")
+        + (bid.EstimatedMinutes is { } minutes ? "\nestimated-minutes:" + minutes.ToString(CultureInfo.InvariantCulture) : "")
+        + (bid.Currency is { } currency ? "\ncurrency:" + currency : ""));
 
     public static byte[] ContractBytes(Contract contract) =>
         Encoding.UTF8.GetBytes("orchestrator/contract/v1\n" + JsonSerializer.Serialize(contract with
@@ -25,6 +29,21 @@ public static class Signing
             // Milliseconds, UTC: the same instant always prints the same way, whatever offset it travelled with.
             SignedAt = Millis(contract.SignedAt), StartsAt = Millis(contract.StartsAt), EndsAt = Millis(contract.EndsAt),
         }, TrustJson.Options));
+
+    /// <summary>A usage receipt, signed by the provider: what its allocation measured of one run under one contract.</summary>
+    public static byte[] ReceiptBytes(UsageReceipt receipt) =>
+        Encoding.UTF8.GetBytes("orchestrator/receipt/v1\n" + JsonSerializer.Serialize(Canonical(receipt), TrustJson.Options));
+
+    /// <summary>A settlement, signed by both sides: the amount, how it was computed, and the receipt it was computed from.</summary>
+    public static byte[] SettlementBytes(Settlement settlement) =>
+        Encoding.UTF8.GetBytes("orchestrator/settlement/v1\n" + JsonSerializer.Serialize(settlement with
+        {
+            At = Millis(settlement.At), Usage = Canonical(settlement.Usage),
+            // The amount as a fixed string of digits: 1.5 and 1.50 are the same amount and sign the same bytes.
+            Amount = decimal.Round(settlement.Amount, 8) / 1.000000000000000000000000000000000m, Price = settlement.Price / 1.000000000000000000000000000000000m,
+        }, TrustJson.Options));
+
+    private static UsageReceipt Canonical(UsageReceipt receipt) => receipt with { StartedAt = Millis(receipt.StartedAt), EndedAt = Millis(receipt.EndedAt) };
 
     public static Proof Sign(KeyPair key, Credential credential, byte[] bytes) => new(Convert.ToBase64String(key.Sign(bytes)), credential);
 

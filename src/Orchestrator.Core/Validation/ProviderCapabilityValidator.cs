@@ -69,6 +69,10 @@ public static class ProviderCapabilityValidator
             if (p.MaxJobDurationMinutes < 0) errors.Add($"{at}.maxJobDurationMinutes", "must not be negative (0 means no limit)");
             if (p.PricePerHour < 0 || p.PricePerHour > Limits.MaxPricePerHour)
                 errors.Add($"{at}.pricePerHour", $"must be between 0 and {Limits.MaxPricePerHour}, was {p.PricePerHour}");
+            if (p.PricePerResult < 0 || p.PricePerResult > Limits.MaxPricePerHour * 24 * 366)
+                errors.Add($"{at}.pricePerResult", $"must be between 0 and {Limits.MaxPricePerHour * 24 * 366}, was {p.PricePerResult}");
+            else if (p.PricePerResult is not null && p.PricePerHour != 0)
+                errors.Add($"{at}.pricePerResult", $"a provider charges per hour or per result, not both: pricePerHour is {p.PricePerHour}; set it to 0 or drop pricePerResult");
         }
 
         return errors;

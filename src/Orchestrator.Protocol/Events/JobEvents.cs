@@ -99,3 +99,24 @@ public sealed record RunStarted(string JobId, string ContractId, string Provider
 /// lost, the job cancelled). <see cref="Retry"/>: the restart policy tries again, and the job searches anew without this provider.
 /// </summary>
 public sealed record RunEnded(string JobId, string ContractId, string ProviderId, int Run, RunOutcome Outcome, bool Retry, DateTimeOffset At) : IJobEvent;
+
+/// <summary>
+/// The job checked the provider's receipt for <see cref="Settlement"/>'s contract, computed the amount its terms give, and
+/// signed it (<see cref="RequesterProof"/>); the provider's countersignature is awaited. <see cref="ReceiptProof"/>: the
+/// provider's signature over the receipt.
+/// </summary>
+public sealed record SettlementProposed(string JobId, Settlement Settlement, Proof? ReceiptProof, Proof? RequesterProof, DateTimeOffset At) : IJobEvent;
+
+/// <summary>The provider countersigned the proposed settlement: the contract is settled, with both signatures.</summary>
+public sealed record ContractSettled(string JobId, Settlement Settlement, Proof? ReceiptProof, Proof? RequesterProof, Proof? ProviderProof, DateTimeOffset At)
+    : IJobEvent;
+
+/// <summary>
+/// A side disagreed with the settlement of <see cref="ContractId"/> (<see cref="DisputedBy"/>: <c>requester</c> or
+/// <c>provider</c>), and why. With the receipt it was about, when there was one.
+/// </summary>
+public sealed record SettlementDisputed(string JobId, string ContractId, string ProviderId, string DisputedBy, string Reason, UsageReceipt? Receipt,
+    Proof? ReceiptProof, DateTimeOffset At) : IJobEvent;
+
+/// <summary>The settlement provider (the plug-in that moves money) handled the settled amount of <see cref="ContractId"/>.</summary>
+public sealed record SettlementTransferred(string JobId, string ContractId, SettlementTransfer Transfer, DateTimeOffset At) : IJobEvent;

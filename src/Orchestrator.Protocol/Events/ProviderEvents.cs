@@ -15,7 +15,11 @@ public sealed record ResourcesLocked(
     IReadOnlyList<int> GpuIndices,
     decimal PricePerHour,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset At) : IProviderEvent;
+    DateTimeOffset At) : IProviderEvent
+{
+    /// <summary>Set when the provider charges per result (see <see cref="Model.ProviderCapability.PricePerResult"/>).</summary>
+    public decimal? PricePerResult { get; init; }
+}
 
 public sealed record LockReleased(string ProviderId, string JobId, string Reason, DateTimeOffset At) : IProviderEvent;
 
@@ -32,7 +36,11 @@ public sealed record ContractCommitted(string ProviderId, Contract Contract, IRe
     EligibilityEntry? Eligibility = null)
     : IProviderEvent;
 
-public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At) : IProviderEvent;
+/// <summary>
+/// The contract ended (its time was up, or its allocation's run ended). After a run, with the allocation's signed
+/// <see cref="Receipt"/>: the contract then stays unsettled on the provider until its settlement is recorded.
+/// </summary>
+public sealed record ContractEnded(string ProviderId, string JobId, DateTimeOffset At, UsageReceipt? Receipt = null, Proof? ReceiptProof = null) : IProviderEvent;
 
 /// <summary>
 /// The jobs of these contracts said they hold them (the second phase of closure), recorded together every second or
@@ -77,4 +85,17 @@ public sealed record ContractAllocated(string ProviderId, string JobId, string C
 public sealed record AllocationStarted(string ProviderId, string JobId, string ContractId, int Run, ExecutorType Executor, DateTimeOffset At) : IProviderEvent;
 
 /// <summary>An allocation's last event: how the run ended. Written before the provider lets the resources go.</summary>
-public sealed record AllocationEnded(string ProviderId, string JobId, string ContractId, RunOutcome Outcome, DateTimeOffset At) : IProviderEvent;
+/// <remarks>With the provider's signed receipt of what the run used (its usage, measured by the allocation).</remarks>
+public sealed record AllocationEnded(string ProviderId, string JobId, string ContractId, RunOutcome Outcome, DateTimeOffset At, UsageReceipt? Receipt = null,
+    Proof? ReceiptProof = null) : IProviderEvent;
+
+/// <summary>
+/// The provider countersigned the job's settlement of one of its contracts: its side of the ledger, with the amount, the
+/// usage and both signatures (the contract stays unsettled on this side until this is written).
+/// </summary>
+public sealed record ProviderContractSettled(string ProviderId, Settlement Settlement, Proof? ReceiptProof, Proof? RequesterProof, Proof? ProviderProof,
+    DateTimeOffset At) : IProviderEvent;
+
+/// <summary>A side disputed the settlement of <see cref="ContractId"/> (<see cref="DisputedBy"/>: <c>requester</c> or <c>provider</c>), and why.</summary>
+public sealed record ProviderSettlementDisputed(string ProviderId, string JobId, string ContractId, string DisputedBy, string Reason, DateTimeOffset At)
+    : IProviderEvent;

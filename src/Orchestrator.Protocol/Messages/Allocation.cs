@@ -28,7 +28,13 @@ public enum AllocationState
 /// <see cref="Node"/>: the address of the node the allocation runs on (where its logs and outputs are read).
 /// </summary>
 public sealed record AllocationReport(string JobId, string ProviderId, string ContractId, long Seq, AllocationState State, RunOutcome? Outcome,
-    DateTimeOffset At, string Node = "") : IJobMessage;
+    DateTimeOffset At, string Node = "") : IJobMessage
+{
+    /// <summary>With the end: the provider's signed receipt of what the run used (the job settles the contract from it).</summary>
+    public UsageReceipt? Receipt { get; init; }
+
+    public Proof? ReceiptProof { get; init; }
+}
 
 /// <summary>Job → allocation: the report with this sequence number is recorded (after the last one, the allocation stops re-sending).</summary>
 public sealed record AllocationReportAck(string JobId, string ProviderId, string ContractId, long Seq) : IProviderMessage;

@@ -19,7 +19,31 @@ public sealed record JobSummary(
 
     /// <summary>The job's life ended: see <see cref="JobStates.IsFinal"/>.</summary>
     public bool Final => JobStates.IsFinal(State, RunsProgram);
+
+    /// <summary>Each ended contract's settlement, as a ledger row (docs/settlement.md).</summary>
+    public IReadOnlyList<SettlementLine> Settlements { get => _settlements; init => _settlements = Wire.Array(value); }
+    private readonly SettlementLine[] _settlements = [];
+
+    /// <summary>A settlement waits for the provider's countersignature or its transfer: the resume sweep wakes the job until it is done.</summary>
+    public bool SettlementPending { get; init; }
 }
+
+/// <summary>
+/// The settlement ledger as this node knows it (from every job's line): rows matching every filter given (provider,
+/// requester, state, the run ended in [<see cref="From"/>, <see cref="Until"/>)), newest first, from <see cref="Offset"/>.
+/// Answered with <see cref="SettlementPage"/>.
+/// </summary>
+public sealed record ListSettlements(string? ProviderId, string? Requester, SettlementState? State, DateTimeOffset? From, DateTimeOffset? Until, int Offset,
+    int Limit) : IOrchestratorMessage;
+
+/// <summary>A ledger row: the settlement line with the job and requester it belongs to.</summary>
+public sealed record LedgerRow(string ContractId, string JobId, string Requester, string ProviderId, SettlementState State, string Currency, decimal Amount,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Per currency: how many rows matched and the sum of their settled amounts (proposed and disputed rows count, but add nothing).</summary>
+public sealed record CurrencyTotal(string Currency, int Rows, int Settled, decimal Amount);
+
+public sealed record SettlementPage(int Total, int Offset, IReadOnlyList<LedgerRow> Rows, IReadOnlyList<CurrencyTotal> Totals) : IOrchestratorMessage;
 
 /// <summary>
 /// A page of the job listing, newest first: jobs in <see cref="State"/> (any when null) posted at or after

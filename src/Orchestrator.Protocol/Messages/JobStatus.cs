@@ -54,6 +54,9 @@ public sealed record JobStatus(
 
     /// <summary>The job's life ended (<see cref="JobStates.IsFinal"/>): its state will not change again.</summary>
     public bool Final { get; init; }
+
+    /// <summary>Every ended contract's settlement (the job's side of the ledger), in the order its runs ended.</summary>
+    public IReadOnlyList<SettlementRecord> Settlements { get; init; } = [];
 }
 
 /// <summary>A search round under way: whom it still waits for, and when it stops waiting.</summary>

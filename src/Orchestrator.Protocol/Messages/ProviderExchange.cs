@@ -44,6 +44,15 @@ public sealed record Bid(
     Proof? Proof = null,
     IReadOnlyList<SoftConstraintScore>? Claims = null) : IProviderMessage
 {
+    /// <summary>Set when the provider charges per result: this amount for a completed run (and <see cref="PricePerHour"/> is 0).</summary>
+    public decimal? PricePerResult { get; init; }
+
+    /// <summary>The provider's estimate of how long the job will run, minutes (NuNet's TimeBid); the job's duration when absent.</summary>
+    public int? EstimatedMinutes { get; init; }
+
+    /// <summary>The currency of the prices (the provider's capability's).</summary>
+    public string? Currency { get; init; }
+
     // Stored as an array whatever the caller passed (see Wire): a provider may be another program's actor.
     public IReadOnlyList<SoftConstraintScore>? Claims { get => _claims; init => _claims = value is null ? null : Wire.Array(value); }
     private readonly SoftConstraintScore[]? _claims = Claims is null ? null : Wire.Array(Claims);

@@ -32,6 +32,12 @@ public sealed record ProviderStatus(
     /// the contract ends with it.
     /// </summary>
     public IReadOnlyList<string> Allocations { get; init; } = [];
+
+    /// <summary>What the provider has earned, per currency: its settled contracts (docs/settlement.md).</summary>
+    public IReadOnlyList<CurrencyTotal> Earnings { get; init; } = [];
+
+    /// <summary>The contracts whose run ended and whose settlement is not recorded here yet (the receipt goes to the job until it is).</summary>
+    public IReadOnlyList<string> Unsettled { get; init; } = [];
 }
 
 /// <summary>Ask a provider for its <see cref="ProviderStatus"/>.</summary>

@@ -25,6 +25,11 @@ public sealed record RankedProvider(
     bool ResourcesLocked,
     IReadOnlyList<ScoreTerm> Breakdown)
 {
+    /// <summary>What the job expects to pay this provider (what <c>lowest-price</c> compares), and how it was computed.</summary>
+    public decimal ExpectedTotal { get; init; }
+
+    public string PriceBasis { get; init; } = "";
+
     public IReadOnlyList<ScoreDisagreement> Disagreements { get => _disagreements; init => _disagreements = Wire.Array(value); }
     private readonly ScoreDisagreement[] _disagreements = [];
 }

@@ -22,6 +22,12 @@ public sealed record ProviderCapability
     public Connectivity Connectivity { get; init; } = new();
     public decimal PricePerHour { get; init; }
 
+    /// <summary>
+    /// Set when the provider charges per result instead of per hour (NuNet's PriceBid per result): this amount for each
+    /// completed run, nothing for one that failed; <see cref="PricePerHour"/> is then 0.
+    /// </summary>
+    public decimal? PricePerResult { get; init; }
+
     /// <summary>ISO 4217 code of the price, e.g. USD, NTX.</summary>
     public string Currency { get; init; } = "USD";
 

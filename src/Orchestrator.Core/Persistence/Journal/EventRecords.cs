@@ -114,12 +114,16 @@ public sealed record ResourcesLockedV1(
     int[] GpuIndices,
     decimal PricePerHour,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    decimal? PricePerResult = null)
 {
     public static ResourcesLockedV1 From(ResourcesLocked e) => new(e.ProviderId, e.JobId, e.RequesterNodeId, ResourceNeedsRecord.From(e.Resources),
-        e.GpuIndices.ToArray(), e.PricePerHour, e.ExpiresAt, e.At);
+        e.GpuIndices.ToArray(), e.PricePerHour, e.ExpiresAt, e.At, e.PricePerResult);
 
-    public ResourcesLocked ToEvent() => new(ProviderId, JobId, RequesterNodeId, Resources.ToModel(), GpuIndices, PricePerHour, ExpiresAt, At);
+    public ResourcesLocked ToEvent() => new(ProviderId, JobId, RequesterNodeId, Resources.ToModel(), GpuIndices, PricePerHour, ExpiresAt, At)
+    {
+        PricePerResult = PricePerResult,
+    };
 }
 
 public sealed record LockReleasedV1(string ProviderId, string JobId, string Reason, DateTimeOffset At)
@@ -138,11 +142,11 @@ public sealed record ContractCommittedV1(string ProviderId, ContractRecord Contr
     public ContractCommitted ToEvent() => new(ProviderId, Contract.ToModel(), GpuIndices, At, RequesterProof?.ToModel(), Eligibility?.ToMessage());
 }
 
-public sealed record ContractEndedV1(string ProviderId, string JobId, DateTimeOffset At)
+public sealed record ContractEndedV1(string ProviderId, string JobId, DateTimeOffset At, ReceiptRecord? Receipt = null, ProofRecord? ReceiptProof = null)
 {
-    public static ContractEndedV1 From(ContractEnded e) => new(e.ProviderId, e.JobId, e.At);
+    public static ContractEndedV1 From(ContractEnded e) => new(e.ProviderId, e.JobId, e.At, ReceiptRecord.FromOptional(e.Receipt), OptionalProof.From(e.ReceiptProof));
 
-    public ContractEnded ToEvent() => new(ProviderId, JobId, At);
+    public ContractEnded ToEvent() => new(ProviderId, JobId, At, Receipt?.ToModel(), ReceiptProof?.ToModel());
 }
 
 public sealed record ContractsConfirmedV1(string ProviderId, string[] JobIds, DateTimeOffset At)
@@ -208,9 +212,60 @@ public sealed record AllocationStartedV1(string ProviderId, string JobId, string
     public AllocationStarted ToEvent() => new(ProviderId, JobId, ContractId, Run, Executor, At);
 }
 
-public sealed record AllocationEndedV1(string ProviderId, string JobId, string ContractId, RunOutcomeRecord Outcome, DateTimeOffset At)
+public sealed record AllocationEndedV1(string ProviderId, string JobId, string ContractId, RunOutcomeRecord Outcome, DateTimeOffset At,
+    ReceiptRecord? Receipt = null, ProofRecord? ReceiptProof = null)
 {
-    public static AllocationEndedV1 From(AllocationEnded e) => new(e.ProviderId, e.JobId, e.ContractId, RunOutcomeRecord.From(e.Outcome), e.At);
+    public static AllocationEndedV1 From(AllocationEnded e) => new(e.ProviderId, e.JobId, e.ContractId, RunOutcomeRecord.From(e.Outcome), e.At,
+        ReceiptRecord.FromOptional(e.Receipt), OptionalProof.From(e.ReceiptProof));
 
-    public AllocationEnded ToEvent() => new(ProviderId, JobId, ContractId, Outcome.ToModel(), At);
+    public AllocationEnded ToEvent() => new(ProviderId, JobId, ContractId, Outcome.ToModel(), At, Receipt?.ToModel(), ReceiptProof?.ToModel());
+}
+
+public sealed record SettlementProposedV1(string JobId, SettlementShapeRecord Settlement, ProofRecord? ReceiptProof, ProofRecord? RequesterProof, DateTimeOffset At)
+{
+    public static SettlementProposedV1 From(SettlementProposed e) => new(e.JobId, SettlementShapeRecord.From(e.Settlement), OptionalProof.From(e.ReceiptProof),
+        OptionalProof.From(e.RequesterProof), e.At);
+
+    public SettlementProposed ToEvent() => new(JobId, Settlement.ToModel(), ReceiptProof?.ToModel(), RequesterProof?.ToModel(), At);
+}
+
+public sealed record ContractSettledV1(string JobId, SettlementShapeRecord Settlement, ProofRecord? ReceiptProof, ProofRecord? RequesterProof,
+    ProofRecord? ProviderProof, DateTimeOffset At)
+{
+    public static ContractSettledV1 From(ContractSettled e) => new(e.JobId, SettlementShapeRecord.From(e.Settlement), OptionalProof.From(e.ReceiptProof),
+        OptionalProof.From(e.RequesterProof), OptionalProof.From(e.ProviderProof), e.At);
+
+    public ContractSettled ToEvent() => new(JobId, Settlement.ToModel(), ReceiptProof?.ToModel(), RequesterProof?.ToModel(), ProviderProof?.ToModel(), At);
+}
+
+public sealed record SettlementDisputedV1(string JobId, string ContractId, string ProviderId, string DisputedBy, string Reason, ReceiptRecord? Receipt,
+    ProofRecord? ReceiptProof, DateTimeOffset At)
+{
+    public static SettlementDisputedV1 From(SettlementDisputed e) => new(e.JobId, e.ContractId, e.ProviderId, e.DisputedBy, e.Reason,
+        ReceiptRecord.FromOptional(e.Receipt), OptionalProof.From(e.ReceiptProof), e.At);
+
+    public SettlementDisputed ToEvent() => new(JobId, ContractId, ProviderId, DisputedBy, Reason, Receipt?.ToModel(), ReceiptProof?.ToModel(), At);
+}
+
+public sealed record SettlementTransferredV1(string JobId, string ContractId, string Provider, string Reference, DateTimeOffset TransferredAt, DateTimeOffset At)
+{
+    public static SettlementTransferredV1 From(SettlementTransferred e) => new(e.JobId, e.ContractId, e.Transfer.Provider, e.Transfer.Reference, e.Transfer.At, e.At);
+
+    public SettlementTransferred ToEvent() => new(JobId, ContractId, new SettlementTransfer(Provider, Reference, TransferredAt), At);
+}
+
+public sealed record ProviderContractSettledV1(string ProviderId, SettlementShapeRecord Settlement, ProofRecord? ReceiptProof, ProofRecord? RequesterProof,
+    ProofRecord? ProviderProof, DateTimeOffset At)
+{
+    public static ProviderContractSettledV1 From(ProviderContractSettled e) => new(e.ProviderId, SettlementShapeRecord.From(e.Settlement),
+        OptionalProof.From(e.ReceiptProof), OptionalProof.From(e.RequesterProof), OptionalProof.From(e.ProviderProof), e.At);
+
+    public ProviderContractSettled ToEvent() => new(ProviderId, Settlement.ToModel(), ReceiptProof?.ToModel(), RequesterProof?.ToModel(), ProviderProof?.ToModel(), At);
+}
+
+public sealed record ProviderSettlementDisputedV1(string ProviderId, string JobId, string ContractId, string DisputedBy, string Reason, DateTimeOffset At)
+{
+    public static ProviderSettlementDisputedV1 From(ProviderSettlementDisputed e) => new(e.ProviderId, e.JobId, e.ContractId, e.DisputedBy, e.Reason, e.At);
+
+    public ProviderSettlementDisputed ToEvent() => new(ProviderId, JobId, ContractId, DisputedBy, Reason, At);
 }

@@ -244,6 +244,7 @@ public sealed record CapabilityRecord
     public StorageRecord[] Storage { get; init; } = [];
     public ConnectivityRecord Connectivity { get; init; } = new();
     public decimal PricePerHour { get; init; }
+    public decimal? PricePerResult { get; init; }
     public string Currency { get; init; } = "USD";
     public int MaxJobDurationMinutes { get; init; }
     public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
@@ -255,7 +256,7 @@ public sealed record CapabilityRecord
         Localities = c.Localities.Select(LocalityRecord.From).ToArray(), Libraries = c.Libraries.Select(l => new LibraryRecord(l.Name, l.Version)).ToArray(),
         Storage = c.Storage.Select(s => new StorageRecord(s.Kind, s.SizeGb)).ToArray(),
         Connectivity = new ConnectivityRecord { OpenPorts = c.Connectivity.OpenPorts.ToArray(), Vpn = c.Connectivity.Vpn },
-        PricePerHour = c.PricePerHour, Currency = c.Currency, MaxJobDurationMinutes = c.MaxJobDurationMinutes,
+        PricePerHour = c.PricePerHour, PricePerResult = c.PricePerResult, Currency = c.Currency, MaxJobDurationMinutes = c.MaxJobDurationMinutes,
         Labels = new Dictionary<string, string>(c.Labels, StringComparer.Ordinal), LockOnBid = c.LockOnBid,
     };
 
@@ -264,7 +265,7 @@ public sealed record CapabilityRecord
         Id = Id, Resources = Resources.ToModel(), Executors = Executors, JobTypes = JobTypes, Localities = Localities.Select(l => l.ToModel()).ToArray(),
         Libraries = Libraries.Select(l => new Library(l.Name, l.Version)).ToArray(), Storage = Storage.Select(s => new Storage(s.Kind, s.SizeGb)).ToArray(),
         Connectivity = new Connectivity { OpenPorts = Connectivity.OpenPorts, Vpn = Connectivity.Vpn }, PricePerHour = PricePerHour,
-        Currency = Currency, MaxJobDurationMinutes = MaxJobDurationMinutes, Labels = Labels, LockOnBid = LockOnBid,
+        PricePerResult = PricePerResult, Currency = Currency, MaxJobDurationMinutes = MaxJobDurationMinutes, Labels = Labels, LockOnBid = LockOnBid,
     };
 }
 
@@ -319,14 +320,20 @@ public sealed record BidRecord(
     CapabilityRecord? Capability = null,
     int[]? FreeGpuIndices = null,
     ProofRecord? Proof = null,
-    ClaimRecord[]? Claims = null)
+    ClaimRecord[]? Claims = null,
+    decimal? PricePerResult = null,
+    int? EstimatedMinutes = null,
+    string? Currency = null)
 {
     public static BidRecord From(Bid b) => new(b.JobId, b.ProviderId, b.PricePerHour, b.ResourcesLocked, b.LockExpiresAt, b.SpareCapacity, b.BidAt,
         b.Capability is null ? null : CapabilityRecord.From(b.Capability), b.FreeGpuIndices?.ToArray(), b.Proof is null ? null : ProofRecord.From(b.Proof),
-        b.Claims?.Select(c => new ClaimRecord(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
+        b.Claims?.Select(c => new ClaimRecord(c.Index, c.Preference, c.Weight, c.Score)).ToArray(), b.PricePerResult, b.EstimatedMinutes, b.Currency);
 
     public Bid ToMessage() => new(JobId, ProviderId, PricePerHour, ResourcesLocked, LockExpiresAt, SpareCapacity, BidAt, Capability?.ToModel(),
-        FreeGpuIndices, Proof?.ToModel(), Claims?.Select(c => new SoftConstraintScore(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
+        FreeGpuIndices, Proof?.ToModel(), Claims?.Select(c => new SoftConstraintScore(c.Index, c.Preference, c.Weight, c.Score)).ToArray())
+    {
+        PricePerResult = PricePerResult, EstimatedMinutes = EstimatedMinutes, Currency = Currency,
+    };
 }
 
 /// <summary>A provider's own score for one of the job's soft constraints, as its bid claimed it (optional: added without a new version).</summary>
@@ -365,16 +372,20 @@ public sealed record ExplanationRecord(
 }
 
 public sealed record RankedRecord(int Rank, string ProviderId, double Score, decimal PricePerHour, bool ResourcesLocked, ScoreTermRecord[] Breakdown,
-    DisagreementRecord[]? Disagreements = null)
+    DisagreementRecord[]? Disagreements = null,
+    decimal? ExpectedTotal = null,
+    string? PriceBasis = null)
 {
     public static RankedRecord From(RankedProvider r) => new(r.Rank, r.ProviderId, r.Score, r.PricePerHour, r.ResourcesLocked,
         r.Breakdown.Select(t => new ScoreTermRecord(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray(),
-        r.Disagreements.Count == 0 ? null : r.Disagreements.Select(d => new DisagreementRecord(d.Index, d.Preference, d.Claimed, d.Computed)).ToArray());
+        r.Disagreements.Count == 0 ? null : r.Disagreements.Select(d => new DisagreementRecord(d.Index, d.Preference, d.Claimed, d.Computed)).ToArray(),
+        r.ExpectedTotal, r.PriceBasis.Length == 0 ? null : r.PriceBasis);
 
     public RankedProvider ToMessage() => new(Rank, ProviderId, Score, PricePerHour, ResourcesLocked,
         Breakdown.Select(t => new ScoreTerm(t.Preference, t.Weight, t.Score, t.Contribution)).ToArray())
     {
         Disagreements = Disagreements?.Select(d => new ScoreDisagreement(d.Index, d.Preference, d.Claimed, d.Computed)).ToArray() ?? [],
+        ExpectedTotal = ExpectedTotal ?? 0, PriceBasis = PriceBasis ?? "",
     };
 }
 
@@ -400,13 +411,15 @@ public sealed record ContractRecord(
     decimal PricePerHour,
     DateTimeOffset SignedAt,
     DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt)
+    DateTimeOffset EndsAt,
+    decimal? PricePerResult = null,
+    string? Currency = null)
 {
     public static ContractRecord From(Contract c) => new(c.ContractId, c.JobId, c.RequesterNodeId, c.ProviderId, ResourceNeedsRecord.From(c.Resources),
-        c.AssignedGpus.Select(GpuRecord.From).ToArray(), c.PricePerHour, c.SignedAt, c.StartsAt, c.EndsAt);
+        c.AssignedGpus.Select(GpuRecord.From).ToArray(), c.PricePerHour, c.SignedAt, c.StartsAt, c.EndsAt, c.PricePerResult, c.Currency);
 
     public Contract ToModel() => new(ContractId, JobId, RequesterNodeId, ProviderId, Resources.ToModel(), AssignedGpus.Select(g => g.ToModel()).ToArray(),
-        PricePerHour, SignedAt, StartsAt, EndsAt);
+        PricePerHour, SignedAt, StartsAt, EndsAt) { PricePerResult = PricePerResult, Currency = Currency };
 }
 
 public sealed record ProofRecord(string Signature, CredentialRecord Credential)
@@ -477,3 +490,30 @@ public sealed record EligibilityRecord(
 }
 
 public sealed record ConstraintCheckRecord(string Constraint, bool Passed, string Required, string Offered, DeclineReason Reason);
+
+public sealed record ReceiptRecord(string ContractId, string JobId, string ProviderId, int Run, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long WallMs,
+    long CpuMs, long PeakMemoryBytes, long OutputBytes, string Outcome, int? ExitCode, string ResultHash)
+{
+    public static ReceiptRecord From(UsageReceipt r) => new(r.ContractId, r.JobId, r.ProviderId, r.Run, r.StartedAt, r.EndedAt, r.WallMs, r.CpuMs,
+        r.PeakMemoryBytes, r.OutputBytes, r.Outcome, r.ExitCode, r.ResultHash);
+
+    public static ReceiptRecord? FromOptional(UsageReceipt? r) => r is null ? null : From(r);
+
+    public UsageReceipt ToModel() => new(ContractId, JobId, ProviderId, Run, StartedAt, EndedAt, WallMs, CpuMs, PeakMemoryBytes, OutputBytes, Outcome, ExitCode,
+        ResultHash);
+}
+
+public sealed record SettlementShapeRecord(string ContractId, string JobId, string RequesterNodeId, string ProviderId, PriceUnit Unit, decimal Price,
+    string Currency, string Outcome, long BilledSeconds, decimal Amount, string Basis, ReceiptRecord Usage, DateTimeOffset At)
+{
+    public static SettlementShapeRecord From(Settlement s) => new(s.ContractId, s.JobId, s.RequesterNodeId, s.ProviderId, s.Unit, s.Price, s.Currency,
+        s.Outcome, s.BilledSeconds, s.Amount, s.Basis, ReceiptRecord.From(s.Usage), s.At);
+
+    public Settlement ToModel() => new(ContractId, JobId, RequesterNodeId, ProviderId, Unit, Price, Currency, Outcome, BilledSeconds, Amount, Basis,
+        Usage.ToModel(), At);
+}
+
+public static class OptionalProof
+{
+    public static ProofRecord? From(Proof? p) => p is null ? null : ProofRecord.From(p);
+}
