@@ -36,8 +36,11 @@ public sealed class WasmExecutorTests : IDisposable
         var (outcome, log) = await Run("primes", new JobExecution { Executor = ExecutorType.Wasm, Args = ["30"] });
         using (log)
         {
-            Assert.Equal(ExecutionOutcome.Exited(0), outcome);
+            Assert.Equal(ExecutionOutcome.Exited(0), outcome with { CpuTime = default, PeakMemoryBytes = 0 });
             Assert.True(outcome.Succeeded);
+            // What the run used, as the receipt will say: its linear memory (one 64 KiB page) and some CPU time of its thread.
+            Assert.Equal(65_536, outcome.PeakMemoryBytes);
+            Assert.True(outcome.CpuTime > TimeSpan.Zero, $"cpu time {outcome.CpuTime}");
             Assert.Equal("2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n", Text(log.StdoutPath));
             Assert.Equal("", Text(log.StderrPath));
         }
@@ -61,7 +64,7 @@ public sealed class WasmExecutorTests : IDisposable
     {
         var (outcome, log) = await Run("primes");
         log.Dispose();
-        Assert.Equal(new ExecutionOutcome(2, RunFailure.ExitCode, "exited with 2"), outcome);
+        Assert.Equal(new ExecutionOutcome(2, RunFailure.ExitCode, "exited with 2"), outcome with { CpuTime = default, PeakMemoryBytes = 0 });
     }
 
     [Fact]
@@ -107,7 +110,8 @@ public sealed class WasmExecutorTests : IDisposable
     {
         var (outcome, log) = await Run("spin", limits: Roomy with { MemoryBytes = 1000 });
         log.Dispose();
-        Assert.Equal(ExecutionOutcome.Failed(RunFailure.MemoryLimit, "the module starts with 0.06 MiB of memory; the contract allows 0 MiB"), outcome);
+        Assert.Equal(ExecutionOutcome.Failed(RunFailure.MemoryLimit, "the module starts with 0.06 MiB of memory; the contract allows 0 MiB"),
+            outcome with { CpuTime = default });
     }
 
     [Fact]
@@ -177,7 +181,8 @@ public sealed class WasmExecutorTests : IDisposable
         using var log = new BoundedLog(Path.Combine(_folder, "log"), 100);
         var outcome = await _executor.RunAsync(new ExecutionRequest("a-1", new JobExecution { Executor = ExecutorType.Wasm }, module, Roomy, _folder, log),
             CancellationToken.None);
-        Assert.Equal(ExecutionOutcome.Failed(RunFailure.ExecutorError, "the module exports no _start function (a WASI command is expected)"), outcome);
+        Assert.Equal(ExecutionOutcome.Failed(RunFailure.ExecutorError, "the module exports no _start function (a WASI command is expected)"),
+            outcome with { CpuTime = default, PeakMemoryBytes = 0 });
     }
 
     [Fact]

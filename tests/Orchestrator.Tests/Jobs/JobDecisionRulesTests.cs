@@ -195,7 +195,7 @@ public class JobDecisionRulesTests
     public void The_proposed_contract_runs_for_the_jobs_duration_or_the_nodes_default()
     {
         var job = Complete(Searching(JobOf(Needs() with { DurationMinutes = 45 })), [BidFrom("cp-a", 1.25m, locked: true)]);
-        Assert.Equal(new Contract("job-1@cp-a", "job-1", "sp-test", "cp-a", job.Requirements!.Resources, [], 1.25m, T0, T0, T0.AddMinutes(45)),
+        Assert.Equal(new Contract("job-1@cp-a", "job-1", "sp-test", "cp-a", job.Requirements!.Resources, [], 1.25m, T0, T0, T0.AddMinutes(45)) { Currency = "USD" },
             JobDecisions.ProposeContract(job, Node, T0) with { AssignedGpus = [] });
         var noDuration = job with { Requirements = job.Requirements with { DurationMinutes = null } };
         Assert.Equal(T0 + Node.DefaultJobDuration, JobDecisions.ProposeContract(noDuration, Node, T0).EndsAt);
@@ -248,19 +248,19 @@ public class JobDecisionRulesTests
     {
         // Built-in preferences: lower price (10) and spare capacity (5); both bids have spare 0.5.
         var job = Complete(Searching(), [BidFrom("cp-b", 2m), BidFrom("cp-a", 1m, locked: true)]);
-        Assert.Equal("shortlisted cp-a (rank 1 of 2 by score, score 0.833, 1/h, resources locked with the bid)", job.History[^1].Note);
+        Assert.Equal("shortlisted cp-a (rank 1 of 2 by score, score 0.833, 1/h × 60 min = 1, resources locked with the bid)", job.History[^1].Note);
         job = job.Apply(JobDecisions.OnContractAnswer(job, Decline("cp-a", DeclineReason.LeaseExpired, "gone", ExchangePhase.ContractClosure), ByList, Node, T0));
-        Assert.Equal("shortlisted cp-b (rank 2 of 2 by score, score 0.5, 2/h)", job.History[^1].Note);
+        Assert.Equal("shortlisted cp-b (rank 2 of 2 by score, score 0.5, 2/h × 60 min = 2)", job.History[^1].Note);
 
         var cheapest = Complete(Searching(JobOf() with { Selection = SelectionCriterion.LowestPrice }), [BidFrom("cp-a", 1m)]);
-        Assert.Equal("shortlisted cp-a (rank 1 of 1 by lowest-price, score 0.833, 1/h)", cheapest.History[^1].Note);
+        Assert.Equal("shortlisted cp-a (rank 1 of 1 by lowest-price, score 0.833, 1/h × 60 min = 1)", cheapest.History[^1].Note);
 
         var push = Complete(Searching(JobOf() with { OrchestrationType = OrchestrationType.Push, TargetProviders = ["cp-a"] },
             choice: new CandidateChoice(["cp-a"], 1, new Dictionary<string, int>())), [BidFrom("cp-a", 1.5m)]);
-        Assert.Equal("shortlisted cp-a (rank 1 of 1, the user's choice, score 0.833, 1.5/h)", push.History[^1].Note);
+        Assert.Equal("shortlisted cp-a (rank 1 of 1, the user's choice, score 0.833, 1.5/h × 60 min = 1.5)", push.History[^1].Note);
 
         var unexplained = job with { Explanation = null, Dropped = [] };
-        Assert.Equal("shortlisted cp-b (rank 1 of 2 by score, 2/h)",
+        Assert.Equal("shortlisted cp-b (rank 1 of 2 by score, 2/h × 60 min = 2)",
             Assert.IsType<ProviderShortlisted>(JobDecisions.NextCandidate(unexplained with { Bids = [.. unexplained.Bids.Reverse()] }, Node, T0)).Note);
     }
 
@@ -383,7 +383,7 @@ public class JobDecisionRulesTests
     {
         var job = Complete(Searching(), [BidFrom("cp-a", 1m)]);
         var unranked = job with { Explanation = job.Explanation! with { Ranking = [] } };
-        Assert.Equal("shortlisted cp-a (rank 1 of 1 by score, 1/h)", Assert.IsType<ProviderShortlisted>(JobDecisions.NextCandidate(unranked, Node, T0)).Note);
+        Assert.Equal("shortlisted cp-a (rank 1 of 1 by score, 1/h × 60 min = 1)", Assert.IsType<ProviderShortlisted>(JobDecisions.NextCandidate(unranked, Node, T0)).Note);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public class HardConstraintTests
         { "prices read without trailing zeros", Base with { MaxPricePerHour = 1.50m }, DeclineReason.PriceAboveMaximum, "price 2/h is above the maximum 1.5/h" },
         { "duration", Base with { DurationMinutes = 601 }, DeclineReason.DurationTooLong, "job lasts 601 min; provider accepts at most 600 min" },
         { "duration at the limit", Base with { DurationMinutes = 600 }, null, null },
-        { "budget", Base with { DurationMinutes = 120, MaxTotalBudget = 3.99m }, DeclineReason.BudgetExceeded, "120 min at 2/h costs 4, above the budget 3.99" },
+        { "budget", Base with { DurationMinutes = 120, MaxTotalBudget = 3.99m }, DeclineReason.BudgetExceeded, "the expected total 2/h × 120 min = 4 is above the budget 3.99" },
         { "budget ok", Base with { DurationMinutes = 120, MaxTotalBudget = 4m }, null, null },
         { "budget without a duration", Base with { MaxTotalBudget = 0m }, null, null },
         { "architecture", WithResources(r => r with { Architecture = "arm64" }), DeclineReason.ArchitectureMismatch, "requires architecture arm64; provider is amd64" },

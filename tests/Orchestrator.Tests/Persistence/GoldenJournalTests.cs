@@ -23,7 +23,7 @@ namespace Orchestrator.Tests.Persistence;
 public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper output) : ActorTestBase(output)
 {
     /// <summary>The golden file of the format this version writes; the older ones stay, and are read too.</summary>
-    private const string GoldenFile = "Golden/journal-v4.jsonl";
+    private const string GoldenFile = "Golden/journal-v5.jsonl";
 
     public static TheoryData<string> GoldenFiles() => new(System.IO.Directory.GetFiles("Golden", "journal-v*.jsonl").Order().Select(f => f.Replace('\\', '/')));
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
@@ -89,6 +89,26 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             var r = ProviderStatusOf(Provider("cp-golden-r", cpu: 8));
             Assert.Empty(r.Contracts);
             Assert.Equal(8, r.Free.CpuCores);
+        }
+
+        if (Version(file) >= 5)
+        {
+            var settled = JobStatusOf("golden-settled");
+            Assert.Equal(JobState.Completed, settled.State);
+            var row = Assert.Single(settled.Settlements);
+            Assert.Equal((SettlementState.Settled, 4.5m, "NTX", PriceUnit.Result, "journal"), (row.State, row.Settlement!.Amount, row.Settlement.Currency,
+                row.Settlement.Unit, row.Transfer!.Provider));
+            Assert.Equal((T0.AddSeconds(17), T0.AddSeconds(20)), (row.EndedAt, row.UpdatedAt));
+            Assert.NotNull(row.ProviderProof);
+            Assert.NotNull(row.RequesterProof);
+            Assert.Equal(4.5m, settled.Contract!.PricePerResult);
+            var disputed = Assert.Single(JobStatusOf("golden-disputed").Settlements);
+            Assert.Equal((SettlementState.Disputed, "requester", "the run ends in the future", 3), (disputed.State, disputed.DisputedBy, disputed.DisputeReason,
+                disputed.Receipt!.ExitCode));
+            // The provider's side: both recorded, nothing left unsettled, and its earnings.
+            var s = ProviderStatusOf(Provider("cp-golden-s", cpu: 8));
+            Assert.Empty(s.Unsettled);
+            Assert.Equal([new CurrencyTotal("NTX", 1, 1, 4.5m)], s.Earnings);
         }
 
         // An unfinished job: its state as recovery rebuilds it (a running actor would carry on at once).
@@ -164,6 +184,25 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             Assert.Equal((2, ExecutorType.Wasm, "golden-ran"), (started.Run, started.Executor, started.JobId));
             var ended = Assert.IsType<AllocationEnded>(Row(file, "allocation-golden-ran@cp-golden-r", 2));
             WireRoundTripTests.AssertSameFields(GoldenOutcome, ended.Outcome, "allocation.outcome");
+        }
+
+        if (Version(file) >= 5)
+        {
+            var ended = Assert.IsType<AllocationEnded>(Row(file, "allocation-golden-settled@cp-golden-s", 2));
+            WireRoundTripTests.AssertSameFields(GoldenReceipt, ended.Receipt, "allocation.receipt");
+            WireRoundTripTests.AssertSameFields(GoldenProof("cp-golden-s"), ended.ReceiptProof, "allocation.receiptProof");
+            var steps = Assert.IsType<JobStepsRecorded>(Row(file, "job-golden-settled", 2)).Steps;
+            var perResult = steps.OfType<SearchCompleted>().Single().Bids.Single();
+            Assert.Equal((4.5m, (int?)20, "NTX"), (perResult.PricePerResult, perResult.EstimatedMinutes, perResult.Currency));
+            var ranked = steps.OfType<SearchCompleted>().Single().Explanation.Ranking.Single();
+            Assert.Equal((4.5m, "4.5 per result"), (ranked.ExpectedTotal, ranked.PriceBasis));
+            var closed = steps.OfType<ContractClosed>().Single().Contract;
+            Assert.Equal((4.5m, "NTX"), (closed.PricePerResult, closed.Currency));
+            var proposed = Assert.IsType<JobStepsRecorded>(Row(file, "job-golden-settled", 3)).Steps.OfType<SettlementProposed>().Single();
+            WireRoundTripTests.AssertSameFields(GoldenReceipt, proposed.Settlement.Usage, "proposed.usage");
+            Assert.Equal(("completed", 0L, "completed: 4.5 NTX per result"), (proposed.Settlement.Outcome, proposed.Settlement.BilledSeconds, proposed.Settlement.Basis));
+            var lockedPerResult = Assert.IsType<ResourcesLocked>(Row(file, "provider-cp-golden-s", 1));
+            Assert.Equal(4.5m, lockedPerResult.PricePerResult);
         }
 
         var locked = Assert.IsType<ResourcesLocked>(Row(file, "provider-cp-golden-a", 1));
@@ -348,6 +387,10 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         StdoutBytes = 25, StderrBytes = 3, StdoutDropped = 7, StderrDropped = 1, Outputs = [new OutputFile("result.txt", 11, new string('a', 64))],
     };
 
+    // Version 5: a receipt with every field set.
+    private static readonly UsageReceipt GoldenReceipt = new("golden-settled@cp-golden-s", "golden-settled", "cp-golden-s", 1, T0.AddSeconds(3), T0.AddSeconds(17),
+        14_000, 12_345, 65_536, 36, "completed", 0, new string('b', 64));
+
     private static IReadOnlyList<(string PersistenceId, IReadOnlyList<object> Events)> Histories()
     {
         var needs = Needs(cpu: 2);
@@ -461,6 +504,70 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             new AllocationStarted("cp-golden-r", "golden-ran", secondRun.ContractId, 2, ExecutorType.Wasm, T0.AddSeconds(16)),
             new AllocationEnded("cp-golden-r", "golden-ran", secondRun.ContractId, GoldenOutcome, T0.AddSeconds(17)),
         ];
+        // Version 5: settlements. A job priced per result, settled (proposed with the run's end, countersigned, transferred),
+        // and one priced per hour whose receipt the requester disputed; the provider's side of both, and the receipt its
+        // allocation signed. Optional fields added without a new manifest: prices per result, a bid's estimate and
+        // currency, a ranked provider's expected total, a contract's currency.
+        var settledTerms = contract with
+        {
+            ContractId = "golden-settled@cp-golden-s", JobId = "golden-settled", ProviderId = "cp-golden-s", PricePerHour = 0m, PricePerResult = 4.5m,
+            Currency = "NTX", EndsAt = T0.AddHours(1),
+        };
+        var disputedTerms = settledTerms with { ContractId = "golden-disputed@cp-golden-s", JobId = "golden-disputed", PricePerHour = 2m, PricePerResult = null };
+        var settledBid = bidA with { JobId = "golden-settled", ProviderId = "cp-golden-s", PricePerHour = 0m, PricePerResult = 4.5m, EstimatedMinutes = 20, Currency = "NTX" };
+        var settledExplanation = explanation with
+        {
+            Ranking = [new RankedProvider(1, "cp-golden-s", 0.9, 0m, false, []) { ExpectedTotal = 4.5m, PriceBasis = "4.5 per result" }],
+        };
+        var outcome = new RunOutcome(0, null, "exited with 0") { StdoutBytes = 25, Outputs = [new OutputFile("result.txt", 11, new string('a', 64))] };
+        var receipt = GoldenReceipt;
+        var settlement = new Settlement(settledTerms.ContractId, "golden-settled", "sp-test", "cp-golden-s", PriceUnit.Result, 4.5m, "NTX", "completed", 0, 4.5m,
+            "completed: 4.5 NTX per result", receipt, T0.AddSeconds(18));
+        var disputedReceipt = receipt with { ContractId = disputedTerms.ContractId, JobId = "golden-disputed", Outcome = "exit-code", ExitCode = 3 };
+        IReadOnlyList<object> settledJob =
+        [
+            new JobPosted("golden-settled", ranDescription with { JobId = "golden-settled" }, OrchestrationType.Pull, SelectionCriterion.LowestPrice, [], ranNeeds,
+                "sp-test", T0.AddMinutes(2), T0),
+            Steps(
+                new SearchStarted("golden-settled", 1, ["cp-golden-s"], 1, new Dictionary<string, int>(), T0),
+                new SearchCompleted("golden-settled", [settledBid], [], [], settledExplanation, T0.AddSeconds(1)),
+                new ProviderShortlisted("golden-settled", "cp-golden-s", "ranked 1", T0.AddSeconds(1)),
+                new ContractClosed("golden-settled", settledTerms, T0.AddSeconds(2))),
+            Steps(
+                new RunStarted("golden-settled", settledTerms.ContractId, "cp-golden-s", 1, "akka.tcp://orchestrator@10.0.0.4:4053", T0.AddSeconds(3)),
+                new RunEnded("golden-settled", settledTerms.ContractId, "cp-golden-s", 1, outcome, false, T0.AddSeconds(17)),
+                new SettlementProposed("golden-settled", settlement, GoldenProof("cp-golden-s"), GoldenProof("sp-test"), T0.AddSeconds(18))),
+            new ContractSettled("golden-settled", settlement, GoldenProof("cp-golden-s"), GoldenProof("sp-test"), GoldenProof("cp-golden-s"), T0.AddSeconds(19)),
+            new SettlementTransferred("golden-settled", settledTerms.ContractId, new SettlementTransfer("journal", "recorded 4.5 NTX; nothing moved", T0.AddSeconds(20)),
+                T0.AddSeconds(20)),
+        ];
+        IReadOnlyList<object> disputedJob =
+        [
+            new JobPosted("golden-disputed", ranDescription with { JobId = "golden-disputed" }, OrchestrationType.Pull, SelectionCriterion.Score, [], ranNeeds,
+                "sp-test", T0.AddMinutes(2), T0),
+            new ContractClosed("golden-disputed", disputedTerms, T0.AddSeconds(2)),
+            new RunEnded("golden-disputed", disputedTerms.ContractId, "cp-golden-s", 1, new RunOutcome(3, RunFailure.ExitCode, "exited with 3"), false,
+                T0.AddSeconds(17)),
+            new SettlementDisputed("golden-disputed", disputedTerms.ContractId, "cp-golden-s", "requester", "the run ends in the future", disputedReceipt,
+                GoldenProof("cp-golden-s"), T0.AddSeconds(18)),
+        ];
+        IReadOnlyList<object> providerS =
+        [
+            new ResourcesLocked("cp-golden-s", "golden-settled", "sp-test", needs.Resources, [], 0m, T0.AddSeconds(30), T0) { PricePerResult = 4.5m },
+            new ContractCommitted("cp-golden-s", settledTerms, [], T0.AddSeconds(2)),
+            new ContractAllocated("cp-golden-s", "golden-settled", settledTerms.ContractId, T0.AddSeconds(3)),
+            new ContractEnded("cp-golden-s", "golden-settled", T0.AddSeconds(17), receipt, GoldenProof("cp-golden-s")),
+            new ProviderContractSettled("cp-golden-s", settlement, GoldenProof("cp-golden-s"), GoldenProof("sp-test"), GoldenProof("cp-golden-s"), T0.AddSeconds(19)),
+            new ContractCommitted("cp-golden-s", disputedTerms, [], T0.AddSeconds(2)),
+            new ContractAllocated("cp-golden-s", "golden-disputed", disputedTerms.ContractId, T0.AddSeconds(3)),
+            new ContractEnded("cp-golden-s", "golden-disputed", T0.AddSeconds(17), disputedReceipt, GoldenProof("cp-golden-s")),
+            new ProviderSettlementDisputed("cp-golden-s", "golden-disputed", disputedTerms.ContractId, "requester", "the run ends in the future", T0.AddSeconds(18)),
+        ];
+        IReadOnlyList<object> settledAllocation =
+        [
+            new AllocationStarted("cp-golden-s", "golden-settled", settledTerms.ContractId, 1, ExecutorType.Wasm, T0.AddSeconds(3)),
+            new AllocationEnded("cp-golden-s", "golden-settled", settledTerms.ContractId, outcome, T0.AddSeconds(17), receipt, GoldenProof("cp-golden-s")),
+        ];
         IReadOnlyList<object> host =
         [
             new ProviderOnboarded("cp-golden-b", RichCapability("cp-golden-b"), T0),
@@ -471,7 +578,8 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             ("job-golden-contracted", contractedJob), ("job-golden-failed", failedJob), ("job-golden-cancelled", cancelledJob),
             ("job-golden-requested", requestedJob), ("provider-cp-golden-a", providerA), ("provider-cp-golden-b", providerB),
             ("provider-host-golden", host), ("job-golden-ran", ranJob), ("provider-cp-golden-r", providerR),
-            ("allocation-golden-ran@cp-golden-r", allocation),
+            ("allocation-golden-ran@cp-golden-r", allocation), ("job-golden-settled", settledJob), ("job-golden-disputed", disputedJob),
+            ("provider-cp-golden-s", providerS), ("allocation-golden-settled@cp-golden-s", settledAllocation),
         ];
     }
 }

@@ -72,6 +72,7 @@ public sealed class JournalFormatTests() : TestKit(ConfigurationFactory.ParseStr
         ],
         [typeof(ExchangePhase)] = ["Bid", "JobRequest", "ContractClosure"],
         [typeof(ParticipantRole)] = ["service-provider", "compute-provider"],
+        [typeof(PriceUnit)] = ["hour", "result"],
     };
 
     [Fact]
