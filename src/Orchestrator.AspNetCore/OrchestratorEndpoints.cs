@@ -33,6 +33,7 @@ public static class OrchestratorEndpoints
         group.AddEndpointFilter(RetryAfterOnUnavailable);
         group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints().MapRunEndpoints().MapModuleEndpoints();
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
+        group.MapGroup("").WithTags("Settlements").MapSettlementEndpoints();
         group.MapGroup("").WithTags("Operations").MapOpsEndpoints().MapClusterEvents().MapActorTree().MapFaultEndpoints();
         group.MapGroup("").WithTags("Health").MapHealthEndpoints();
         group.MapConsole();

@@ -86,6 +86,7 @@ public sealed class JobIndexActor : ReceiveActor, IWithTimers
         });
         Receive<ListJobs>(query => Sender.Tell(_index.Query(query)));
         Receive<ListSettlements>(query => Sender.Tell(_index.Query(query)));
+        Receive<WhereIsContract>(where => Sender.Tell(new ContractLocation(where.ContractId, _index.JobOfContract(where.ContractId))));
         Receive<SubscribeAck>(_ => { });
         Receive<CatchUp>(_ => StartCatchUp());
         Receive<CaughtUp>(done =>

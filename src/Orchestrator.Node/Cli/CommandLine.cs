@@ -27,6 +27,7 @@ public static class CommandLine
         IdentityCommands.Create(),
         CredentialCommands.Create(),
         ContractCommands.Create(),
+        SettlementCommands.Create(),
         ShellCommand.Create(Root),
     };
 

@@ -43,6 +43,11 @@ public sealed record LedgerRow(string ContractId, string JobId, string Requester
 /// <summary>Per currency: how many rows matched and the sum of their settled amounts (proposed and disputed rows count, but add nothing).</summary>
 public sealed record CurrencyTotal(string Currency, int Rows, int Settled, decimal Amount);
 
+/// <summary>Which job holds a contract, as this node's index knows it (answered with <see cref="ContractLocation"/>).</summary>
+public sealed record WhereIsContract(string ContractId) : IOrchestratorMessage;
+
+public sealed record ContractLocation(string ContractId, string? JobId) : IOrchestratorMessage;
+
 public sealed record SettlementPage(int Total, int Offset, IReadOnlyList<LedgerRow> Rows, IReadOnlyList<CurrencyTotal> Totals) : IOrchestratorMessage;
 
 /// <summary>

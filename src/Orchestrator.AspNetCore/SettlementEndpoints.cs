@@ -1,0 +1,164 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Hosting;
+using Orchestrator.Protocol.Messages;
+using Orchestrator.Protocol.Model;
+using Orchestrator.Providers;
+using Orchestrator.ReadModel;
+using Orchestrator.Validation;
+
+namespace Orchestrator.Api;
+
+/// <summary>
+/// The settlement ledger (docs/settlement.md): <c>GET /orchestrator/settlements</c>, filtered, paged and totalled per
+/// currency; <c>GET /orchestrator/settlements/{contractId}</c>, one contract's settlement as both sides hold it; and
+/// <c>GET /orchestrator/providers/{providerId}/settlements</c>, a provider's side of the ledger.
+/// </summary>
+public static class SettlementEndpoints
+{
+    public const int MaxLimit = 1000;
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static IEndpointRouteBuilder MapSettlementEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/orchestrator/settlements", List).WithName("ListSettlements")
+            .WithSummary("The settlement ledger: every ended contract's settlement, newest first, filtered and paged, with totals per currency.")
+            .WithDescription("Filters: provider, requester, state (awaiting-receipt, proposed, settled, disputed), from and until (ISO 8601: the row's " +
+                             "last change in [from, until)). Totals are over every matching row (not only the page): rows, settled rows, and the sum " +
+                             "of the settled amounts — proposed and disputed rows add nothing.")
+            .ProducesProblems(400);
+        app.MapGet("/orchestrator/settlements/{contractId}", Show).WithName("GetSettlement")
+            .WithSummary("One contract's settlement as the requester's job and the provider each recorded it, with the receipt and both signatures.")
+            .ProducesProblems(400, 404, 503);
+        app.MapGet("/orchestrator/providers/{providerId}/settlements", OfProvider).WithName("GetProviderSettlements")
+            .WithSummary("A provider's side of the ledger: every settlement it countersigned or disputed, and the contracts it waits to be settled.")
+            .ProducesProblems(400, 404, 503);
+        return app;
+    }
+
+    private static async Task<Results<Ok<SettlementPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var provider = Id(request, "provider", errors);
+        var requester = Id(request, "requester", errors);
+        SettlementState? state = null;
+        if (request.Query["state"] is { Count: > 0 } stateText)
+        {
+            state = StateNamed(stateText.ToString());
+            if (state is null) errors["state"] = [$"'{stateText}' is not a settlement state (awaiting-receipt, proposed, settled, disputed)"];
+        }
+
+        var from = Time(request, "from", errors);
+        var until = Time(request, "until", errors);
+        if (from is not null && until is not null && until <= from) errors["until"] = [$"must be after from ({from:O})"];
+        var offset = Number(request, "offset", 0, 0, int.MaxValue, errors);
+        var limit = Number(request, "limit", 100, 1, MaxLimit, errors);
+        if (errors.Count > 0) return Problems.Invalid(errors);
+        return TypedResults.Ok(await index.ActorRef.Ask<SettlementPage>(new ListSettlements(provider, requester, state, from, until, offset, limit), AskTimeout, ct));
+    }
+
+    private static async Task<Results<Ok<SettlementDetail>, ProblemHttpResult>> Show(string contractId, IRequiredActor<JobIndexActor> index,
+        IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    {
+        if (contractId.Length is 0 or > Limits.MaxIdLength * 2 + 1 || contractId.Any(char.IsControl))
+            return Problems.Invalid(new Dictionary<string, string[]> { ["contractId"] = [$"must be 1 to {Limits.MaxIdLength * 2 + 1} printable characters"] });
+        // The index knows which job holds the contract; a contract id is also the job's id and the provider's, joined by '@'.
+        var located = await index.ActorRef.Ask<ContractLocation>(new WhereIsContract(contractId), AskTimeout, ct);
+        var at = contractId.LastIndexOf('@');
+        var jobId = located.JobId ?? (at > 0 ? contractId[..at] : null);
+        if (jobId is null || Limits.CheckId(jobId) is not null) return Problems.NotFound($"no contract '{contractId}' is known to the ledger");
+
+        IJobMessage reply;
+        try
+        {
+            reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds:0} s");
+        }
+
+        var mine = (reply as JobStatus)?.Settlements.FirstOrDefault(s => s.ContractId == contractId);
+        if (mine is null) return Problems.NotFound($"no contract '{contractId}' has ended under job '{jobId}' (see GET /orchestrator/jobs/{jobId})");
+
+        // The provider's side, when it can answer: both records side by side.
+        SettlementRecord? theirs = null;
+        string? unavailable = null;
+        var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
+        if (known.ById.TryGetValue(mine.ProviderId, out var provider))
+        {
+            try
+            {
+                var held = await provider.Ask<ProviderSettlements>(new GetProviderSettlements(mine.ProviderId), AskTimeout, ct);
+                theirs = held.Settlements.FirstOrDefault(s => s.ContractId == contractId);
+                if (theirs is null) unavailable = $"provider '{mine.ProviderId}' holds no settlement of '{contractId}'";
+            }
+            catch (AskTimeoutException)
+            {
+                unavailable = $"provider '{mine.ProviderId}' did not answer within {AskTimeout.TotalSeconds:0} s";
+            }
+        }
+        else unavailable = $"provider '{mine.ProviderId}' is not known to the cluster now";
+
+        return TypedResults.Ok(new SettlementDetail(contractId, jobId, mine, theirs, unavailable));
+    }
+
+    private static async Task<Results<Ok<ProviderSettlements>, ProblemHttpResult>> OfProvider(string providerId, IRequiredActor<ProviderDirectory> directory,
+        CancellationToken ct)
+    {
+        if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
+        var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
+        if (!known.ById.TryGetValue(providerId, out var provider))
+            return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
+        try
+        {
+            return TypedResults.Ok(await provider.Ask<ProviderSettlements>(new GetProviderSettlements(providerId), AskTimeout, ct));
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"provider '{providerId}' did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
+        }
+    }
+
+    /// <summary>A settlement state by its API word (<c>awaiting-receipt</c>) or its name (<c>AwaitingReceipt</c>).</summary>
+    public static SettlementState? StateNamed(string text) =>
+        Enum.GetValues<SettlementState>().Cast<SettlementState?>().FirstOrDefault(s =>
+            string.Equals(text, s.ToString(), StringComparison.OrdinalIgnoreCase) ||
+            string.Equals(text, System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString()!), StringComparison.OrdinalIgnoreCase));
+
+    private static string? Id(HttpRequest request, string name, Dictionary<string, string[]> errors)
+    {
+        if (request.Query[name] is not { Count: > 0 } text) return null;
+        if (Limits.CheckId(text.ToString()) is { } bad)
+        {
+            errors[name] = [bad];
+            return null;
+        }
+
+        return text.ToString();
+    }
+
+    private static DateTimeOffset? Time(HttpRequest request, string name, Dictionary<string, string[]> errors)
+    {
+        if (request.Query[name] is not { Count: > 0 } text) return null;
+        if (DateTimeOffset.TryParse(text.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return parsed;
+        errors[name] = [$"'{text}' is not a date and time (ISO 8601, e.g. 2026-12-07T10:00:00Z)"];
+        return null;
+    }
+
+    private static int Number(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
+    {
+        if (request.Query[name] is not { Count: > 0 } text) return fallback;
+        if (int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        errors[name] = [$"must be a whole number from {min} to {max}, not '{text}'"];
+        return fallback;
+    }
+}
+
+/// <summary>
+/// One contract's settlement as both sides recorded it: the requester's job (<see cref="Requester"/>) and the provider
+/// (<see cref="Provider"/>; null with the reason in <see cref="ProviderUnavailable"/> when it could not be read).
+/// </summary>
+public sealed record SettlementDetail(string ContractId, string JobId, SettlementRecord Requester, SettlementRecord? Provider, string? ProviderUnavailable);
