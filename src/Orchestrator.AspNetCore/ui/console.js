@@ -40,6 +40,8 @@ async function post(path) {
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const time = t => t ? new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "";
 const state = s => `<span class="state ${esc(s)}">${esc(s)}</span>`;
+const money = (amount, currency) => `${+Number(amount).toFixed(8)} ${esc(currency)}`;
+const price = x => x.pricePerResult != null ? `${x.pricePerResult} per result` : `${x.pricePerHour} / h`;
 const table = (heads, rows) => `<table><thead><tr>${heads.map(h => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("") || `<tr><td colspan="${heads.length}" class="muted">none</td></tr>`}</tbody></table>`;
 
 // Renders a page, and again every `every` ms while it is shown (a fetch that fails shows why, in place).
@@ -92,8 +94,8 @@ async function jobPage(id) {
   const e = j.explanation;
   const terminal = j.final;
   const timeline = table(["at", "state", "note"], j.history.map(h => `<tr><td class="mono">${time(h.at)}</td><td>${state(h.state)}</td><td>${esc(h.note)}</td></tr>`));
-  const bids = table(["provider", "price / h", "locked with bid", "spare capacity"], j.eligibleProviders.map(b =>
-    `<tr><td>${esc(b.providerId)}</td><td>${b.pricePerHour}</td><td>${b.resourcesLocked ? "yes" : "no"}</td><td>${(b.spareCapacity * 100).toFixed(0)} %</td></tr>`));
+  const bids = table(["provider", "price", "locked with bid", "spare capacity"], j.eligibleProviders.map(b =>
+    `<tr><td>${esc(b.providerId)}</td><td>${price(b)}</td><td>${b.resourcesLocked ? "yes" : "no"}</td><td>${(b.spareCapacity * 100).toFixed(0)} %</td></tr>`));
   let explanation = '<p class="muted">no search has completed yet</p>';
   if (e) {
     const prefs = [...new Set(e.ranking.flatMap(r => r.breakdown.map(t => t.preference + " (×" + t.weight + ")")))];
@@ -113,7 +115,7 @@ async function jobPage(id) {
   }
   const c = j.contract;
   const contract = c
-    ? `<p>contract <span class="mono">${esc(c.contractId)}</span> with <b id="contract-provider">${esc(c.providerId)}</b>, ${c.pricePerHour} / h, ${time(c.startsAt)} to ${time(c.endsAt)}</p>` +
+    ? `<p>contract <span class="mono">${esc(c.contractId)}</span> with <b id="contract-provider">${esc(c.providerId)}</b>, ${price(c)}${c.currency ? " " + esc(c.currency) : ""}, ${time(c.startsAt)} to ${time(c.endsAt)}</p>` +
       `<p>signatures: ${j.signatures ? "requester's and provider's, both over the terms" : "none (the network has no authority: approval by cluster membership)"}</p>`
     : j.failure ? `<p class="error">failed (${esc(j.failure.reason)}): ${esc(j.failure.message)}</p>` : '<p class="muted">no contract yet</p>';
   const cancel = tokenInput.value && !terminal ? `<button id="cancel">Cancel the job</button>` : "";
@@ -134,9 +136,20 @@ async function jobPage(id) {
     run = `<section><h2>Runs (${esc(j.description.execution.executor)})</h2>${table(["run", "provider", "started", "ended", "exit", "outcome"], rows)}` +
       `${outputs ? `<ul>${outputs}</ul>` : ""}${logs}</section>`;
   }
+  // Each ended contract's settlement: what it came to, from what usage, and who signed.
+  const settled = (j.settlements || []).map(s => {
+    const t = s.settlement, u = s.receipt;
+    const signed = [s.requesterProof ? "requester" : "", s.providerProof ? "provider" : "", s.receiptProof ? "receipt (provider)" : ""].filter(x => x).join(", ") || "none";
+    return `<tr data-contract-id="${esc(s.contractId)}"><td class="mono">${esc(s.contractId)}</td><td class="settlement-state">${esc(s.state)}</td>` +
+      `<td class="settlement-amount">${t ? money(t.amount, t.currency) : ""}</td><td>${t ? esc(t.basis) : s.disputeReason ? `disputed by the ${esc(s.disputedBy)}: ${esc(s.disputeReason)}` : ""}</td>` +
+      `<td>${u ? `${u.wallMs} ms wall, ${u.cpuMs} ms cpu, ${u.peakMemoryBytes} B peak` : ""}</td><td>${signed}</td>` +
+      `<td>${s.transfer ? `${esc(s.transfer.provider)}: ${esc(s.transfer.reference)}` : ""}</td></tr>`;
+  });
+  const settlement = j.description.execution
+    ? `<section><h2>Settlement</h2>${table(["contract", "state", "amount", "how", "usage", "signed by", "transfer"], settled)}</section>` : "";
   return `<h1 data-final="${j.final}">Job <span class="mono">${esc(j.jobId)}</span> <span id="job-state">${state(j.state)}</span></h1>${cancel}` +
     `<p class="muted">${esc(j.orchestrationType)}, by ${esc(j.requester)}, hosted on ${esc(j.hostedBy)}; deadline ${time(j.deadline)}</p>` +
-    `<section><h2>Contract</h2>${contract}</section>${run}<section><h2>Timeline</h2>${timeline}</section>` +
+    `<section><h2>Contract</h2>${contract}</section>${run}${settlement}<section><h2>Timeline</h2>${timeline}</section>` +
     `<section><h2>Bids (best first)</h2>${bids}</section><section><h2>Explanation</h2>${explanation}</section>`;
 }
 
@@ -153,10 +166,23 @@ async function providersPage() {
     return `<tr data-provider-id="${esc(p.providerId)}"><td>${esc(p.providerId)}${p.offboarding ? ' <span class="muted">(offboarding)</span>' : ""}</td>` +
       `<td>${bar(r.cpuCores, of("cpuCores"))}<span class="muted">${p.free.cpuCores} of ${r.cpuCores} cores free</span></td>` +
       `<td>${bar(r.ramMb, of("ramMb"))}<span class="muted">${p.free.ramMb} of ${r.ramMb} MB free</span></td>` +
-      `<td>${p.locks.length}</td><td>${p.contracts.length}</td><td>${p.capability.pricePerHour} ${esc(p.capability.currency)}</td></tr>`;
+      `<td>${p.locks.length}</td><td>${p.contracts.length}</td><td>${price(p.capability)} ${esc(p.capability.currency)}</td>` +
+      `<td class="earnings">${(p.earnings || []).map(e => money(e.amount, e.currency)).join(", ") || '<span class="muted">nothing yet</span>'}` +
+      `${p.unsettled && p.unsettled.length ? ` <span class="muted">(${p.unsettled.length} to settle)</span>` : ""}</td></tr>`;
   });
   return `<h1>Providers</h1><p class="legend"><i style="background:var(--accent)"></i>contracted<i style="background:var(--warn)"></i>locked<i style="background:#eef0f4"></i>free</p>` +
-    `<section>${table(["provider", "CPU", "RAM", "locks", "contracts", "price / h"], rows)}</section>`;
+    `<section>${table(["provider", "CPU", "RAM", "locks", "contracts", "price", "earned (settled)"], rows)}</section>`;
+}
+
+async function settlementsPage(filter) {
+  const page = await get("/orchestrator/settlements?limit=200" + (filter ? "&state=" + encodeURIComponent(filter) : ""));
+  const states = ["", "awaiting-receipt", "proposed", "settled", "disputed"];
+  const rows = page.rows.map(r => `<tr><td class="mono"><a href="#/jobs/${encodeURIComponent(r.jobId)}">${esc(r.contractId)}</a></td><td>${esc(r.state)}</td>` +
+    `<td>${esc(r.requester)}</td><td>${esc(r.providerId)}</td><td>${r.currency ? money(r.amount, r.currency) : ""}</td><td class="mono">${time(r.updatedAt)}</td></tr>`);
+  const totals = page.totals.map(t => `<span>${money(t.amount, t.currency)} settled over ${t.settled} of ${t.rows}</span>`).join("");
+  return `<h1>Settlements</h1><p>${states.map(s => `<a href="#/settlements${s ? "?state=" + s : ""}">${s || "all"}</a>`).join(" · ")}</p>` +
+    `<p class="counts" id="settlement-totals">${totals || '<span class="muted">nothing settled yet</span>'}</p>` +
+    `<section>${table(["contract", "state", "requester", "provider", "amount", "updated"], rows)}<p class="muted">${page.total} row(s). Updates every 2 s.</p></section>`;
 }
 
 function route() {
@@ -186,6 +212,8 @@ function route() {
     stopLive = () => { stopPage(); events.close(); clearInterval(follow); view.onclick = null; };
   } else if (path === "/jobs") {
     stopLive = live(() => jobsPage(new URLSearchParams(query || "").get("state")), 2000);
+  } else if (path === "/settlements") {
+    stopLive = live(() => settlementsPage(new URLSearchParams(query || "").get("state")), 2000);
   } else if (path === "/providers") {
     stopLive = live(providersPage, 2000);
   } else {

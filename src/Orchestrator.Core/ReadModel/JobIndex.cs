@@ -42,7 +42,7 @@ public sealed class JobIndex(int maxFinished = JobIndex.DefaultMaxFinished)
     private void Set(JobSummary summary)
     {
         foreach (var line in summary.Settlements)
-            _ledger[line.ContractId] = new LedgerRow(line.ContractId, summary.JobId, Name(summary.Requester), Name(line.ProviderId), line.State, line.Currency,
+            _ledger[line.ContractId] = new LedgerRow(line.ContractId, summary.JobId, Name(summary.RequesterNodeId ?? ""), Name(line.ProviderId), line.State, line.Currency,
                 line.Amount, line.UpdatedAt);
         if (summary.Final && !summary.SettlementPending)
         {

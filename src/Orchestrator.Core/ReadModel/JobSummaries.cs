@@ -24,7 +24,7 @@ public static class JobSummaries
         (_, JobRequestSent r) => summary with { State = JobState.Requested, ProviderId = r.ProviderId, UpdatedAt = r.At,
             Note = $"job request sent to {r.ProviderId}" },
         (_, CandidateDropped d) => summary with { ProviderId = null, UpdatedAt = d.At, Note = $"{d.ProviderId} dropped out" },
-        (_, ContractClosed c) => summary with { State = JobState.Contracted, ProviderId = c.Contract.ProviderId, UpdatedAt = c.At,
+        (_, ContractClosed c) => summary with { State = JobState.Contracted, ProviderId = c.Contract.ProviderId, UpdatedAt = c.At, RequesterNodeId = c.Contract.RequesterNodeId,
             Note = $"contract {c.Contract.ContractId}" },
         (_, JobFailed f) => summary with { State = JobState.Failed, FailureReason = f.Reason, UpdatedAt = f.At, Note = f.Message },
         (_, RunStarted r) => summary with { State = JobState.Running, ProviderId = r.ProviderId, UpdatedAt = r.At, Note = $"run {r.Run} on {r.ProviderId}" },

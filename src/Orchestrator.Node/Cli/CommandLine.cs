@@ -8,14 +8,14 @@ namespace Orchestrator.Node.Cli;
 /// </summary>
 public static class CommandLine
 {
-    public static readonly string[] Words = ["authority", "identity", "credential", "contract", "cluster", "sharding", "jobs", "providers", "actor", "log", "shell"];
+    public static readonly string[] Words = ["authority", "identity", "credential", "contract", "cluster", "sharding", "jobs", "providers", "settlements", "actor", "log", "shell"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Words.Contains(args[0]);
 
     public static int Run(string[] args) => Invoke(Root(), args);
 
     /// <summary>Every command of the executable (the shell builds it again for each session's lines).</summary>
-    public static RootCommand Root() => new("orchestrator: run a DMS node (no command), operate one (cluster, sharding, actor, log, jobs, providers, shell), or manage the network's trust")
+    public static RootCommand Root() => new("orchestrator: run a DMS node (no command), operate one (cluster, sharding, actor, log, jobs, providers, settlements, shell), or manage the network's trust")
     {
         ClusterCommands.Create(),
         ShardingCommands.Create(),

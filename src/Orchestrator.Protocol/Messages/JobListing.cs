@@ -24,6 +24,9 @@ public sealed record JobSummary(
     public IReadOnlyList<SettlementLine> Settlements { get => _settlements; init => _settlements = Wire.Array(value); }
     private readonly SettlementLine[] _settlements = [];
 
+    /// <summary>The node that requested the job's contracts (the paying party of its settlements), once it has one.</summary>
+    public string? RequesterNodeId { get; init; }
+
     /// <summary>A settlement waits for the provider's countersignature or its transfer: the resume sweep wakes the job until it is done.</summary>
     public bool SettlementPending { get; init; }
 }
@@ -36,7 +39,7 @@ public sealed record JobSummary(
 public sealed record ListSettlements(string? ProviderId, string? Requester, SettlementState? State, DateTimeOffset? From, DateTimeOffset? Until, int Offset,
     int Limit) : IOrchestratorMessage;
 
-/// <summary>A ledger row: the settlement line with the job and requester it belongs to.</summary>
+/// <summary>A ledger row: the settlement line with the job it belongs to and the requester (the node that contracted and pays).</summary>
 public sealed record LedgerRow(string ContractId, string JobId, string Requester, string ProviderId, SettlementState State, string Currency, decimal Amount,
     DateTimeOffset UpdatedAt);
 

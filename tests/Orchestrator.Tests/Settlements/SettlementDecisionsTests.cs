@@ -235,7 +235,7 @@ public sealed class SettlementDecisionsTests : IDisposable
 
         var index = new JobIndex();
         index.Upsert(summary);
-        index.Upsert(summary with { JobId = "job-2", Requester = "bob", Settlements = [summary.Settlements[0] with { ContractId = "job-2@cp-b", ProviderId = "cp-b", Amount = 1.5m }] });
+        index.Upsert(summary with { JobId = "job-2", RequesterNodeId = "sp-2", Settlements = [summary.Settlements[0] with { ContractId = "job-2@cp-b", ProviderId = "cp-b", Amount = 1.5m }] });
         index.Upsert(summary with { JobId = "job-3", Settlements = [summary.Settlements[0] with { ContractId = "job-3@cp-a", State = SettlementState.Disputed, Amount = 7m }] });
         var all = index.Query(new ListSettlements(null, null, null, null, null, 0, 100));
         Assert.Equal(3, all.Total);
@@ -243,7 +243,7 @@ public sealed class SettlementDecisionsTests : IDisposable
         Assert.Equal([new CurrencyTotal("NTX", 3, 2, 1.509m)], all.Totals);
         Assert.Equal(all.Rows.Where(r => r.State == SettlementState.Settled).Sum(r => r.Amount), all.Totals[0].Amount);
         Assert.Equal(["job-1@cp-a", "job-3@cp-a"], index.Query(new ListSettlements("cp-a", null, null, null, null, 0, 100)).Rows.Select(r => r.ContractId).Order());
-        Assert.Equal(["job-2@cp-b"], index.Query(new ListSettlements(null, "bob", null, null, null, 0, 100)).Rows.Select(r => r.ContractId));
+        Assert.Equal(["job-2@cp-b"], index.Query(new ListSettlements(null, "sp-2", null, null, null, 0, 100)).Rows.Select(r => r.ContractId));
         Assert.Equal(["job-3@cp-a"], index.Query(new ListSettlements(null, null, SettlementState.Disputed, null, null, 0, 100)).Rows.Select(r => r.ContractId));
         Assert.Empty(index.Query(new ListSettlements(null, null, null, At(24), null, 0, 100)).Rows);
         Assert.Equal(3, index.Query(new ListSettlements(null, null, null, At(23), At(24), 0, 100)).Total);
