@@ -45,7 +45,7 @@ public sealed class FeatureRunnerTests
     public void The_specification_has_every_orchestration_step_of_the_seed()
     {
         var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Features"), "*.feature").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal<string>(["Contract_Closure", "Failure_Recovery", "Invocation_And_Allocation", "Job_Execution", "Job_Posting", "Job_Request",
+        Assert.Equal<string>(["Contract_Closure", "Contract_Settlement", "Failure_Recovery", "Invocation_And_Allocation", "Job_Execution", "Job_Posting", "Job_Request",
             "Pull_Search_And_Match", "Push_Search_And_Match", "Select_Preferred_Node"], files);
         Assert.True(FeatureScenarios.All().Count() >= 30);
     }

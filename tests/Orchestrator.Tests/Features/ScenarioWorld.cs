@@ -108,6 +108,13 @@ public sealed class ScenarioWorld : IAsyncDisposable
         return await provider.Ask<ProviderStatus>(new GetProviderStatus(id), AskTimeout);
     }
 
+    public async Task<ProviderSettlements> ProviderSettlementsAsync(string id)
+    {
+        var known = await (await NodeAsync()).ProvidersAsync();
+        if (!known.ById.TryGetValue(id, out var provider)) throw new InvalidOperationException($"the node knows no provider '{id}'");
+        return await provider.Ask<ProviderSettlements>(new GetProviderSettlements(id), AskTimeout);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Node is not null) await Node.DisposeAsync();

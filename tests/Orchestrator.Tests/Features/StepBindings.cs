@@ -135,6 +135,39 @@ public static class StepBindings
             await w.TerminalAsync();
             Assert.Equal(DocString(a).Replace("\r", "") + "\n", await w.StdoutAsync());
         }),
+        (P(@"the contract is settled at ([\d.]+) per hour for the seconds the program ran, ended ""([^""]+)"""), async (w, m, _) =>
+        {
+            var record = await SettledAsync(w);
+            AssertSettled(record, m.Groups[2].Value);
+            var s = record.Settlement!;
+            var price = decimal.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            // Every second begun, at the hourly price: the seconds the allocation measured from the program's start to its end.
+            Assert.Equal((PriceUnit.Hour, price), (s.Unit, s.Price));
+            Assert.Equal((s.Usage.WallMs + 999) / 1000, s.BilledSeconds);
+            Assert.Equal(Math.Round(price * s.BilledSeconds / 3600m, 8), s.Amount);
+        }),
+        (P(@"the contract is settled for ([\d.]+) ([A-Z]+), ended ""([^""]+)"""), async (w, m, _) =>
+        {
+            var record = await SettledAsync(w);
+            AssertSettled(record, m.Groups[3].Value);
+            Assert.Equal((decimal.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value), (record.Settlement!.Amount, record.Settlement.Currency));
+        }),
+        (P(@"the provider's record of the settlement is the same"), async (w, _, _) =>
+        {
+            var mine = await SettledAsync(w);
+            await Eventually(async () =>
+            {
+                var theirs = Assert.Single((await w.ProviderSettlementsAsync(mine.ProviderId)).Settlements, r => r.ContractId == mine.ContractId);
+                Assert.Equal((SettlementState.Settled, mine.Settlement), (theirs.State, theirs.Settlement));
+            });
+        }),
+        (P(@"""([^""]+)"" has earned the settled amount and has nothing left to settle"), async (w, m, _) =>
+        {
+            var mine = await SettledAsync(w);
+            var provider = await w.ProviderAsync(m.Groups[1].Value);
+            Assert.Empty(provider.Unsettled);
+            Assert.Equal([new CurrencyTotal(mine.Settlement!.Currency, 1, 1, mine.Settlement.Amount)], provider.Earnings);
+        }),
         (P(@"""([^""]+)"" holds no contract"), (w, m, _) => Eventually(async () => Assert.Empty((await w.ProviderAsync(m.Groups[1].Value)).Contracts))),
         (P(@"the job's history is (.+)"), async (w, m, _) =>
             Assert.Equal(List(m.Groups[1].Value), (await w.TerminalAsync()).History.Select(h => h.State.ToString()).Distinct())),
@@ -181,6 +214,21 @@ public static class StepBindings
         await matches[0].Run(world, matches[0].Match, step);
     }
 
+    /// <summary>The job's one settlement, once both sides have signed it (and its transfer is recorded).</summary>
+    private static async Task<SettlementRecord> SettledAsync(ScenarioWorld world)
+    {
+        var status = await world.AwaitAsync(s => s.Settlements.Count > 0 && s.Settlements[^1] is { State: SettlementState.Settled, Transfer: not null },
+            "the contract to be settled");
+        return Assert.Single(status.Settlements);
+    }
+
+    private static void AssertSettled(SettlementRecord record, string outcome)
+    {
+        // The outcome the job settled on, and the receipt the provider signed for the same run.
+        Assert.Equal(outcome, record.Settlement!.Outcome);
+        Assert.Equal(record.Settlement.Usage, record.Receipt);
+    }
+
     private static Regex P(string pattern) => new("^" + pattern + "$", RegexOptions.CultureInvariant);
 
     private static Task Set(ScenarioWorld world, string key, string value)
@@ -218,6 +266,8 @@ public static class StepBindings
             var capability = Capability(cells["id"], cells["cpu"], cells["ram"], cells["disk"], cells["price"], Cell("locks on bid") == "yes", Cell("country"));
             if (Cell("executors") is { } executors)
                 capability = capability with { Executors = List(executors).Select(e => Enum.Parse<ExecutorType>(e, ignoreCase: true)).ToArray() };
+            if (Cell("price per result") is { } perResult)
+                capability = capability with { PricePerResult = decimal.Parse(perResult, CultureInfo.InvariantCulture) };
             return new ProviderSpec(capability, behaviour);
         }).ToList();
     }
