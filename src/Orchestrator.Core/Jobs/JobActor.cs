@@ -56,6 +56,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private sealed record TransferAgain(string ContractId);
 
+    // Where each contract's provider was last heard from (the provider, or its allocation's parent): proposals go there.
+    private readonly Dictionary<string, ICanTell> _settleWith = new(StringComparer.Ordinal);
+
     // Transfers under way, and how many times each failed (the wait before the next try grows with it).
     private readonly HashSet<string> _transferring = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _transferFailures = new(StringComparer.Ordinal);
@@ -175,7 +178,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<AllocationReport>(OnAllocationReport);
-        Command<SettleContract>(settle => PersistThen(OnReceipt([], settle.Receipt, settle.ReceiptProof, Sender)));
+        Command<SettleContract>(settle =>
+        {
+            // The provider itself sent it: its answer goes straight back (its directory entry may be stale after a restart).
+            if (!Sender.IsNobody()) _settleWith[settle.ContractId] = Sender;
+            PersistThen(OnReceipt([], settle.Receipt, settle.ReceiptProof, Sender));
+        });
         Command<SettlementCountersigned>(answer => PersistThen(Settlements.SettlementDecisions.OnCountersigned(_job, answer,
             s => _trust.CheckSigned(answer.ProviderProof, ParticipantRole.ComputeProvider, s.ProviderId, Signing.SettlementBytes(s), Now), Now)));
         Command<SettlementRejected>(answer => PersistThen(Settlements.SettlementDecisions.OnRejected(_job, answer, Now)));
@@ -183,7 +191,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             var proposed = Settlements.SettlementDecisions.AwaitingCountersignature(_job).ToArray();
             if (proposed.Length == 0) Timers.Cancel("settle");
-            if (_providers is null) AskDirectory();
+            // A provider not heard from directly is looked up afresh (it may have moved, or restarted, since the view was taken).
+            else if (proposed.Any(p => !_settleWith.ContainsKey(p.ContractId))) AskDirectory();
             foreach (var entry in proposed) Propose(entry.Record);
         });
         Command<Transferred>(done =>
@@ -459,8 +468,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void OnAllocationReport(AllocationReport report)
     {
-        // Acknowledged whatever it says: the allocation stops re-sending its last report once it is recorded.
-        Sender.Tell(new AllocationReportAck(report.JobId, report.ProviderId, report.ContractId, report.Seq));
+        var allocation = Sender;
+        var ack = new AllocationReportAck(report.JobId, report.ProviderId, report.ContractId, report.Seq);
+        // The provider behind the allocation: where this contract's settlement is proposed (its directory entry may be stale).
+        if (report.Receipt is not null && !allocation.IsNobody()) _settleWith[report.ContractId] = Context.ActorSelection(allocation.Path.Parent);
         if (_stopping is not null && report.ContractId == _stopping.ContractId && report.State == AllocationState.Ended)
         {
             _stopping = null;
@@ -475,7 +486,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         // The end comes with the provider's receipt: the run's end and the settlement it leads to are written together.
-        PersistThen(report.Receipt is { } receipt ? OnReceipt(events, receipt, report.ReceiptProof, Sender) : events);
+        var decided = report.Receipt is { } receipt ? OnReceipt(events, receipt, report.ReceiptProof, allocation) : events;
+        // Acknowledged once what it says is recorded (at once when it changes nothing): the allocation stops re-sending its
+        // last report on the acknowledgement, so a crash before the write must leave it re-sending.
+        if (decided.Count == 0) allocation.Tell(ack);
+        else PersistThen(decided, () => allocation.Tell(ack));
     }
 
     /// <summary>
@@ -509,12 +524,19 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>The job's signed proposal, to the provider (which answers a repeated one with what it recorded).</summary>
     private void Propose(SettlementRecord record)
     {
-        if (record.Settlement is { } settlement) SendToProvider(record.ProviderId, new ProposeSettlement(settlement, record.RequesterProof));
+        if (record.Settlement is not { } settlement) return;
+        var proposal = new ProposeSettlement(settlement, record.RequesterProof);
+        if (_settleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(proposal, Self);
+        else SendToProvider(record.ProviderId, proposal);
     }
 
-    private void Dispute(SettlementRecord record) =>
-        SendToProvider(record.ProviderId, new DisputeSettlement(_job.JobId, record.ProviderId, record.ContractId, record.DisputedBy ?? Settlements.SettlementDecisions.Requester,
-            record.DisputeReason ?? ""));
+    private void Dispute(SettlementRecord record)
+    {
+        var dispute = new DisputeSettlement(_job.JobId, record.ProviderId, record.ContractId, record.DisputedBy ?? Settlements.SettlementDecisions.Requester,
+            record.DisputeReason ?? "");
+        if (_settleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(dispute, Self);
+        else SendToProvider(record.ProviderId, dispute);
+    }
 
     /// <summary>After a restart: proposals not yet countersigned are made again; settled contracts not yet transferred are transferred.</summary>
     private void ResumeSettlements()

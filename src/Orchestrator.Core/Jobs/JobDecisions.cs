@@ -217,6 +217,7 @@ public static class JobDecisions
         {
             PricePerResult = bid.PricePerResult,
             Currency = bid.Currency ?? bid.Capability?.Currency ?? "USD",
+            Runs = job.Description?.Execution?.Executor,
         };
     }
 

@@ -134,7 +134,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             var held = _session.Ledger.Contracts.GetValueOrDefault(d.JobId);
             // A run going on when its contract's time is up is stopped first; the contract ends when its allocation says it has.
             if (held is { Allocated: true }) StopRun(held.Contract, "the contract's time is up");
-            else if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended) Persist(ended, Applied);
+            else if (ProviderDecisions.ContractDue(_session, d.JobId, Now) is { } ended)
+            {
+                var (receipt, proof) = NothingUsed(held, "not-started");
+                Persist(ended with { Receipt = receipt, ReceiptProof = proof }, e =>
+                {
+                    Applied(e);
+                    SendReceiptsWhileUnsettled();
+                });
+            }
         });
         Command<StartAllocation>(OnStartAllocation);
         Command<StopAllocation>(OnStopAllocation);
@@ -172,7 +180,17 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             });
         });
         Command<ReceiptRefused>(refused =>
-            _log.Warning("provider {0}: job {1} refused the receipt of {2}: {3}", ProviderId, refused.JobId, refused.ContractId, refused.Reason));
+        {
+            _log.Warning("provider {0}: job {1} refused the receipt of {2}: {3}", ProviderId, refused.JobId, refused.ContractId, refused.Reason);
+            // A contract that ended before anything ran, which its job never held (its closure did not complete there): nothing
+            // is owed either way, and the job will never settle it. Recorded as disputed, with the job's reason, and not sent again.
+            if (ProviderDecisions.GiveUpNothingUsed(_session, refused, Now) is { } dropped)
+                Persist(dropped, e =>
+                {
+                    Applied(e);
+                    OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
+                });
+        });
         Command<GetProviderSettlements>(_ => Sender.Tell(new ProviderSettlements(ProviderId,
             _session.Settlements.Values
                 .Concat(_session.Unsettled.Values.Select(u => new SettlementRecord(u.Contract.ContractId, u.Contract.JobId, u.Contract.RequesterNodeId, ProviderId,
@@ -441,7 +459,15 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
         Sender.Tell(new AllocationReport(stop.JobId, ProviderId, stop.ContractId, long.MaxValue, AllocationState.Ended,
             new RunOutcome(null, RunFailure.Cancelled, "cancelled before the run started"), Now));
-        if (held is not null && held.Contract.ContractId == stop.ContractId) Persist(new ContractEnded(ProviderId, stop.JobId, Now), Applied);
+        if (held is not null && held.Contract.ContractId == stop.ContractId)
+        {
+            var (receipt, proof) = NothingUsed(held, "cancelled");
+            Persist(new ContractEnded(ProviderId, stop.JobId, Now, receipt, proof), e =>
+            {
+                Applied(e);
+                SendReceiptsWhileUnsettled();
+            });
+        }
     }
 
     /// <summary>The allocation of a contract: the one running, or brought back (from its journal) to answer.</summary>
@@ -452,6 +478,18 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         if (!child.IsNobody()) return child;
         if (_jobs is null && !asker.IsNobody() && !asker.Equals(Context.System.DeadLetters)) _settleTo[contract.ContractId] = asker;
         return Context.ActorOf(AllocationActor.Props(ProviderId, contract, start, _executors, _settings, _jobs ?? asker, _trust), name);
+    }
+
+    /// <summary>
+    /// A contract for a program that ends before its run started: a signed receipt of nothing used, so that the contract is
+    /// settled like any other (for nothing) rather than left open on the job's side. None for a reservation (nothing runs).
+    /// </summary>
+    private (UsageReceipt? Receipt, Proof? Proof) NothingUsed(CommittedContract? held, string outcome)
+    {
+        if (held is not { Allocated: false, Contract.Runs: not null }) return (null, null);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
+        var receipt = new UsageReceipt(held.Contract.ContractId, held.Contract.JobId, ProviderId, 0, at, at, 0, 0, 0, 0, outcome, null, SettlementTerms.ResultHash([]));
+        return (receipt, _trust.Sign(Signing.ReceiptBytes(receipt)));
     }
 
     /// <summary>While a contract is unsettled here, its receipt goes to its job every heartbeat (the job answers with its proposal).</summary>
@@ -536,11 +574,13 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Persist(new ContractRevoked(ProviderId, jobId, reason, Now), e =>
+        var (receipt, proof) = NothingUsed(held, "not-started");
+        Persist(new ContractRevoked(ProviderId, jobId, reason, Now, receipt, proof), e =>
         {
             Applied(e);
             OrchestratorMetrics.ContractRevoked();
             _log.Warning("provider {0}: contract for job {1} revoked ({2})", ProviderId, jobId, reason);
+            SendReceiptsWhileUnsettled();
         });
     }
 

@@ -315,6 +315,16 @@ public static class ProviderDecisions
             ? new ProviderSettlementDisputed(session.ProviderId, dispute.JobId, dispute.ContractId, dispute.DisputedBy, dispute.Reason, now)
             : null;
 
+    /// <summary>
+    /// The job refused the receipt of a contract that ended before anything ran (it never held the contract): recorded as
+    /// disputed by the requester, once. A receipt of real usage is not given up this way: it is sent again until it is settled.
+    /// </summary>
+    public static ProviderSettlementDisputed? GiveUpNothingUsed(ProviderSession session, ReceiptRefused refused, DateTimeOffset now) =>
+        session.Unsettled.GetValueOrDefault(refused.ContractId) is { Receipt: { Run: 0, WallMs: 0 } } mine && mine.Contract.JobId == refused.JobId
+            ? new ProviderSettlementDisputed(session.ProviderId, refused.JobId, refused.ContractId, Settlements.SettlementDecisions.Requester,
+                "nothing ran, and the job refused the receipt: " + refused.Reason, now)
+            : null;
+
     /// <summary>What the provider has earned, per currency: the settled amounts it recorded.</summary>
     public static IReadOnlyList<CurrencyTotal> Earnings(ProviderSession session) =>
         session.Settlements.Values.Where(r => r.Settlement is not null).GroupBy(r => r.Settlement!.Currency, StringComparer.Ordinal)

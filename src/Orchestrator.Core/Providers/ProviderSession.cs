@@ -130,11 +130,17 @@ public sealed record ProviderSession
 
     private ProviderSession Step(IProviderEvent step)
     {
-        // A run's end with its receipt: the contract's terms are read before the ledger lets the contract go.
-        if (step is ContractEnded { Receipt: { } receipt } ended && Ledger.Contracts.GetValueOrDefault(ended.JobId) is { } held
-            && held.Contract.ContractId == receipt.ContractId && !Settlements.ContainsKey(receipt.ContractId))
-            return (this with { Unsettled = Unsettled.SetItem(receipt.ContractId, new UnsettledContract(held.Contract, receipt, ended.ReceiptProof, ended.At)) })
-                .StepLedger(step);
+        // A run's end with its receipt (or a run contract's end before its run started, with a receipt of nothing used): the
+        // contract's terms are read before the ledger lets the contract go.
+        var (jobId, receipt, proof) = step switch
+        {
+            ContractEnded e => (e.JobId, e.Receipt, e.ReceiptProof),
+            ContractRevoked r => (r.JobId, r.Receipt, r.ReceiptProof),
+            _ => ("", null, null),
+        };
+        if (receipt is not null && Ledger.Contracts.GetValueOrDefault(jobId) is { } held && held.Contract.ContractId == receipt.ContractId
+            && !Settlements.ContainsKey(receipt.ContractId))
+            return (this with { Unsettled = Unsettled.SetItem(receipt.ContractId, new UnsettledContract(held.Contract, receipt, proof, step.At)) }).StepLedger(step);
         return StepLedger(step);
     }
 

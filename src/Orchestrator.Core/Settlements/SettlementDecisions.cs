@@ -75,7 +75,9 @@ public static class SettlementDecisions
         if (receipt.StartedAt < contract.SignedAt - SettlementTerms.ClockSkew)
             return $"the run starts at {receipt.StartedAt:O}, before the contract was signed ({contract.SignedAt:O})";
         if (receipt.EndedAt > now + SettlementTerms.ClockSkew) return $"the run ends at {receipt.EndedAt:O}, in the future";
-        if (receipt.Run != entry.Run) return $"the receipt names run {receipt.Run}; the contract was the job's run {entry.Run}";
+        // Run 0: the provider's receipt of a run that never started (nothing used).
+        var neverStarted = receipt is { Run: 0, WallMs: 0 };
+        if (receipt.Run != entry.Run && !neverStarted) return $"the receipt names run {receipt.Run}; the contract was the job's run {entry.Run}";
         // The outcome and result the job received from the allocation are what the receipt must name.
         if (entry.OutcomeFromProvider)
         {

@@ -19,6 +19,7 @@ public static class ContractTerms
         if (signed.ProviderId != expected.ProviderId) return Differs("provider", expected.ProviderId, signed.ProviderId);
         return Locked(signed, expected.Resources, expected.PricePerHour, expected.PricePerResult) ??
                (signed.Currency != expected.Currency ? Differs("currency", expected.Currency ?? "-", signed.Currency ?? "-") : null) ??
+               (signed.Runs != expected.Runs ? Differs("executor", expected.Runs?.ToString() ?? "none", signed.Runs?.ToString() ?? "none") : null) ??
                (signed.EndsAt - signed.StartsAt != expected.EndsAt - expected.StartsAt
                    ? Differs("duration", (expected.EndsAt - expected.StartsAt).ToString(), (signed.EndsAt - signed.StartsAt).ToString())
                    : null);

@@ -52,7 +52,8 @@ public sealed record ContractsConfirmed(string ProviderId, IReadOnlyList<string>
 /// A committed contract reverted before its time because its job does not hold it (the job moved on, failed, or
 /// never recorded it): the resources are free again. <see cref="Reason"/> is the job's word for why.
 /// </summary>
-public sealed record ContractRevoked(string ProviderId, string JobId, string Reason, DateTimeOffset At) : IProviderEvent;
+public sealed record ContractRevoked(string ProviderId, string JobId, string Reason, DateTimeOffset At, UsageReceipt? Receipt = null, Proof? ReceiptProof = null)
+    : IProviderEvent;
 
 /// <summary>The provider takes no new jobs from now on (offboarding); it leaves once its holdings have ended.</summary>
 public sealed record ProviderOffboarding(string ProviderId, DateTimeOffset At) : IProviderEvent;

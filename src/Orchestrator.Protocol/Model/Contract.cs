@@ -25,6 +25,10 @@ public sealed record Contract(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Currency { get; init; }
 
+    /// <summary>The executor the job's program runs on under this contract; absent for a reservation (nothing runs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ExecutorType? Runs { get; init; }
+
     [JsonIgnore]
     public PriceUnit Unit => PricePerResult is null ? PriceUnit.Hour : PriceUnit.Result;
 }

@@ -65,4 +65,70 @@ public static class ClusterInvariants
         } while (locks > 0 && DateTime.UtcNow < leaseOver);
         Assert.Equal(0, locks);
     }
+
+    /// <summary>
+    /// Settlement, once the dust has settled (waits up to <paramref name="within"/>): every contract a job's run ended under
+    /// is settled or disputed, once (a ledger row per contract); the provider's record of it equals the job's, amount,
+    /// usage and signatures; and the ledger's totals per currency equal the sum of its settled rows.
+    /// </summary>
+    public static async Task AssertSettledAsync(HttpClient node, IEnumerable<string> jobIds, TimeSpan? within = null)
+    {
+        var ids = jobIds.ToArray();
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(90));
+        var contracts = new List<(string Job, string Contract)>();
+        string last = "";
+        while (true)
+        {
+            contracts.Clear();
+            var pending = new List<string>();
+            foreach (var id in ids)
+            {
+                var job = await node.GetJobAsync(id);
+                var ended = (job["runs"]?.AsArray() ?? []).Select(r => r!["contractId"]!.GetValue<string>()).ToArray();
+                var settlements = (job["settlements"]?.AsArray() ?? []).Select(s => s!).ToArray();
+                // One settlement per ended contract, in the order the runs ended.
+                Assert.Equal(ended, settlements.Select(s => s["contractId"]!.GetValue<string>()).ToArray());
+                foreach (var s in settlements)
+                {
+                    var contract = s["contractId"]!.GetValue<string>();
+                    contracts.Add((id, contract));
+                    var state = s["state"]!.GetValue<string>();
+                    if (state is not ("settled" or "disputed") || (state == "settled" && s["transfer"] is null)) pending.Add($"{contract}: {state}");
+                }
+            }
+
+            if (pending.Count == 0) break;
+            last = string.Join(", ", pending.Take(10));
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{pending.Count} contract(s) not settled within {within ?? TimeSpan.FromSeconds(90)}: {last}");
+            await Task.Delay(500);
+        }
+
+        foreach (var (_, contract) in contracts)
+        {
+            JsonObject detail = null!;
+            // The provider records its side before the job does: both are there once the job's is.
+            await Poll.UntilAsync(async () =>
+            {
+                using var response = await node.GetAsync($"/orchestrator/settlements/{Uri.EscapeDataString(contract)}");
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                detail = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+                Assert.NotNull(detail["provider"]);
+            }, TimeSpan.FromSeconds(30));
+            var (mine, theirs) = (detail["requester"]!, detail["provider"]!);
+            Assert.Equal(mine["state"]!.GetValue<string>(), theirs["state"]!.GetValue<string>());
+            Assert.Equal(mine["settlement"]?.ToJsonString(), theirs["settlement"]?.ToJsonString());
+            foreach (var proof in new[] { "requesterProof", "providerProof", "receiptProof" })
+                Assert.Equal(mine[proof]?["signature"]?.GetValue<string>(), theirs[proof]?["signature"]?.GetValue<string>());
+        }
+
+        // The ledger: one row per contract, and its totals are the sum of its settled rows.
+        using var ledgerResponse = await node.GetAsync("/orchestrator/settlements?limit=1000");
+        var ledger = JsonNode.Parse(await ledgerResponse.Content.ReadAsStringAsync())!.AsObject();
+        var rows = ledger["rows"]!.AsArray().Select(r => r!).ToArray();
+        Assert.Equal(rows.Length, rows.Select(r => r["contractId"]!.GetValue<string>()).Distinct().Count());
+        if (ledger["total"]!.GetValue<int>() <= rows.Length)
+            foreach (var total in ledger["totals"]!.AsArray())
+                Assert.Equal(rows.Where(r => r["currency"]!.GetValue<string>() == total!["currency"]!.GetValue<string>() && r["state"]!.GetValue<string>() == "settled")
+                    .Sum(r => r["amount"]!.GetValue<decimal>()), total!["amount"]!.GetValue<decimal>());
+    }
 }

@@ -107,7 +107,8 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
                 disputed.Receipt!.ExitCode));
             // The provider's side: both recorded, nothing left unsettled, and its earnings.
             var s = ProviderStatusOf(Provider("cp-golden-s", cpu: 8));
-            Assert.Empty(s.Unsettled);
+            // The contract revoked before its run started waits to be settled (for nothing used).
+            Assert.Equal(["golden-unstarted@cp-golden-s"], s.Unsettled);
             Assert.Equal([new CurrencyTotal("NTX", 1, 1, 4.5m)], s.Earnings);
         }
 
@@ -197,7 +198,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             var ranked = steps.OfType<SearchCompleted>().Single().Explanation.Ranking.Single();
             Assert.Equal((4.5m, "4.5 per result"), (ranked.ExpectedTotal, ranked.PriceBasis));
             var closed = steps.OfType<ContractClosed>().Single().Contract;
-            Assert.Equal((4.5m, "NTX"), (closed.PricePerResult, closed.Currency));
+            Assert.Equal((4.5m, "NTX", (ExecutorType?)ExecutorType.Wasm), (closed.PricePerResult, closed.Currency, closed.Runs));
             var proposed = Assert.IsType<JobStepsRecorded>(Row(file, "job-golden-settled", 3)).Steps.OfType<SettlementProposed>().Single();
             WireRoundTripTests.AssertSameFields(GoldenReceipt, proposed.Settlement.Usage, "proposed.usage");
             Assert.Equal(("completed", 0L, "completed: 4.5 NTX per result"), (proposed.Settlement.Outcome, proposed.Settlement.BilledSeconds, proposed.Settlement.Basis));
@@ -511,7 +512,7 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
         var settledTerms = contract with
         {
             ContractId = "golden-settled@cp-golden-s", JobId = "golden-settled", ProviderId = "cp-golden-s", PricePerHour = 0m, PricePerResult = 4.5m,
-            Currency = "NTX", EndsAt = T0.AddHours(1),
+            Currency = "NTX", EndsAt = T0.AddHours(1), Runs = ExecutorType.Wasm,
         };
         var disputedTerms = settledTerms with { ContractId = "golden-disputed@cp-golden-s", JobId = "golden-disputed", PricePerHour = 2m, PricePerResult = null };
         var settledBid = bidA with { JobId = "golden-settled", ProviderId = "cp-golden-s", PricePerHour = 0m, PricePerResult = 4.5m, EstimatedMinutes = 20, Currency = "NTX" };
@@ -562,6 +563,12 @@ public sealed class GoldenJournalTests(Xunit.Abstractions.ITestOutputHelper outp
             new ContractAllocated("cp-golden-s", "golden-disputed", disputedTerms.ContractId, T0.AddSeconds(3)),
             new ContractEnded("cp-golden-s", "golden-disputed", T0.AddSeconds(17), disputedReceipt, GoldenProof("cp-golden-s")),
             new ProviderSettlementDisputed("cp-golden-s", "golden-disputed", disputedTerms.ContractId, "requester", "the run ends in the future", T0.AddSeconds(18)),
+            // A run contract revoked before its run started: the receipt of nothing used rides on the revocation.
+            new ContractCommitted("cp-golden-s", settledTerms with { ContractId = "golden-unstarted@cp-golden-s", JobId = "golden-unstarted" }, [], T0.AddSeconds(20)),
+            new ContractRevoked("cp-golden-s", "golden-unstarted", "the job does not hold it: it moved on", T0.AddSeconds(21),
+                GoldenReceipt with { ContractId = "golden-unstarted@cp-golden-s", JobId = "golden-unstarted", Run = 0, StartedAt = T0.AddSeconds(21),
+                    EndedAt = T0.AddSeconds(21), WallMs = 0, CpuMs = 0, PeakMemoryBytes = 0, OutputBytes = 0, Outcome = "not-started", ExitCode = null },
+                GoldenProof("cp-golden-s")),
         ];
         IReadOnlyList<object> settledAllocation =
         [

@@ -346,4 +346,47 @@ public sealed class SettlementDecisionsTests : IDisposable
         Assert.False(_provider.CheckSigned(signed, ParticipantRole.ServiceProvider, "sp-1", Signing.SettlementBytes(settlement with { Amount = 0.0091m }), At(22)).IsTrusted);
         Assert.False(_provider.CheckSigned(signed, ParticipantRole.ServiceProvider, "sp-1", Signing.SettlementBytes(settlement with { Basis = "x" }), At(22)).IsTrusted);
     }
+
+    [Fact]
+    public void A_run_contract_that_ended_before_its_run_started_settles_for_nothing_and_a_reservation_is_not_settled()
+    {
+        // The provider's receipt of nothing used (run 0, no time), for a contract the job gave up as lost before the run started.
+        var nothing = new UsageReceipt("job-1@cp-a", "job-1", "cp-a", 0, At(30), At(30), 0, 0, 0, 0, "not-started", null, SettlementTerms.ResultHash([]));
+        var lost = Job.New("job-1").Apply([
+            new JobPosted("job-1", JobOf() with { Execution = new JobExecution { Executor = ExecutorType.Simulated } }, OrchestrationType.Pull,
+                SelectionCriterion.Score, [], Needs(), "alice", At(120), At(0)),
+            new ContractClosed("job-1", Terms() with { Runs = ExecutorType.Simulated }, At(10)),
+            new RunEnded("job-1", "job-1@cp-a", "cp-a", 1, new RunOutcome(null, RunFailure.ProviderLost, "did not start the run within 10 s"), false, At(20)),
+        ]);
+        var settled = Assert.IsType<ReceiptDecision.Propose>(Decide(lost, nothing, Signed(nothing))).Settlement;
+        Assert.Equal(("provider-lost", 0m, 0L), (settled.Outcome, settled.Amount, settled.BilledSeconds));
+
+        // On the provider: a run contract revoked before it was allocated is unsettled with that receipt; the proposal is signed.
+        var runs = Terms() with { Runs = ExecutorType.Simulated };
+        var session = ProviderSession.Start(Provider("cp-a")).Apply(new ContractCommitted("cp-a", runs, [], At(10)))
+            .Apply(new ContractRevoked("cp-a", "job-1", "the job does not hold it", At(30), nothing, null));
+        Assert.Equal(nothing, session.Unsettled["job-1@cp-a"].Receipt);
+        Assert.IsType<CountersignDecision.Sign>(ProviderDecisions.Countersign(session, new ProposeSettlement(settled, null), _ => TrustVerdict.Trusted, At(31)));
+
+        // A job that never held it refuses the receipt: nothing ran, so the provider records that and stops sending it.
+        var refused = new ReceiptRefused("job-1", "cp-a", "job-1@cp-a", "job 'job-1' holds no ended contract 'job-1@cp-a'");
+        var given = ProviderDecisions.GiveUpNothingUsed(session, refused, At(32));
+        Assert.NotNull(given);
+        Assert.Empty(session.Apply(given).Unsettled);
+        // A receipt of real usage is never given up that way.
+        Assert.Null(ProviderDecisions.GiveUpNothingUsed(EndedOnProvider(Terms(), Receipt()), refused, At(32)));
+    }
+
+    [Fact]
+    public void The_contract_says_what_runs_and_a_changed_executor_is_a_changed_term()
+    {
+        var terms = Terms() with { Runs = ExecutorType.Wasm };
+        Assert.Null(ContractTerms.Mismatch(terms, terms));
+        Assert.Equal("the contract's executor is Simulated, not the agreed Wasm", ContractTerms.Mismatch(terms, terms with { Runs = ExecutorType.Simulated }));
+        // A contract without the newer terms signs the same bytes it always did.
+        var old = Terms() with { PricePerResult = null, Currency = null, Runs = null };
+        Assert.DoesNotContain("runs", System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(old)), StringComparison.Ordinal);
+        Assert.DoesNotContain("currency", System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(old)), StringComparison.Ordinal);
+        Assert.Contains("\"runs\":\"Wasm\"", System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(terms)), StringComparison.Ordinal);
+    }
 }

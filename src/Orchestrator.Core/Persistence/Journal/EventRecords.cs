@@ -156,11 +156,13 @@ public sealed record ContractsConfirmedV1(string ProviderId, string[] JobIds, Da
     public ContractsConfirmed ToEvent() => new(ProviderId, JobIds, At);
 }
 
-public sealed record ContractRevokedV1(string ProviderId, string JobId, string Reason, DateTimeOffset At)
+public sealed record ContractRevokedV1(string ProviderId, string JobId, string Reason, DateTimeOffset At, ReceiptRecord? Receipt = null,
+    ProofRecord? ReceiptProof = null)
 {
-    public static ContractRevokedV1 From(ContractRevoked e) => new(e.ProviderId, e.JobId, e.Reason, e.At);
+    public static ContractRevokedV1 From(ContractRevoked e) => new(e.ProviderId, e.JobId, e.Reason, e.At, ReceiptRecord.FromOptional(e.Receipt),
+        OptionalProof.From(e.ReceiptProof));
 
-    public ContractRevoked ToEvent() => new(ProviderId, JobId, Reason, At);
+    public ContractRevoked ToEvent() => new(ProviderId, JobId, Reason, At, Receipt?.ToModel(), ReceiptProof?.ToModel());
 }
 
 public sealed record ProviderOffboardingV1(string ProviderId, DateTimeOffset At)

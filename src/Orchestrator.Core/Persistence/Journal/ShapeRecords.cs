@@ -413,13 +413,14 @@ public sealed record ContractRecord(
     DateTimeOffset StartsAt,
     DateTimeOffset EndsAt,
     decimal? PricePerResult = null,
-    string? Currency = null)
+    string? Currency = null,
+    ExecutorType? Runs = null)
 {
     public static ContractRecord From(Contract c) => new(c.ContractId, c.JobId, c.RequesterNodeId, c.ProviderId, ResourceNeedsRecord.From(c.Resources),
-        c.AssignedGpus.Select(GpuRecord.From).ToArray(), c.PricePerHour, c.SignedAt, c.StartsAt, c.EndsAt, c.PricePerResult, c.Currency);
+        c.AssignedGpus.Select(GpuRecord.From).ToArray(), c.PricePerHour, c.SignedAt, c.StartsAt, c.EndsAt, c.PricePerResult, c.Currency, c.Runs);
 
     public Contract ToModel() => new(ContractId, JobId, RequesterNodeId, ProviderId, Resources.ToModel(), AssignedGpus.Select(g => g.ToModel()).ToArray(),
-        PricePerHour, SignedAt, StartsAt, EndsAt) { PricePerResult = PricePerResult, Currency = Currency };
+        PricePerHour, SignedAt, StartsAt, EndsAt) { PricePerResult = PricePerResult, Currency = Currency, Runs = Runs };
 }
 
 public sealed record ProofRecord(string Signature, CredentialRecord Credential)
