@@ -27,6 +27,13 @@ public sealed record ChaosSettings(string Name, TimeSpan Duration, TimeSpan? Kil
 public static class ChaosSoak
 {
     private const string Job = """{"jobId":"ID","requirements":{"resources":{"cpuCores":1,"ramMb":256,"diskGb":1},"executors":["docker"],"durationMinutes":20}}""";
+
+    // Four jobs in ten (ids ending 0, 3, 6, 9) run a short program, so that contracts end mid-soak and are settled under the same faults.
+    private const string RunningJob =
+        "{\"jobId\":\"ID\",\"requirements\":{\"resources\":{\"cpuCores\":1,\"ramMb\":256,\"diskGb\":1},\"durationMinutes\":20}," +
+        "\"execution\":{\"executor\":\"simulated\",\"args\":[\"print=working\",\"sleep-ms=400\"]}}";
+
+    public static bool RunsProgram(string id) => id.Length > 0 && char.IsDigit(id[^1]) && (id[^1] - '0') % 3 == 0;
     private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(10);
 
     public static async Task<ChaosReport> RunAsync(ChaosSettings settings, string work)
@@ -79,7 +86,7 @@ public static class ChaosSoak
     {
         ["id"] = $"cp-n{node}-{(char)('a' + i)}",
         ["resources"] = new JsonObject { ["cpuCores"] = 4096, ["ramMb"] = 64L * 1024 * 1024, ["diskGb"] = 1_000_000 },
-        ["executors"] = new JsonArray("docker"),
+        ["executors"] = new JsonArray("docker", "simulated"),
         ["pricePerHour"] = 1m + node + i / 2m,
         ["lockOnBid"] = i == 0,
     }).ToArray()).ToJsonString();
@@ -165,7 +172,7 @@ public static class ChaosSoak
                 if (!node.IsRunning) continue;
                 try
                 {
-                    using var content = new StringContent(Job.Replace("ID", id), Encoding.UTF8, "application/json");
+                    using var content = new StringContent((RunsProgram(id) ? RunningJob : Job).Replace("ID", id), Encoding.UTF8, "application/json");
                     using var response = await node.Http.PostAsync("/orchestrator/postJob", content);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
@@ -219,10 +226,14 @@ public static class ChaosSoak
 /// <summary>What must hold after the faults: read from the providers once they have settled.</summary>
 public sealed record Invariants(int DoubleContracts, int PhantomContracts, int MissingContracts, int OverCommitted, int LeakedLocks)
 {
-    public bool Hold => DoubleContracts == 0 && PhantomContracts == 0 && MissingContracts == 0 && OverCommitted == 0 && LeakedLocks == 0;
+    /// <summary>Of the ended contracts of jobs that ran a program: how many, and how many break a settlement invariant.</summary>
+    public SettlementInvariants Settlements { get; init; } = new(0, 0, 0, 0, 0);
+
+    public bool Hold => DoubleContracts == 0 && PhantomContracts == 0 && MissingContracts == 0 && OverCommitted == 0 && LeakedLocks == 0 && Settlements.Hold;
 
     public static async Task<Invariants> CheckAsync(ClusterNode node, IReadOnlyCollection<JsonObject> jobs)
     {
+        // Only reservations hold their contracts to the end; a job that ran a program ends with its run.
         var contractedWith = jobs.Where(j => j["state"]!.GetValue<string>() == "Contracted")
             .ToDictionary(j => j["jobId"]!.GetValue<string>(), j => j["contract"]!["providerId"]!.GetValue<string>());
         // Contracts that end within the check (20-minute contracts in a 30-minute soak) may leave their provider meanwhile.
@@ -249,7 +260,10 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
         // Every lock has a lease: none may outlive it.
         await Task.Delay(TimeSpan.FromSeconds(15));
         var leaked = (await node.ProvidersAsync()).Sum(p => p!["locks"]!.AsArray().Count);
-        return new Invariants(doubles, Phantoms(held, contractedWith), Missing(held, contractedWith, lastingPastCheck), overCommitted, leaked);
+        return new Invariants(doubles, Phantoms(held, contractedWith), Missing(held, contractedWith, lastingPastCheck), overCommitted, leaked)
+        {
+            Settlements = await SettlementInvariants.CheckAsync(node, jobs.Where(j => ChaosSoak.RunsProgram(j["jobId"]!.GetValue<string>())).Select(j => j["jobId"]!.GetValue<string>()).ToArray()),
+        };
     }
 
     // A contract on a provider for a job (of this run) that holds none, or holds one with another provider. Calibration
@@ -265,6 +279,58 @@ public sealed record Invariants(int DoubleContracts, int PhantomContracts, int M
     }
 }
 
+/// <summary>
+/// Settlement after the faults, over the jobs that ran a program (waiting up to two minutes for settlements under way):
+/// every ended contract settled or disputed, exactly once (one settlement per contract on the job, one ledger row per
+/// contract); the provider's record equal to the job's (amount, usage, signatures); the ledger's totals equal to the sum of its rows.
+/// </summary>
+public sealed record SettlementInvariants(int Contracts, int Unsettled, int Duplicated, int Mismatched, int LedgerOff)
+{
+    public bool Hold => Unsettled == 0 && Duplicated == 0 && Mismatched == 0 && LedgerOff == 0;
+
+    public static async Task<SettlementInvariants> CheckAsync(ClusterNode node, IReadOnlyList<string> jobIds)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        List<(string Contract, string State)> ended;
+        int duplicated;
+        while (true)
+        {
+            ended = [];
+            duplicated = 0;
+            foreach (var id in jobIds)
+            {
+                var job = JsonNode.Parse(await node.Http.GetStringAsync($"/orchestrator/jobs/{id}"))!.AsObject();
+                var runs = job["runs"]!.AsArray().Select(r => r!["contractId"]!.GetValue<string>()).ToArray();
+                var settlements = job["settlements"]!.AsArray().Select(s => (s!["contractId"]!.GetValue<string>(), s["state"]!.GetValue<string>())).ToArray();
+                duplicated += settlements.Length - settlements.Select(s => s.Item1).Distinct().Count() + Math.Abs(runs.Length - settlements.Length);
+                ended.AddRange(settlements);
+            }
+
+            if (ended.All(e => e.State is "settled" or "disputed") || DateTime.UtcNow > until) break;
+            await Task.Delay(2000);
+        }
+
+        var mismatched = 0;
+        foreach (var (contract, _) in ended.Where(e => e.State is "settled" or "disputed"))
+        {
+            var detail = JsonNode.Parse(await node.Http.GetStringAsync($"/orchestrator/settlements/{Uri.EscapeDataString(contract)}"))!.AsObject();
+            var (mine, theirs) = (detail["requester"]!, detail["provider"]);
+            if (theirs is null || mine["state"]!.GetValue<string>() != theirs["state"]!.GetValue<string>()
+                || mine["settlement"]?.ToJsonString() != theirs["settlement"]?.ToJsonString()
+                || mine["providerProof"]?["signature"]?.ToJsonString() != theirs["providerProof"]?["signature"]?.ToJsonString())
+                mismatched++;
+        }
+
+        var ledger = JsonNode.Parse(await node.Http.GetStringAsync("/orchestrator/settlements?limit=1000"))!.AsObject();
+        var rows = ledger["rows"]!.AsArray().Select(r => r!).ToArray();
+        var off = rows.Length - rows.Select(r => r["contractId"]!.GetValue<string>()).Distinct().Count();
+        if (ledger["total"]!.GetValue<int>() <= rows.Length)
+            off += ledger["totals"]!.AsArray().Count(t => rows.Where(r => r["currency"]!.GetValue<string>() == t!["currency"]!.GetValue<string>()
+                && r["state"]!.GetValue<string>() == "settled").Sum(r => r["amount"]!.GetValue<decimal>()) != t!["amount"]!.GetValue<decimal>());
+        return new SettlementInvariants(ended.Count, ended.Count(e => e.State is not ("settled" or "disputed")), duplicated, mismatched, off);
+    }
+}
+
 public sealed record ChaosReport(
     string Name, TimeSpan Duration, double PeakJobsPerSecond, double Rate, int Offered, IReadOnlyDictionary<string, JsonObject?> Jobs,
     Invariants Invariants, IReadOnlyList<string> Faults, long[] UnreachableMarks, long[] Downings, double[] ResidentStartMb, double[] ResidentEndMb,
@@ -277,9 +343,13 @@ public sealed record ChaosReport(
     public string ToMarkdown()
     {
         var ended = Jobs.Values.Where(j => j is not null).Select(j => j!).ToArray();
-        var byOutcome = ended.GroupBy(j => j["state"]!.GetValue<string>() == "Contracted"
-                ? "contracted"
-                : "failed: " + j["failure"]?["reason"]?.GetValue<string>())
+        var byOutcome = ended.GroupBy(j => j["state"]!.GetValue<string>() switch
+            {
+                "Contracted" => "contracted",
+                "Completed" => "ran: completed",
+                "Cancelled" => "cancelled",
+                _ => "failed: " + j["failure"]?["reason"]?.GetValue<string>(),
+            })
             .OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
         var windows = ended.Select(j =>
             {
@@ -300,6 +370,9 @@ public sealed record ChaosReport(
         md.AppendLine($"| outcomes | {string.Join(", ", byOutcome)} |");
         md.AppendLine($"| double contracts / phantom contracts / contracts missing on their provider / over-committed providers / locks left after their lease | " +
                       $"**{Invariants.DoubleContracts} / {Invariants.PhantomContracts} / {Invariants.MissingContracts} / {Invariants.OverCommitted} / {Invariants.LeakedLocks}** |");
+        var st = Invariants.Settlements;
+        md.AppendLine($"| ended contracts of jobs that ran a program: unsettled / settled twice / provider and job records differ / ledger totals off | " +
+                      $"{st.Contracts}: **{st.Unsettled} / {st.Duplicated} / {st.Mismatched} / {st.LedgerOff}** |");
         md.AppendLine($"| faults | {(Faults.Count == 0 ? "none" : string.Join("; ", Faults))} |");
         md.AppendLine($"| members marked unreachable / downing decisions, per node | {string.Join(", ", UnreachableMarks.Zip(Downings, (u, d) => $"{u} / {d}"))} |");
         md.AppendLine($"| resident MB per node, start → end | {string.Join(", ", ResidentStartMb.Zip(ResidentEndMb, (s, e) => $"{s:0} → {e:0}"))} |");

@@ -136,7 +136,8 @@ public sealed class ClusterNode : IAsyncDisposable
             using var read = await Http.GetAsync($"/orchestrator/jobs/{id}");
             if (!read.IsSuccessStatusCode) return null;
             var job = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
-            return job["state"]!.GetValue<string>() is "Contracted" or "Failed" ? job : null;
+            // "final": a reservation once contracted, a job that runs a program once its run has ended, any job that failed.
+            return job["final"]?.GetValue<bool>() ?? job["state"]!.GetValue<string>() is "Contracted" or "Failed" ? job : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

@@ -124,6 +124,15 @@ public sealed class NodeProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>
+    /// Freezes the node (SIGSTOP): it reads, writes and answers nothing, as a machine that hangs, until it is killed (or
+    /// SIGCONT). What it had written stays written.
+    /// </summary>
+    public void Freeze()
+    {
+        if (!_process.HasExited) _ = kill(_process.Id, 19);
+    }
+
     /// <summary>A crash: SIGKILL, no chance to flush or leave the cluster.</summary>
     public async Task KillAsync()
     {
