@@ -49,6 +49,14 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
             var primes = await http.AwaitTerminalAsync("walk-primes");
             Assert.Equal("Completed", primes.State());
             Assert.Equal(41, primes["runs"]![0]!["outcome"]!["stdoutBytes"]!.GetValue<int>());
+            // And its settlement: the ledger answered, and the contract is settled, by both sides.
+            Assert.Contains("\"totals\":", text);
+            await Poll.UntilAsync(async () =>
+            {
+                var contract = primes["runs"]![0]!["contractId"]!.GetValue<string>();
+                var settled = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync($"/orchestrator/settlements/{contract}"))!;
+                Assert.Equal(("settled", "settled"), (settled["requester"]!["state"]!.GetValue<string>(), settled["provider"]!["state"]!.GetValue<string>()));
+            }, TimeSpan.FromSeconds(30));
         }
         catch
         {
