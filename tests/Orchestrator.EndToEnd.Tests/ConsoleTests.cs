@@ -66,6 +66,39 @@ public sealed class ConsoleTests
     }
 
     [Fact]
+    public async Task A_job_that_ran_shows_its_settlement_the_provider_its_earnings_and_the_ledger_its_totals()
+    {
+        using var setup = NodeSetup.Create("""[{"id":"cp-run","resources":{"cpuCores":4,"ramMb":2048,"diskGb":10},"executors":["simulated"],"pricePerHour":3.6}]""");
+        await using var node = await NodeProcess.StartAsync(setup);
+        await node.Http.PostJobOkAsync(RunTests.RunJob("console-paid", RunTests.Simulated("print=hello", "sleep-ms=1100")));
+        string amount = "";
+        long billed = 0;
+        await Poll.UntilAsync(async () =>
+        {
+            var settlement = (await node.Http.GetJobAsync("console-paid"))["settlements"]![0]!;
+            Assert.Equal("settled", settlement["state"]!.GetValue<string>());
+            amount = settlement["settlement"]!["amount"]!.GetValue<decimal>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            billed = settlement["settlement"]!["billedSeconds"]!.GetValue<long>();
+        }, TimeSpan.FromSeconds(30));
+
+        using var browser = Browser();
+        var wait = Waiting(browser);
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/jobs/console-paid"));
+        wait.Until(b => b.FindElement(By.CssSelector("tr[data-contract-id='console-paid@cp-run'] td.settlement-state")).Text == "settled");
+        var row = browser.FindElement(By.CssSelector("tr[data-contract-id='console-paid@cp-run']"));
+        Assert.Equal($"{amount} USD", row.FindElement(By.CssSelector("td.settlement-amount")).Text);
+        Assert.Contains($"completed: {billed} s", row.Text);
+        Assert.Contains("journal: recorded", row.Text);
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/providers"));
+        wait.Until(b => b.FindElement(By.CssSelector("tr[data-provider-id='cp-run'] td.earnings")).Text == $"{amount} USD");
+
+        browser.Navigate().GoToUrl(new Uri(node.BaseAddress, "ui/#/settlements"));
+        wait.Until(b => b.FindElement(By.Id("settlement-totals")).Text.Contains($"{amount} USD settled over 1 of 1"));
+        Assert.Contains("console-paid@cp-run", browser.FindElement(By.TagName("main")).Text);
+    }
+
+    [Fact]
     public async Task On_an_exposed_node_the_console_is_read_only_until_the_API_token_is_given()
     {
         const string token = "console-token-for-the-e2e-test-42";
