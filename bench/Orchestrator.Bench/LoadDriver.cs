@@ -140,12 +140,16 @@ public sealed class LoadDriver
     {
         var phases = new Dictionary<string, List<double>>
         {
-            ["posted→searching"] = [], ["search"] = [], ["request+contract"] = [], ["contract→running"] = [], ["run"] = [],
+            ["posted→searching"] = [], ["search"] = [], ["request+contract"] = [], ["contract→running"] = [], ["run"] = [], ["settle"] = [],
         };
         var step = Math.Max(1, jobs / 500);
         for (var i = 0; i < jobs; i += step)
         {
             if (await _node.Jobs.Ask<IJobMessage>(new GetJob($"{prefix}-{i:D7}"), TimeSpan.FromSeconds(30)) is not JobStatus status) continue;
+            // A run's settlement goes on after the job's end: read again until it is settled and transferred (at most 10 s).
+            for (var wait = Stopwatch.StartNew(); status.Runs.Count > 0 && wait.Elapsed < TimeSpan.FromSeconds(10)
+                 && !status.Settlements.All(s => s is { State: SettlementState.Settled, Transfer: not null }); await Task.Delay(50))
+                if (await _node.Jobs.Ask<IJobMessage>(new GetJob($"{prefix}-{i:D7}"), TimeSpan.FromSeconds(30)) is JobStatus again) status = again;
             DateTimeOffset? At(JobState s) => status.History.FirstOrDefault(h => h.State == s)?.At;
             void Add(string phase, DateTimeOffset? from, DateTimeOffset? to)
             {
@@ -157,6 +161,8 @@ public sealed class LoadDriver
             Add("request+contract", At(JobState.Matched), At(JobState.Contracted));
             Add("contract→running", At(JobState.Contracted), At(JobState.Running));
             Add("run", At(JobState.Running), At(JobState.Completed));
+            // From the run's end, as the job recorded it, to the settlement signed by both sides and transferred.
+            if (status.Settlements is [{ State: SettlementState.Settled, Transfer: { } transfer } settled, ..]) Add("settle", settled.EndedAt, transfer.At);
         }
 
         return new LoadResult(jobs, outcomes.Count(s => s is JobState.Contracted or JobState.Completed), outcomes.Count(s => s is JobState.Failed or JobState.Cancelled),

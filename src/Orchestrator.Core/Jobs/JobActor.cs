@@ -184,8 +184,21 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             if (!Sender.IsNobody()) _settleWith[settle.ContractId] = Sender;
             PersistThen(OnReceipt([], settle.Receipt, settle.ReceiptProof, Sender));
         });
-        Command<SettlementCountersigned>(answer => PersistThen(Settlements.SettlementDecisions.OnCountersigned(_job, answer,
-            s => _trust.CheckSigned(answer.ProviderProof, ParticipantRole.ComputeProvider, s.ProviderId, Signing.SettlementBytes(s), Now), Now)));
+        Command<SettlementCountersigned>(answer =>
+        {
+            var settled = Settlements.SettlementDecisions.OnCountersigned(_job, answer,
+                s => _trust.CheckSigned(answer.ProviderProof, ParticipantRole.ComputeProvider, s.ProviderId, Signing.SettlementBytes(s), Now), Now);
+            // The default settlement provider moves nothing and answers at once: its record rides in the same write (one
+            // journal row less per contract). Any other is called once the settlement is written.
+            if (settled is [ContractSettled done] && _settlementProvider is Settlements.JournalSettlementProvider journal)
+            {
+                var record = _job.Apply(done).Settlements.First(s => s.ContractId == done.Settlement.ContractId).Record;
+                var reference = journal.TransferAsync(record, CancellationToken.None).GetAwaiter().GetResult();
+                settled = [done, new SettlementTransferred(_job.JobId, done.Settlement.ContractId, new SettlementTransfer(journal.Name, reference, Now), Now)];
+            }
+
+            PersistThen(settled, Transfer);
+        });
         Command<SettlementRejected>(answer => PersistThen(Settlements.SettlementDecisions.OnRejected(_job, answer, Now)));
         Command<ProposeAgain>(_ =>
         {
@@ -753,7 +766,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _log.Info("job {0}: {1} settled, signed by both sides: {2} {3}", _job.JobId, settled.Settlement.ContractId,
                     Settlements.SettlementTerms.Money(settled.Settlement.Amount), settled.Settlement.Currency);
                 OrchestratorMetrics.ContractSettled(settled.Settlement, settled.At - entry.Record.EndedAt);
-                Transfer();
                 break;
             case SettlementDisputed disputed:
                 _log.Warning("job {0}: settlement of {1} disputed by the {2}: {3}", _job.JobId, disputed.ContractId, disputed.DisputedBy, disputed.Reason);
