@@ -766,6 +766,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _log.Info("job {0}: {1} settled, signed by both sides: {2} {3}", _job.JobId, settled.Settlement.ContractId,
                     Settlements.SettlementTerms.Money(settled.Settlement.Amount), settled.Settlement.Currency);
                 OrchestratorMetrics.ContractSettled(settled.Settlement, settled.At - entry.Record.EndedAt);
+                _settleWith.Remove(settled.Settlement.ContractId);
                 break;
             case SettlementDisputed disputed:
                 _log.Warning("job {0}: settlement of {1} disputed by the {2}: {3}", _job.JobId, disputed.ContractId, disputed.DisputedBy, disputed.Reason);

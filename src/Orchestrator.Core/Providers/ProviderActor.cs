@@ -175,7 +175,6 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             Persist(disputed, e =>
             {
                 Applied(e);
-                OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
                 _log.Warning("provider {0}: settlement of {1} disputed by the {2}: {3}", ProviderId, e.ContractId, e.DisputedBy, e.Reason);
             });
         });
@@ -185,11 +184,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
             // A contract that ended before anything ran, which its job never held (its closure did not complete there): nothing
             // is owed either way, and the job will never settle it. Recorded as disputed, with the job's reason, and not sent again.
             if (ProviderDecisions.GiveUpNothingUsed(_session, refused, Now) is { } dropped)
-                Persist(dropped, e =>
-                {
-                    Applied(e);
-                    OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
-                });
+                Persist(dropped, Applied);
         });
         Command<GetProviderSettlements>(_ => Sender.Tell(new ProviderSettlements(ProviderId,
             _session.Settlements.Values
@@ -537,7 +532,6 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
                 Persist(dispute.Event, e =>
                 {
                     Applied(e);
-                    OrchestratorMetrics.SettlementDisputed(e.DisputedBy);
                     _log.Warning("provider {0}: disputes the settlement of {1}: {2}", ProviderId, e.ContractId, e.Reason);
                     job.Tell(new SettlementRejected(e.JobId, ProviderId, e.ContractId, e.Reason));
                 });

@@ -34,7 +34,7 @@ public static class OrchestratorMetrics
     private static readonly Counter<long> SettledCount = Meter.CreateCounter<long>("orchestrator.settlements.settled", "{settlement}",
         "contracts settled (signed by both sides), by currency");
     private static readonly Counter<long> Disputes = Meter.CreateCounter<long>("orchestrator.settlements.disputed", "{settlement}",
-        "settlements disputed, by the side that disputed (requester or provider)");
+        "settlements disputed, by the side that disputed (requester or provider), as recorded by the requester's side");
     // Seconds, from a journal write (milliseconds) to a job that searched until its deadline (minutes).
     private static readonly InstrumentAdvice<double> SecondsBuckets = new()
     {
