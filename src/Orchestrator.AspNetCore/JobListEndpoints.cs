@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,26 +32,12 @@ public static class JobListEndpoints
             else errors["state"] = [$"'{stateText}' is not a job state ({string.Join(", ", Enum.GetNames<JobState>())})"];
         }
 
-        DateTimeOffset? since = null;
-        if (request.Query["since"] is { Count: > 0 } sinceText)
-        {
-            if (DateTimeOffset.TryParse(sinceText.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) since = parsed;
-            else errors["since"] = [$"'{sinceText}' is not a date and time (ISO 8601, e.g. 2026-11-28T10:00:00Z)"];
-        }
-
-        var offset = Number(request, "offset", 0, 0, int.MaxValue, errors);
-        var limit = Number(request, "limit", 100, 1, MaxLimit, errors);
+        var since = QueryParameters.Time(request, "since", errors);
+        var offset = QueryParameters.Number(request, "offset", 0, 0, int.MaxValue, errors);
+        var limit = QueryParameters.Number(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var page = await index.ActorRef.Ask<JobPage>(new ListJobs(state, since, offset, limit), AskTimeout, ct);
         return TypedResults.Ok(page);
-    }
-
-    private static int Number(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
-    {
-        if (request.Query[name] is not { Count: > 0 } text) return fallback;
-        if (int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        errors[name] = [$"must be a whole number from {min} to {max}, not '{text}'"];
-        return fallback;
     }
 }

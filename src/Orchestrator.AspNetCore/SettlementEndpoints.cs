@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,11 +49,11 @@ public static class SettlementEndpoints
             if (state is null) errors["state"] = [$"'{stateText}' is not a settlement state (awaiting-receipt, proposed, settled, disputed)"];
         }
 
-        var from = Time(request, "from", errors);
-        var until = Time(request, "until", errors);
+        var from = QueryParameters.Time(request, "from", errors);
+        var until = QueryParameters.Time(request, "until", errors);
         if (from is not null && until is not null && until <= from) errors["until"] = [$"must be after from ({from:O})"];
-        var offset = Number(request, "offset", 0, 0, int.MaxValue, errors);
-        var limit = Number(request, "limit", 100, 1, MaxLimit, errors);
+        var offset = QueryParameters.Number(request, "offset", 0, 0, int.MaxValue, errors);
+        var limit = QueryParameters.Number(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
         return TypedResults.Ok(await index.ActorRef.Ask<SettlementPage>(new ListSettlements(provider, requester, state, from, until, offset, limit), AskTimeout, ct));
     }
@@ -138,22 +137,6 @@ public static class SettlementEndpoints
         }
 
         return text.ToString();
-    }
-
-    private static DateTimeOffset? Time(HttpRequest request, string name, Dictionary<string, string[]> errors)
-    {
-        if (request.Query[name] is not { Count: > 0 } text) return null;
-        if (DateTimeOffset.TryParse(text.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return parsed;
-        errors[name] = [$"'{text}' is not a date and time (ISO 8601, e.g. 2026-12-07T10:00:00Z)"];
-        return null;
-    }
-
-    private static int Number(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
-    {
-        if (request.Query[name] is not { Count: > 0 } text) return fallback;
-        if (int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        errors[name] = [$"must be a whole number from {min} to {max}, not '{text}'"];
-        return fallback;
     }
 }
 
