@@ -17,7 +17,7 @@ namespace Orchestrator.EndToEnd.Tests;
 public class SettlementCrashTests(ITestOutputHelper output)
 {
     private static string? ProvidersOf(int node) => node == 2
-        ? """[{"id":"cp-n2","resources":{"cpuCores":4,"ramMb":2048,"diskGb":10},"executors":["simulated"],"pricePerHour":3.6,"currency":"NTX"}]"""
+        ? """[{"id":"cp-n2","resources":{"cpuCores":64,"ramMb":65536,"diskGb":100},"executors":["simulated"],"pricePerHour":3.6,"currency":"NTX"}]"""
         : null;
 
     private const string Hocon = "akka.remote.dot-netty.tcp.applied-adapters = [trttl]\n" +
@@ -107,6 +107,9 @@ public class SettlementCrashTests(ITestOutputHelper output)
         // Back: the provider sends its receipt again, and the contract is settled once, by the job's record (lost: nothing owed).
         cluster.Nodes[2] = await victim.RestartAsync();
         await victim.DisposeAsync();
+        // Back in the directory of the node the ledger is read from (its entry names the new incarnation).
+        await Poll.UntilAsync(async () => Assert.Contains("cp-n2", (await jobs.GetProvidersAsync()).Select(p => p!["capability"]!["id"]!.GetValue<string>())),
+            TimeSpan.FromSeconds(90));
         await ClusterInvariants.AssertSettledAsync(jobs, [id], TimeSpan.FromSeconds(120));
         var settled = Assert.Single((await jobs.GetJobAsync(id))["settlements"]!.AsArray())!;
         output.WriteLine(settled.ToJsonString());

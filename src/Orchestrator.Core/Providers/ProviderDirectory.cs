@@ -91,6 +91,11 @@ public sealed class ProviderDirectory : ReceiveActor, IWithTimers
                 if (!_replicated.ContainsKey(id) && !_local.ContainsKey(id) && !_departed.ContainsKey(id))
                     Depart(id, advert.Provider, "its member removed it from the directory (the provider stopped or was offboarded)");
             foreach (var id in _replicated.Keys) _departed.Remove(id);
+            // A provider of this member that another member removed: it is here, so it is written again. This happens when
+            // this node restarted on the same address and registered its providers before joining: a member that then saw
+            // the old incarnation removed removed them, with a later time, and the removal would otherwise win everywhere.
+            foreach (var (id, advert) in _local.Where(kv => !_replicated.ContainsKey(kv.Key)).ToArray())
+                Replicate(d => d.SetItem(_self!, id, advert));
             Refresh();
         });
         Receive<Terminated>(t =>

@@ -106,14 +106,15 @@ public static class ClusterInvariants
         foreach (var (_, contract) in contracts)
         {
             JsonObject detail = null!;
-            // The provider records its side before the job does: both are there once the job's is.
+            // The provider records its side before the job does: both are there once the job's is (read through this node's
+            // directory, which may take a moment to name a provider's new incarnation after its node restarted).
             await Poll.UntilAsync(async () =>
             {
                 using var response = await node.GetAsync($"/orchestrator/settlements/{Uri.EscapeDataString(contract)}");
                 Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
                 detail = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-                Assert.NotNull(detail["provider"]);
-            }, TimeSpan.FromSeconds(30));
+                Assert.True(detail["provider"] is not null, $"{contract}: the provider's record was not read: {detail["providerUnavailable"]}");
+            }, TimeSpan.FromSeconds(90));
             var (mine, theirs) = (detail["requester"]!, detail["provider"]!);
             Assert.Equal(mine["state"]!.GetValue<string>(), theirs["state"]!.GetValue<string>());
             Assert.Equal(mine["settlement"]?.ToJsonString(), theirs["settlement"]?.ToJsonString());
