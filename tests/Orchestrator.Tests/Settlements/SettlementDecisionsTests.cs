@@ -389,4 +389,54 @@ public sealed class SettlementDecisionsTests : IDisposable
         Assert.DoesNotContain("currency", System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(old)), StringComparison.Ordinal);
         Assert.Contains("\"runs\":\"Wasm\"", System.Text.Encoding.UTF8.GetString(Signing.ContractBytes(terms)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_receipts_times_are_checked_at_their_bounds()
+    {
+        var job = Ended(Exit0);
+        var r = Receipt();
+        // Wall time: its span, to the millisecond either way (times travel in milliseconds; a sub-millisecond rounding is no lie).
+        Assert.Null(SettlementDecisions.Disagreement(job.Settlements[0], r with { WallMs = 9_001 }, At(21)));
+        Assert.Null(SettlementDecisions.Disagreement(job.Settlements[0], r with { WallMs = 8_999 }, At(21)));
+        Assert.NotNull(SettlementDecisions.Disagreement(job.Settlements[0], r with { WallMs = 9_002 }, At(21)));
+        // Started exactly the clock skew before the contract was signed: allowed; a millisecond more: not.
+        var early = At(10) - SettlementTerms.ClockSkew;
+        Assert.Null(SettlementDecisions.Disagreement(job.Settlements[0], r with { StartedAt = early, WallMs = (long)(At(20) - early).TotalMilliseconds }, At(21)));
+        var earlier = early.AddMilliseconds(-1);
+        Assert.NotNull(SettlementDecisions.Disagreement(job.Settlements[0], r with { StartedAt = earlier, WallMs = (long)(At(20) - earlier).TotalMilliseconds }, At(21)));
+        // Ending exactly the clock skew after now: allowed; a millisecond more: not.
+        var late = At(21) + SettlementTerms.ClockSkew;
+        Assert.Null(SettlementDecisions.Disagreement(job.Settlements[0], r with { EndedAt = late, WallMs = (long)(late - At(11)).TotalMilliseconds }, At(21)));
+        var later = late.AddMilliseconds(1);
+        Assert.NotNull(SettlementDecisions.Disagreement(job.Settlements[0], r with { EndedAt = later, WallMs = (long)(later - At(11)).TotalMilliseconds }, At(21)));
+    }
+
+    [Fact]
+    public void What_waits_for_the_provider_and_for_the_transfer_and_a_providers_rejection_of_a_proposal()
+    {
+        var receipt = Receipt();
+        var job = Ended(Exit0);
+        var settlement = SettlementTerms.Compute(Terms(), receipt, "completed", At(21));
+        Assert.Empty(SettlementDecisions.AwaitingCountersignature(job));
+        var proposed = job.Apply(new SettlementProposed("job-1", settlement, null, null, At(21)));
+        Assert.Equal(["job-1@cp-a"], SettlementDecisions.AwaitingCountersignature(proposed).Select(s => s.ContractId));
+        Assert.Empty(SettlementDecisions.AwaitingTransfer(proposed));
+        var settled = proposed.Apply(new ContractSettled("job-1", settlement, null, null, null, At(22)));
+        Assert.Empty(SettlementDecisions.AwaitingCountersignature(settled));
+        Assert.Equal(["job-1@cp-a"], SettlementDecisions.AwaitingTransfer(settled).Select(s => s.ContractId));
+        Assert.Empty(SettlementDecisions.AwaitingTransfer(settled.Apply(new SettlementTransferred("job-1", "job-1@cp-a", new SettlementTransfer("journal", "r", At(23)), At(23)))));
+
+        // The provider will not sign: recorded as its dispute, with its reason and the receipt; not from another provider.
+        Assert.Empty(SettlementDecisions.OnRejected(proposed, new SettlementRejected("job-1", "cp-b", "job-1@cp-a", "not mine"), At(22)));
+        Assert.Empty(SettlementDecisions.OnRejected(proposed, new SettlementRejected("job-1", "cp-a", "job-9@cp-a", "no such"), At(22)));
+        var rejected = Assert.IsType<SettlementDisputed>(Assert.Single(SettlementDecisions.OnRejected(proposed,
+            new SettlementRejected("job-1", "cp-a", "job-1@cp-a", "the amount is wrong"), At(22))));
+        Assert.Equal(("provider", "the amount is wrong", receipt), (rejected.DisputedBy, rejected.Reason, rejected.Receipt));
+        // A countersignature from another provider, or for another contract, settles nothing.
+        Assert.Empty(SettlementDecisions.OnCountersigned(proposed, new SettlementCountersigned("job-1", "cp-b", "job-1@cp-a", null), _ => TrustVerdict.Trusted, At(22)));
+        Assert.Empty(SettlementDecisions.OnCountersigned(proposed, new SettlementCountersigned("job-1", "cp-a", "job-9@cp-a", null), _ => TrustVerdict.Trusted, At(22)));
+        // A receipt for a contract of a job that is not running it any more, and that it never ended: refused, naming both.
+        var refused = Assert.IsType<ReceiptDecision.Refuse>(Decide(job, receipt with { ContractId = "job-1@cp-z" }, null));
+        Assert.Equal("job 'job-1' holds no ended contract 'job-1@cp-z'", refused.Reason);
+    }
 }

@@ -113,4 +113,12 @@ public sealed class SettlementTermsTests
         Assert.Equal("provider-lost", SettlementTerms.OutcomeCode(new RunOutcome(null, RunFailure.ProviderLost, "gone")));
         Assert.Equal("duration-exceeded", SettlementTerms.OutcomeCode(new RunOutcome(null, RunFailure.DurationExceeded, "stopped")));
     }
+
+    [Fact]
+    public void Billed_seconds_count_every_second_begun_and_nothing_for_no_time()
+    {
+        Assert.Equal([0L, 1L, 1L, 2L, 3_600L], new long[] { 0, 1, 1_000, 1_001, 3_600_000 }.Select(SettlementTerms.BilledSeconds));
+        // A receipt cannot carry negative time past the checks, but the rule gives nothing for it either way.
+        Assert.Equal(0L, SettlementTerms.BilledSeconds(-5_000));
+    }
 }
