@@ -23,7 +23,9 @@ public static class ActorTree
     public static IEndpointRouteBuilder MapActorTree(this IEndpointRouteBuilder app)
     {
         app.MapGet("/ops/actors", Hierarchy).WithName("ActorHierarchy")
-            .WithSummary("The node's actor tree to a depth, many siblings of one type folded into a count.").ProducesProblems(400);
+            .WithSummary("The node's actor tree to a depth, many siblings of one type folded into a count.")
+            .WithQuery(new QueryParameterSpec("depth", $"Levels below the root, 1 to {MaxDepth} (default {DefaultDepth}).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
+            .ProducesProblems(400);
         return app;
     }
 

@@ -6,8 +6,9 @@ namespace Orchestrator.Api;
 
 /// <summary>
 /// The JSON dialect of the API: camelCase fields, enums as kebab-case words ("docker", "no-eligible-provider"),
-/// except job states, which keep their names ("Posted"). Strict on input: unknown fields, numbers in strings,
-/// enum numbers and nulls for non-nullable fields are refused with the field named.
+/// except job states, which keep their names ("Posted"). Strict on input: unknown fields, fields given twice,
+/// numbers in strings, enum numbers and nulls for non-nullable fields are refused with the field named. On output a
+/// field with no value is left out, never written as null (the document marks such fields optional).
 /// </summary>
 public static class ApiJson
 {
@@ -37,6 +38,8 @@ public static class ApiJson
         options.RespectRequiredConstructorParameters = true;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.AllowTrailingCommas = false;
+        // {"jobId":"a","jobId":"b"}: which one was meant cannot be told, so it is refused naming the field.
+        options.AllowDuplicateProperties = false;
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
         options.MaxDepth = 16;
         options.Converters.Add(new JsonStringEnumConverter<JobState>(allowIntegerValues: false));

@@ -18,6 +18,8 @@ public static class ConsoleEndpoints
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
     {
+        // The root of the API is the way to the console for a browser (API clients start from /openapi/v1.json).
+        app.MapGet("/", (HttpContext context) => Results.Redirect(context.Request.PathBase + "/ui/")).ExcludeFromDescription();
         // "/ui" and "/ui/" both reach this route: the first is sent to the second, so the page's relative links resolve.
         app.MapGet("/ui", (HttpContext context) => context.Request.Path.Value!.EndsWith('/')
             ? Asset("index.html")

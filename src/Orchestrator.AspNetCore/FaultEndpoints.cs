@@ -16,18 +16,20 @@ public static class FaultEndpoints
 {
     public static IEndpointRouteBuilder MapFaultEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ops/faults/blackhole", (ActorSystem system, OpsEndpoints.AddressBody body) => Throttle(system, body, Blackhole.Instance, "blackhole"))
+        app.MapPost("/ops/faults/blackhole", (ActorSystem system, HttpRequest request, CancellationToken ct) => Throttle(system, request, Blackhole.Instance, "blackhole", ct))
             .WithName("FaultBlackhole").WithSummary("Drop all traffic between this node and a member, both ways (needs the trttl transport adapter).")
-            .ProducesProblems(400, 409);
-        app.MapPost("/ops/faults/restore", (ActorSystem system, OpsEndpoints.AddressBody body) => Throttle(system, body, Unthrottled.Instance, "restore"))
+            .WithBody<OpsEndpoints.AddressBody>("application/json").ProducesProblems(400, 409, 413, 415);
+        app.MapPost("/ops/faults/restore", (ActorSystem system, HttpRequest request, CancellationToken ct) => Throttle(system, request, Unthrottled.Instance, "restore", ct))
             .WithName("FaultRestore").WithSummary("Let traffic between this node and a member flow again.")
-            .ProducesProblems(400, 409);
+            .WithBody<OpsEndpoints.AddressBody>("application/json").ProducesProblems(400, 409, 413, 415);
         return app;
     }
 
-    private static async Task<Results<Ok<ClusterCommandView>, ProblemHttpResult>> Throttle(ActorSystem system, OpsEndpoints.AddressBody? body, ThrottleMode mode, string command)
+    private static async Task<Results<Ok<ClusterCommandView>, ProblemHttpResult>> Throttle(ActorSystem system, HttpRequest request, ThrottleMode mode, string command, CancellationToken ct)
     {
-        if (OpsEndpoints.ParseAddress(body, "akka.trttl.tcp://orchestrator@10.0.0.5:4053", out var address) is { } bad) return bad;
+        var (read, bad) = await OpsEndpoints.ReadAddressAsync(request, "akka.trttl.tcp://orchestrator@10.0.0.5:4053", ct);
+        if (bad is not null) return bad;
+        var address = read!;
         // The transport says yes to any command it does not know: whether the throttler is there shows in this node's
         // own address, whose scheme names every adapter applied (akka.trttl.tcp).
         if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider remote

@@ -20,11 +20,11 @@ public static class JobEndpoints
     {
         app.MapPost("/orchestrator/postJob", PostJob).WithName("PostJob")
             .WithSummary("Post a job: validated, persisted, then searched for and contracted.")
-            .Accepts<JobDescription>("application/json")
+            .WithBody<JobDescription>("application/json")
             .ProducesProblems(400, 409, 413, 415, 503);
         app.MapPost("/orchestrator/plan", Plan).WithName("PlanJob")
             .WithSummary("A dry run: the candidates' bids, ranked and explained; nothing is locked, no job is created.")
-            .Accepts<JobDescription>("application/json")
+            .WithBody<JobDescription>("application/json")
             .ProducesProblems(400, 413, 415, 503);
         app.MapGet("/orchestrator/jobs/{jobId}", GetJob).WithName("GetJob")
             .WithSummary("A job: its state, history, bids, declines, selected provider and contract.")
@@ -39,16 +39,18 @@ public static class JobEndpoints
     private static async Task<(JobDescription? Job, ProblemHttpResult? Problem)> ReadJobAsync(
         HttpContext http, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
-        if (!IsJson(http.Request.ContentType)) return (null, Problems.UnsupportedMediaType(http.Request.ContentType));
-
         // A description may carry a program's module inline (base64): the body may hold that beside the usual 64 KiB.
         var settings = OrchestratorNode.Get(http.RequestServices.GetRequiredService<ActorSystem>()).Settings;
         var limit = (int)Math.Min(int.MaxValue, Limits.MaxBodyBytes + (settings.InlineModuleLimit + 2) / 3 * 4);
-        var body = await JsonBodyReader.ReadAsync<JobDescription>(http.Request, limit, ct);
-        if (body.TooLarge) return (null, Problems.TooLarge(limit));
-        if (!body.Errors.IsEmpty) return (null, Problems.Invalid(body.Errors));
+        var (read, problem) = await JsonBodyReader.ReadRequestAsync<JobDescription>(http.Request, limit, ct);
+        if (problem is not null) return (null, problem);
 
-        var description = body.Value!;
+        // Ids as the API keeps them (NFC), before they are checked: "o" + U+0308 and "ö" are one id.
+        var description = read! with
+        {
+            JobId = Limits.NormalizeId(read!.JobId),
+            TargetProviders = read.TargetProviders.Select(t => Limits.NormalizeId(t)!).ToArray(),
+        };
         var errors = JobDescriptionValidator.Validate(description, settings.DefaultOrchestrationType, settings.InlineModuleLimit);
         // An uploaded module must be on this node (where it was uploaded); a WebAssembly one must be valid.
         var sha = description.Execution?.ModuleSha256;
@@ -176,11 +178,6 @@ public static class JobEndpoints
             return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
         }
     }
-
-    private static bool IsJson(string? contentType) =>
-        contentType is not null &&
-        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
-         || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>The answer to a post: the job, the state the post created (or found), and the member its actor runs on.</summary>

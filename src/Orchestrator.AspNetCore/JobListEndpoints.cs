@@ -17,6 +17,11 @@ public static class JobListEndpoints
     {
         app.MapGet("/orchestrator/jobs", List).WithName("ListJobs")
             .WithSummary("Every job in the cluster, newest first, filtered by state and time, paged.")
+            .WithQuery(
+                new("state", "Only jobs in this state.", Values: Enum.GetNames<JobState>()),
+                new("since", "Only jobs posted at or after this time (ISO 8601; UTC when no offset is given).", Format: "date-time"),
+                new("offset", "Jobs to skip (0 or more; default 0).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"),
+                new("limit", $"Jobs to return, 1 to {MaxLimit} (default 100).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
             .ProducesProblems(400);
         return app;
     }

@@ -13,6 +13,25 @@ public sealed record BodyRead<T>(T? Value, ValidationErrors Errors, bool TooLarg
 /// </summary>
 public static partial class JsonBodyReader
 {
+    /// <summary>The content types a JSON body may be sent as: JSON, or a JSON-based type (<c>application/*+json</c>).</summary>
+    public static bool IsJson(string? contentType) =>
+        contentType is not null &&
+        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+         || contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A request's JSON body as <typeparamref name="T"/>, or the problem to answer with: 415 naming the content types
+    /// accepted, 413 naming the limit, 400 naming each bad field (or the body, when it is not JSON at all).
+    /// </summary>
+    public static async Task<(T? Value, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem)> ReadRequestAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
+        where T : class
+    {
+        if (!IsJson(request.ContentType)) return (null, Problems.UnsupportedMediaType(request.ContentType, "application/json"));
+        var body = await ReadAsync<T>(request, maxBytes, ct);
+        if (body.TooLarge) return (null, Problems.TooLarge(maxBytes));
+        return body.Errors.IsEmpty ? (body.Value, null) : (null, Problems.Invalid(body.Errors));
+    }
+
     public static async Task<BodyRead<T>> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -41,7 +60,9 @@ public static partial class JsonBodyReader
         }
         catch (JsonException e)
         {
-            Describe(e, errors);
+            if (Truncated(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } where)
+                errors.Add("body", $"is not valid JSON: it ends {where} (was it cut short?)");
+            else Describe(e, errors);
             return new BodyRead<T>(default, errors, false);
         }
     }
@@ -54,10 +75,43 @@ public static partial class JsonBodyReader
         return errors;
     }
 
+    /// <summary>
+    /// Where a body that is well-formed as far as it goes stops short (inside a string, a value, an object or a list),
+    /// or null when it is wrong before its end or complete: a truncated body is said as truncated, not blamed on the
+    /// last field read.
+    /// </summary>
+    internal static string? Truncated(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read()) { }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        var complete = reader.BytesConsumed == json.Length && reader.CurrentDepth == 0 && reader.TokenType is
+            JsonTokenType.EndObject or JsonTokenType.EndArray or JsonTokenType.String or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null;
+        return complete || json.Trim(" \t\r\n"u8).IsEmpty
+            ? null
+            : $"at byte {json.Length}, before every string, object and list is closed";
+    }
+
     private static void Describe(JsonException e, ValidationErrors errors)
     {
         var field = Field(e.Path);
         var message = e.Message;
+        if (DuplicateProperty().Match(message) is { Success: true } duplicate)
+        {
+            // The serializer's path already ends at the repeated property (or at its parent, depending on the type).
+            var name = duplicate.Groups[1].Value;
+            errors.Add(field == name || field.EndsWith("." + name, StringComparison.Ordinal) ? field : Join(field, name),
+                "is given twice; give each field once (which one was meant cannot be told)");
+            return;
+        }
+
         if (MissingRequired().Match(message) is { Success: true } missing)
         {
             foreach (var name in missing.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -133,6 +187,9 @@ public static partial class JsonBodyReader
     }
 
     private static string Join(string parent, string child) => parent.Length == 0 ? child : parent + "." + child;
+
+    [GeneratedRegex("Duplicate property '([^']+)'")]
+    private static partial Regex DuplicateProperty();
 
     [GeneratedRegex("missing required properties including: (.+?)\\.?( Path:|$)")]
     private static partial Regex MissingRequired();

@@ -20,7 +20,7 @@ public static class ModuleEndpoints
         app.MapPost("/orchestrator/modules", Upload).WithName("UploadModule")
             .WithSummary("Upload a module (the raw bytes, application/wasm or application/octet-stream, at most 64 MiB): answers its sha256, " +
                          "which a job names as execution.moduleSha256. Uploading the same bytes again changes nothing.")
-            .Accepts<byte[]>("application/wasm", "application/octet-stream")
+            .WithBody<byte[]>("application/wasm", "application/octet-stream")
             .Produces<ModuleUploaded>(StatusCodes.Status201Created)
             .ProducesProblems(400, 413, 415);
         app.MapGet("/orchestrator/modules/{sha256}", Download).WithName("GetModule")
@@ -33,7 +33,7 @@ public static class ModuleEndpoints
     private static async Task<Results<Created<ModuleUploaded>, ProblemHttpResult>> Upload(HttpContext http, ActorSystem system, CancellationToken ct)
     {
         var type = http.Request.ContentType?.Split(';')[0].Trim();
-        if (type is not ("application/wasm" or "application/octet-stream")) return Problems.UnsupportedMediaType(http.Request.ContentType);
+        if (type is not ("application/wasm" or "application/octet-stream")) return Problems.UnsupportedMediaType(http.Request.ContentType, "application/wasm", "application/octet-stream");
         if (http.Request.ContentLength > MaxModuleBytes) return Problems.TooLarge((int)MaxModuleBytes);
         var settings = OrchestratorNode.Get(system).Settings;
         var kept = await ModuleStore.PutAsync(settings, http.Request.Body, MaxModuleBytes, ct);

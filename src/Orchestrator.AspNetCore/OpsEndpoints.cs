@@ -21,12 +21,15 @@ public static class OpsEndpoints
     {
         app.MapGet("/ops/cluster", (ActorSystem system) => TypedResults.Ok(ClusterOf(system))).WithName("ClusterShow")
             .WithSummary("The cluster's members: address, roles, status, reachability, leader.");
-        app.MapPost("/ops/cluster/leave", (ActorSystem system, AddressBody body) => OnMember(system, "leave", body, (c, a) => c.Leave(a)))
-            .WithName("ClusterLeave").WithSummary("Ask a member to leave the cluster gracefully.").ProducesProblems(400, 404);
-        app.MapPost("/ops/cluster/down", (ActorSystem system, AddressBody body) => OnMember(system, "down", body, (c, a) => c.Down(a)))
-            .WithName("ClusterDown").WithSummary("Down a member (its shards move to the others).").ProducesProblems(400, 404);
-        app.MapPost("/ops/cluster/join", (ActorSystem system, AddressBody body) => OnMember(system, "join", body, (c, a) => c.Join(a), mustBeMember: false))
-            .WithName("ClusterJoin").WithSummary("Make this node join the cluster at an address.").ProducesProblems(400);
+        app.MapPost("/ops/cluster/leave", (ActorSystem system, HttpRequest request, CancellationToken ct) => OnMember(system, request, "leave", (c, a) => c.Leave(a), ct))
+            .WithName("ClusterLeave").WithSummary("Ask a member to leave the cluster gracefully.")
+            .WithBody<AddressBody>("application/json").ProducesProblems(400, 404, 413, 415);
+        app.MapPost("/ops/cluster/down", (ActorSystem system, HttpRequest request, CancellationToken ct) => OnMember(system, request, "down", (c, a) => c.Down(a), ct))
+            .WithName("ClusterDown").WithSummary("Down a member (its shards move to the others).")
+            .WithBody<AddressBody>("application/json").ProducesProblems(400, 404, 413, 415);
+        app.MapPost("/ops/cluster/join", (ActorSystem system, HttpRequest request, CancellationToken ct) => OnMember(system, request, "join", (c, a) => c.Join(a), ct, mustBeMember: false))
+            .WithName("ClusterJoin").WithSummary("Make this node join the cluster at an address.")
+            .WithBody<AddressBody>("application/json").ProducesProblems(400, 413, 415);
         app.MapPost("/ops/cluster/down-unreachable", (ActorSystem system) =>
         {
             var cluster = Cluster.Get(system);
@@ -44,7 +47,20 @@ public static class OpsEndpoints
         return app;
     }
 
+    /// <summary>The body of a command on a member: its actor system address.</summary>
+    /// <param name="Address">The member, e.g. <c>akka.tcp://orchestrator@10.0.0.5:4053</c> (see <c>GET /ops/cluster</c>).</param>
     public sealed record AddressBody(string Address);
+
+    /// <summary>A command's body is one address: a few hundred bytes; more is not a command.</summary>
+    internal const int MaxCommandBytes = 4096;
+
+    /// <summary>The member a command's body names, or the problem with the body (415, 413, or 400 naming the field).</summary>
+    internal static async Task<(Address? Address, ProblemHttpResult? Problem)> ReadAddressAsync(HttpRequest request, string example, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBodyReader.ReadRequestAsync<AddressBody>(request, MaxCommandBytes, ct);
+        if (problem is not null) return (null, problem);
+        return ParseAddress(body, example, out var address) is { } bad ? (null, bad) : (address, null);
+    }
 
     private static ClusterView ClusterOf(ActorSystem system)
     {
@@ -77,9 +93,12 @@ public static class OpsEndpoints
             : null;
     }
 
-    private static Results<Ok<ClusterCommandView>, ProblemHttpResult> OnMember(ActorSystem system, string command, AddressBody? body, Action<Cluster, Address> act, bool mustBeMember = true)
+    private static async Task<Results<Ok<ClusterCommandView>, ProblemHttpResult>> OnMember(ActorSystem system, HttpRequest request, string command,
+        Action<Cluster, Address> act, CancellationToken ct, bool mustBeMember = true)
     {
-        if (ParseAddress(body, "akka.tcp://orchestrator@10.0.0.5:4053", out var address) is { } bad) return bad;
+        var (read, bad) = await ReadAddressAsync(request, "akka.tcp://orchestrator@10.0.0.5:4053", ct);
+        if (bad is not null) return bad;
+        var address = read!;
         var cluster = Cluster.Get(system);
         if (mustBeMember && !cluster.State.Members.Any(m => m.Address.Equals(address)))
             return Problems.NotFound($"no cluster member at {address} (see GET /ops/cluster)");

@@ -13,12 +13,7 @@ public static class OrchestratorEndpoints
     {
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.AddProblemDetails();
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Orchestrator";
-            document.Info.Description = "Post compute jobs, follow them to a contract, onboard providers, operate the cluster.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(OpenApiContract.Configure);
         return services;
     }
 
@@ -30,7 +25,10 @@ public static class OrchestratorEndpoints
     public static RouteGroupBuilder MapOrchestrator(this IEndpointRouteBuilder app, string prefix = "")
     {
         var group = app.MapGroup(prefix);
+        group.WithMetadata(new OpenApiContract.ApiEndpoint());
         group.AddEndpointFilter(RetryAfterOnUnavailable);
+        group.AddEndpointFilterFactory(QueryStrictness.Filter);
+        group.AddEndpointFilterFactory(IdNormalization.Filter);
         group.MapGroup("").WithTags("Jobs").MapJobEndpoints().MapJobControlEndpoints().MapJobListEndpoints().MapRunEndpoints().MapModuleEndpoints();
         group.MapGroup("").WithTags("Providers").MapProviderEndpoints();
         group.MapGroup("").WithTags("Settlements").MapSettlementEndpoints();

@@ -54,9 +54,11 @@ public static class Problems
             detail: detail + $"; re-post with the same jobId ('{jobId}') to find out: it is taken at most once",
             type: ProblemTypes.PostOutcomeUnknown, extensions: new Dictionary<string, object?> { ["jobId"] = jobId });
 
-    public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.",
-            detail: $"Content-Type: expected application/json, got '{contentType ?? "none"}'");
+    /// <summary>415 naming the content types the route takes and the one it was given.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType, params string[] accepted) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body's content type is not one this route takes.",
+            detail: $"Content-Type: expected {string.Join(" or ", accepted)}, got {(contentType is null ? "none" : $"'{contentType}'")}",
+            extensions: new Dictionary<string, object?> { ["accepted"] = accepted });
 
     /// <summary>The problem responses an endpoint documents, besides its success.</summary>
     public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder route, params int[] statuses)

@@ -27,7 +27,7 @@ public static class ProviderEndpoints
                              "name what is missing. A provider that does not answer within a few seconds is listed in the latter too.");
         app.MapPost("/orchestrator/providers", Onboard).WithName("OnboardProvider")
             .WithSummary("Onboard a compute provider on this node (journaled), or give an onboarded one a new capability.")
-            .Accepts<ProviderCapability>("application/json")
+            .WithBody<ProviderCapability>("application/json")
             .ProducesProblems(400, 403, 409, 413, 415);
         app.MapGet("/orchestrator/providers/{providerId}", Show).WithName("GetProvider")
             .WithSummary("One provider, wherever in the cluster it is hosted: capability, free, locked and contracted resources.")
@@ -50,17 +50,15 @@ public static class ProviderEndpoints
     {
         if (!registry.TryGet<ProviderHost>(out var host))
             return Problems.Conflict("onboard providers on a node with the providers role (--roles)", "This node does not host providers.");
-        if (!(http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
-            return Problems.UnsupportedMediaType(http.Request.ContentType);
-        var body = await JsonBodyReader.ReadAsync<ProviderCapability>(http.Request, Limits.MaxBodyBytes, ct);
-        if (body.TooLarge) return Problems.TooLarge(Limits.MaxBodyBytes);
-        if (!body.Errors.IsEmpty) return Problems.Invalid(body.Errors);
+        var (read, problem) = await JsonBodyReader.ReadRequestAsync<ProviderCapability>(http.Request, Limits.MaxBodyBytes, ct);
+        if (problem is not null) return problem;
+        var capability = read! with { Id = Limits.NormalizeId(read!.Id)! };
 
-        var errors = ProviderCapabilityValidator.Validate([body.Value]).ToDictionary()
+        var errors = ProviderCapabilityValidator.Validate([capability]).ToDictionary()
             .ToDictionary(kv => kv.Key.StartsWith("[0].", StringComparison.Ordinal) ? kv.Key[4..] : kv.Key, kv => kv.Value);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(body.Value!), AskTimeout, ct);
+        var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(capability), AskTimeout, ct);
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
             return Problems.Conflict(conflict, "The provider cannot take this capability.");

@@ -27,6 +27,14 @@ public static class SettlementEndpoints
             .WithDescription("Filters: provider, requester, state (awaiting-receipt, proposed, settled, disputed), from and until (ISO 8601: the row's " +
                              "last change in [from, until)). Totals are over every matching row (not only the page): rows, settled rows, and the sum " +
                              "of the settled amounts — proposed and disputed rows add nothing.")
+            .WithQuery(
+                new("provider", "Only the contracts of this provider (its id)."),
+                new("requester", "Only the contracts of jobs posted on this node (its id)."),
+                new("state", "Only rows in this state.", Values: ["awaiting-receipt", "proposed", "settled", "disputed"]),
+                new("from", "Only rows last changed at or after this time (ISO 8601).", Format: "date-time"),
+                new("until", "Only rows last changed before this time (ISO 8601).", Format: "date-time"),
+                new("offset", "Rows to skip (0 or more; default 0).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"),
+                new("limit", $"Rows to return, 1 to {MaxLimit} (default 100).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
             .ProducesProblems(400);
         app.MapGet("/orchestrator/settlements/{contractId}", Show).WithName("GetSettlement")
             .WithSummary("One contract's settlement as the requester's job and the provider each recorded it, with the receipt and both signatures.")
@@ -130,13 +138,14 @@ public static class SettlementEndpoints
     private static string? Id(HttpRequest request, string name, Dictionary<string, string[]> errors)
     {
         if (request.Query[name] is not { Count: > 0 } text) return null;
-        if (Limits.CheckId(text.ToString()) is { } bad)
+        var id = Limits.NormalizeId(text.ToString())!;
+        if (Limits.CheckId(id) is { } bad)
         {
             errors[name] = [bad];
             return null;
         }
 
-        return text.ToString();
+        return id;
     }
 }
 

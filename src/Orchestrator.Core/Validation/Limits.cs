@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Orchestrator.Validation;
 
 /// <summary>Bounds that separate a plausible request from a mistake or an attack. Beyond them, input is refused.</summary>
@@ -20,14 +23,53 @@ public static class Limits
     public const int MaxClockMhz = 20_000;
     public const int MaxDeadlineSeconds = 7 * 24 * 3600;
 
-    /// <summary>Ids travel in URLs, actor names and database keys: letters, digits and . _ - : only.</summary>
+    /// <summary>
+    /// Ids travel in URLs, actor names and database keys. The rule, the same on every route and message: letters and
+    /// digits of any script and any plane (with the combining marks a script writes them with, after a letter or a
+    /// digit), and <c>. _ - :</c>; in Unicode normal form C (the API normalises what it is given before checking it,
+    /// so "o" + U+0308 and "ö" are one id); never <c>.</c> or <c>..</c> alone, which a URL path cannot carry (clients
+    /// and servers remove them as dot segments), so every accepted id reads back at its address. At most
+    /// <see cref="MaxIdLength"/> UTF-16 code units.
+    /// </summary>
     public static string? CheckId(string? id)
     {
         if (string.IsNullOrEmpty(id)) return "must not be empty";
         if (id.Length > MaxIdLength) return $"must be at most {MaxIdLength} characters, was {id.Length}";
-        foreach (var ch in id)
-            if (!(char.IsLetterOrDigit(ch) || ch is '.' or '_' or '-' or ':'))
-                return $"may contain only letters and digits (any script) and . _ - : (found '{ch}')";
-        return null;
+        if (id is "." or "..") return $"must not be '{id}' alone: a URL path cannot carry it";
+        var previousIsBase = false;
+        foreach (var rune in id.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            var isMark = category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            if (isMark && previousIsBase) continue;
+            if (Rune.IsLetterOrDigit(rune) || rune.Value is '.' or '_' or '-' or ':')
+            {
+                previousIsBase = Rune.IsLetterOrDigit(rune);
+                continue;
+            }
+
+            return isMark
+                ? $"may carry a combining mark (U+{rune.Value:X4}) only after a letter or digit"
+                : $"may contain only letters and digits (any script) and . _ - : (found {Describe(rune)})";
+        }
+
+        return id.IsNormalized(NormalizationForm.FormC) ? null : "must be in Unicode normal form C (NFC): the API normalises ids it is given; an actor message must carry the normalised form";
     }
+
+    /// <summary>An id as the API keeps it: Unicode normal form C (null and malformed strings pass through, to be refused by <see cref="CheckId"/>).</summary>
+    public static string? NormalizeId(string? id)
+    {
+        if (id is null) return null;
+        try
+        {
+            return id.IsNormalized(NormalizationForm.FormC) ? id : id.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return id; // a lone surrogate: CheckId names it
+        }
+    }
+
+    private static string Describe(Rune rune) =>
+        Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) || rune.Value == 0xFFFD ? $"U+{rune.Value:X4}" : $"'{rune}'";
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Orchestrator.Node.Startup;
 
 namespace Orchestrator.Node.Api;
@@ -29,9 +31,52 @@ public static class BearerToken
         });
     }
 
-    private static bool NeedsToken(HttpRequest request) =>
-        !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
-        || request.Path.StartsWithSegments("/ops");
+    private static bool NeedsToken(HttpRequest request) => NeedsToken(request.Method, request.Path);
+
+    private static bool NeedsToken(string method, PathString path) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)) || path.StartsWithSegments("/ops");
+
+    /// <summary>The security scheme's name in the OpenAPI document.</summary>
+    public const string SchemeName = "apiToken";
+
+    /// <summary>
+    /// The document says what the node enforces: operations that change something, and every ops endpoint, name the
+    /// bearer token (and their 401); reading jobs and health names none (<c>security: []</c>).
+    /// </summary>
+    public static IServiceCollection DocumentBearerToken(this IServiceCollection services) =>
+        services.Configure<OpenApiOptions>("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[SchemeName] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The node's API token (ORCHESTRATOR_API_TOKEN or --api-token-file). A node bound beyond loopback always has one; " +
+                              "a node on 127.0.0.1 without one checks nothing. Needed by every request that changes something and by every /ops endpoint.",
+            };
+            foreach (var (path, item) in document.Paths)
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                if (!NeedsToken(method.Method, new PathString(path)))
+                {
+                    operation.Security = [];
+                    continue;
+                }
+
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] }];
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses["401"] = new OpenApiResponse
+                {
+                    Description = "The node has an API token and the request did not present it (Authorization: Bearer <token>).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+                    },
+                };
+            }
+            return Task.CompletedTask;
+        }));
 
     // Both sides hashed to the same length, then compared in constant time: the time taken says nothing about how
     // much of a guess was right.

@@ -16,7 +16,13 @@ public static class LogEndpoints
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app, RecentLogs logs)
     {
         app.MapGet("/ops/logs", (HttpRequest request) => Read(request, logs)).WithName("LogTail").WithTags("Operations")
-            .WithSummary("The node's recent log lines (in memory), after a line number, at a level or above.").ProducesProblems(400);
+            .WithSummary("The node's recent log lines (in memory), after a line number, at a level or above.")
+            .WithQuery(
+                new QueryParameterSpec("after", "Only lines numbered above this one (0 or more; default 0).", Microsoft.OpenApi.JsonSchemaType.Integer, "int64"),
+                new QueryParameterSpec("level", "Only lines at this level or above (default info).", Values: ["trace", "debug", "info", "warning", "error", "critical"]),
+                new QueryParameterSpec("last", $"At most this many of the newest lines, 1 to {MaxLast} (default {MaxLast}).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
+            .AddEndpointFilterFactory(QueryStrictness.Filter)
+            .ProducesProblems(400);
         return app;
     }
 

@@ -37,6 +37,14 @@ public static class Metrics
                                 Description = "The metrics in the Prometheus text format.",
                                 Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() },
                             },
+                            ["400"] = new OpenApiResponse
+                            {
+                                Description = "A query parameter: the scrape takes none (each named in errors).",
+                                Content = new Dictionary<string, OpenApiMediaType>
+                                {
+                                    ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("HttpValidationProblemDetails", document) },
+                                },
+                            },
                         },
                     },
                 },

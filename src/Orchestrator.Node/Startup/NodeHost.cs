@@ -70,8 +70,10 @@ public sealed class NodeHost
         builder.Logging.AddProvider(node._recentLogs);
 
         builder.WebHost.UseUrls(node._options.Http);
+        builder.WebHost.ConfigureKestrel(RequestLimits.RaiseKestrelLimits);
         builder.Services.AddOrchestratorApi();
         builder.Services.AddOrchestratorMetrics();
+        builder.Services.DocumentBearerToken();
         builder.Services.AddAkka(AkkaSetup.ActorSystemName, akka => AkkaSetup.Configure(akka, node._plan));
         return node;
     }
@@ -114,7 +116,9 @@ public sealed class NodeHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
         app.UseBearerToken(_access);
+        app.UseNoQueryOn(Metrics.Path);
         app.MapOrchestrator();
         app.MapLogEndpoints(_recentLogs);
         app.MapOpenApi();
