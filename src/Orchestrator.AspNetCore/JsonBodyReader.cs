@@ -171,6 +171,7 @@ public static partial class JsonBodyReader
     private static Type? EnumNamed(string target)
     {
         var name = target.Replace("System.Nullable`1[", "").TrimEnd(']').Split(',')[0].Trim();
+        if (name.Length == 0) return null;
         var type = typeof(Orchestrator.Protocol.Model.JobDescription).Assembly.GetType(name);
         return type is { IsEnum: true } ? type : null;
     }

@@ -41,7 +41,7 @@ public static class JobDescriptionValidator
             errors.Add("targetProviders", $"must list at most {Limits.MaxTargets} providers, listed {targets.Count}");
         for (var i = 0; i < targets.Count && i < Limits.MaxTargets; i++)
         {
-            var targetError = Limits.CheckId(targets[i]);
+            var targetError = targets[i] is null ? "must be a string, not null" : Limits.CheckId(targets[i]);
             if (targetError is not null) errors.Add($"targetProviders[{i}]", targetError);
         }
 
@@ -116,6 +116,8 @@ public static class JobDescriptionValidator
     {
         RequiredName(errors, $"{path}.key", label.Key);
         if (!Enum.IsDefined(label.Op)) errors.Add($"{path}.op", "must be one of =, !=, in, not in, exists, <, <=, >, >=");
+        for (var i = 0; i < label.Values.Count; i++)
+            if (label.Values[i] is null) errors.Add($"{path}.values[{i}]", "must be a string, not null");
         switch (label.Op)
         {
             case LabelOperator.In or LabelOperator.NotIn when label.Values.Count == 0:

@@ -71,5 +71,5 @@ public static class Limits
     }
 
     private static string Describe(Rune rune) =>
-        Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) || rune.Value == 0xFFFD ? $"U+{rune.Value:X4}" : $"'{rune}'";
+        Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) && rune.Value != ' ' || rune.Value == 0xFFFD ? $"U+{rune.Value:X4}" : $"'{rune}'";
 }
