@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Orchestrator.Validation;
 
@@ -60,10 +61,98 @@ public static partial class JsonBodyReader
         }
         catch (JsonException e)
         {
-            if (Truncated(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } where)
+            var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+            if (Truncated(json) is { } where)
                 errors.Add("body", $"is not valid JSON: it ends {where} (was it cut short?)");
-            else Describe(e, errors);
+            else DescribeAll<T>(json, e, errors);
             return new BodyRead<T>(default, errors, false);
+        }
+    }
+
+    /// <summary>The most fields a body is told are wrong in one answer.</summary>
+    private const int MaxReported = 32;
+
+    /// <summary>
+    /// Every field the serializer cannot take, not only the first: the serializer stops at its first complaint, so the
+    /// field it named is taken out of the body and the body read again, until it reads or a complaint cannot be got
+    /// past that way (a required field missing, JSON that is not well-formed).
+    /// </summary>
+    private static void DescribeAll<T>(ReadOnlySpan<byte> json, JsonException first, ValidationErrors errors)
+    {
+        Describe(first, errors);
+        JsonNode? tree;
+        try
+        {
+            tree = JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        var complaint = first;
+        for (var i = 0; i < MaxReported && tree is not null && CanSkip(complaint) && Replace(tree, complaint.Path, Placeholder(complaint.Message)); i++)
+        {
+            try
+            {
+                tree.Deserialize<T>(ApiJson.Options);
+                return;
+            }
+            catch (JsonException next)
+            {
+                var said = new ValidationErrors();
+                Describe(next, said);
+                // The same field again (a required one taken out): what it is told already says what is wrong.
+                if (said.ToDictionary().Keys.Any(errors.ToDictionary().ContainsKey)) return;
+                Describe(next, errors);
+                complaint = next;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A value of the type the serializer wanted, to read on past a field of the wrong type (taking the field out would
+    /// make a required one "missing"); null (take it out) for objects and unknown fields.
+    /// </summary>
+    private static JsonNode? Placeholder(string message)
+    {
+        if (!message.Contains("could not be converted to", StringComparison.Ordinal)) return null;
+        var target = ConvertedTo().Match(message) is { Success: true } m ? m.Groups[1].Value : "";
+        if (EnumNamed(target) is { } enumType) return EnumWords(enumType).First();
+        return target switch
+        {
+            var t when t.Contains("Int32") || t.Contains("Int64") || t.Contains("Decimal") || t.Contains("Double") => 0,
+            var t when t.Contains("Boolean") => false,
+            var t when t.Contains("String") => "",
+            var t when t.Contains("List") || t.Contains("[]") => new JsonArray(),
+            _ => null,
+        };
+    }
+
+    private static bool CanSkip(JsonException e) =>
+        e.Path is { Length: > 1 } && !MissingRequired().IsMatch(e.Message) && e.Message.Contains("Path:", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Puts <paramref name="placeholder"/> in place of the field at a serializer's path ("$.a.b[2].c", "$['x y']"), or
+    /// takes the field out when there is none; false when there is no such field, or when it is an item of a list
+    /// (taking it out would renumber the items after it, and their errors with them).
+    /// </summary>
+    private static bool Replace(JsonNode root, string? path, JsonNode? placeholder)
+    {
+        var segments = PathSegment().Matches(path ?? "").Select(m => m.Groups["name"].Success ? (object)m.Groups["name"].Value
+            : m.Groups["quoted"].Success ? m.Groups["quoted"].Value : int.Parse(m.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        if (segments.Count == 0) return false;
+        JsonNode? parent = root;
+        foreach (var segment in segments.SkipLast(1))
+            parent = segment is int index ? (parent as JsonArray) is { } list && index < list.Count ? list[index] : null : parent?[(string)segment];
+        switch (parent, segments[^1])
+        {
+            case (JsonObject obj, string name) when obj.ContainsKey(name):
+                if (placeholder is null) obj.Remove(name);
+                else obj[name] = placeholder;
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -188,6 +277,9 @@ public static partial class JsonBodyReader
     }
 
     private static string Join(string parent, string child) => parent.Length == 0 ? child : parent + "." + child;
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial Regex PathSegment();
 
     [GeneratedRegex("Duplicate property '([^']+)'")]
     private static partial Regex DuplicateProperty();

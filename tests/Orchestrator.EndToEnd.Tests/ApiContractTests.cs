@@ -109,6 +109,83 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         Assert.True(contract.Checked > 600, $"only {contract.Checked} answers checked");
     }
 
+    private const string Resources = "\"requirements\":{\"resources\":{\"cpuCores\":1,\"ramMb\":64,\"diskGb\":1}}";
+
+    /// <summary>The edges a new user found, each answered as problem details naming what is wrong.</summary>
+    public static TheoryData<string, string, string, string?, string?, int, string> Edges => new()
+    {
+        { "a job id '.'", "POST", "/orchestrator/postJob", "application/json", "{\"jobId\":\".\"," + Resources + "}", 400, "jobId: must not be '.' alone" },
+        { "a job id '..'", "POST", "/orchestrator/postJob", "application/json", "{\"jobId\":\"..\"," + Resources + "}", 400, "jobId: must not be '..' alone" },
+        { "a key given twice", "POST", "/orchestrator/postJob", "application/json", "{\"jobId\":\"a\",\"jobId\":\"b\"," + Resources + "}", 400, "jobId: is given twice" },
+        { "truncated JSON", "POST", "/orchestrator/postJob", "application/json", "{\"jobId\":\"a\",\"requirements\":{\"resources\":{\"cpu", 400, "body: is not valid JSON: it ends at byte 46, before every string, object and list is closed (was it cut short?)" },
+        { "three fields wrong at once", "POST", "/orchestrator/postJob", "application/json",
+          "{\"jobId\":5,\"requirements\":{\"resources\":{\"cpuCores\":\"two\",\"ramMb\":1,\"diskGb\":1,\"colour\":\"red\"}}}", 400,
+          "jobId: must be a string; requirements.resources.cpuCores: must be a whole number from -2147483648 to 2147483647; requirements.resources.colour: is not a known field" },
+        { "null in a list of strings", "POST", "/orchestrator/postJob", "application/json",
+          "{" + Resources + ",\"preferences\":[{\"weight\":1,\"label\":{\"key\":\"tier\",\"op\":\"in\",\"values\":[\"gold\",null]}}]}", 400,
+          "preferences[0].label.values[1]: must be a string, not null" },
+        { "a wrong content type on a job", "POST", "/orchestrator/postJob", "text/plain", "{}", 415, "Content-Type: expected application/json, got 'text/plain'" },
+        { "a wrong content type on a module", "POST", "/orchestrator/modules", "text/plain", "x", 415, "Content-Type: expected application/wasm or application/octet-stream, got 'text/plain'" },
+        { "a wrong content type on an ops command", "POST", "/ops/cluster/leave", "text/plain", "{}", 415, "Content-Type: expected application/json" },
+        { "an ops command without its address", "POST", "/ops/cluster/down", "application/json", "{}", 400, "address: is required" },
+        { "an ops command with a bad address", "POST", "/ops/cluster/leave", "application/json", "{\"address\":\"nonsense\"}", 400, "address: 'nonsense' is not an actor system address" },
+        { "an ops command with an unknown field", "POST", "/ops/faults/blackhole", "application/json", "{\"address\":\"akka.tcp://o@h:1\",\"force\":true}", 400, "force: is not a known field" },
+        { "a misspelt query parameter", "GET", "/orchestrator/jobs?limt=5", null, null, 400, "limt: is not a parameter of this route; did you mean 'limit'? (it takes state, since, offset, limit)" },
+        { "a query parameter on a route that takes none", "GET", "/healthz/live?verbose=1", null, null, 400, "verbose: is not a parameter of this route (it takes none)" },
+        { "a query parameter on the metrics", "GET", "/metrics?x=1", null, null, 400, "x: is not a parameter of this route (it takes none)" },
+        { "a 10 KB path segment", "GET", "/orchestrator/jobs/" + new string('a', 10_000), null, null, 414, "path and query: at most 8192 bytes, was 10019" },
+        { "a malformed job id in a path", "GET", "/orchestrator/jobs/a%20b", null, null, 400, "jobId: may contain only letters and digits" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Edges))]
+    public async Task An_edge_is_answered_as_problem_details_naming_what_is_wrong(string edge, string method, string uri, string? contentType, string? body, int status, string detail)
+    {
+        using var response = await fixture.Send(new HttpMethod(method), uri, body is null ? null : OpenApiConformance.Json(body, contentType!));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"{edge}: {(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonNode.Parse(text)!["detail"]!.GetValue<string>().Contains(detail, StringComparison.Ordinal), $"{edge}: {text}");
+    }
+
+    [Theory]
+    [InlineData("a decomposed ö (o + U+0308)", "jo\u0308b-decomposed", "jöb-decomposed")]
+    [InlineData("letters outside the Basic Multilingual Plane", "\U0001D49C\U0002000B-job", "\U0001D49C\U0002000B-job")]
+    [InlineData("Devanagari with its vowel signs", "नमस्ते-job", "नमस्ते-job")]
+    public async Task An_accepted_id_is_kept_normalised_and_reads_back_at_its_location(string what, string given, string kept)
+    {
+        var body = new JsonObject { ["jobId"] = given, ["requirements"] = JsonNode.Parse("""{"resources":{"cpuCores":1,"ramMb":64,"diskGb":1}}""") };
+        using var post = await fixture.Send(HttpMethod.Post, "/orchestrator/postJob", OpenApiConformance.Json(body.ToJsonString()));
+        var text = await post.Content.ReadAsStringAsync();
+        Assert.True(post.StatusCode == HttpStatusCode.Accepted, $"{what}: {(int)post.StatusCode} {text}");
+        Assert.Equal(kept, JsonNode.Parse(text)!["jobId"]!.GetValue<string>());
+        using var atLocation = await fixture.Send(HttpMethod.Get, post.Headers.Location!.OriginalString);
+        Assert.Equal(kept, JsonNode.Parse(await atLocation.Content.ReadAsStringAsync())!["jobId"]!.GetValue<string>());
+        // The form it was given in names the same job.
+        using var asGiven = await fixture.Send(HttpMethod.Get, "/orchestrator/jobs/" + Uri.EscapeDataString(given));
+        Assert.Equal(HttpStatusCode.OK, asGiven.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_root_leads_a_browser_to_the_console()
+    {
+        // The client follows the redirect, as a browser does.
+        using var response = await fixture.Send(HttpMethod.Get, "/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/ui/", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Headers_beyond_the_nodes_limit_are_answered_as_problem_details()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/healthz/live");
+        request.Headers.Add("X-Padding", new string('a', 40_000));
+        using var response = await fixture.Process.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Contains("headers: at most 32768 bytes in all", await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>The requests made for one operation: each with a name for the report.</summary>
     private IEnumerable<(string Variant, string Uri, HttpContent? Content, bool Token)> Requests(string path, string method, JsonObject operation, OpenApiConformance contract)
     {

@@ -17,7 +17,8 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
     /// <summary>Each case: a job id carried in the body (to prove afterwards that nothing was stored), the body, the field named.</summary>
     public static TheoryData<string, string, string> Cases => new()
     {
-        { "bad-01", """{"jobId":"bad-01","requirements":{"resources":{"cpuCores":1,""", "requirements.resources" },
+        // Cut short: said of the body, not blamed on the last field read.
+        { "bad-01", """{"jobId":"bad-01","requirements":{"resources":{"cpuCores":1,""", "body" },
         { "bad-02", """{"jobId":"bad-02","requirements":{"resources":{"cpuCores":"2","ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
         { "bad-03", """{"jobId":"bad-03","requirements":{"resources":{"cpuCores":2.5,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores" },
         { "bad-04", """{"jobId":"bad-04"}""", "requirements" },
@@ -70,7 +71,7 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
         { """{"requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores", "from -2147483648 to 2147483647" },
         { """{"requirements":{"resources":null}}""", "requirements.resources", "must not be null" },
         { """{"requirements":{"resources":{"cpuCores":1,"ramMB":256,"diskGb":1}}}""", "requirements.resources.ramMB", "is not a known field" },
-        { """{"requirements":""", "requirements", "is not valid JSON at line 1" },
+        { """{"requirements":""", "body", "is not valid JSON: it ends at byte 16, before every string, object and list is closed (was it cut short?)" },
         { """{"requirements": {'resources': 1}}""", "requirements", "is not valid JSON at line 1" },
         { R("""{"requirements":{@RES@,"localities":[{"kind":"planet","name":"Mars"}]}}"""), "requirements.localities[0].kind", "'planet' is not one of continent, country, region, city" },
         { R("""{"jobId":"job/1","requirements":{@RES@}}"""), "jobId", "letters and digits (any script) and . _ - :" },
