@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Orchestrator.Api;
 using Orchestrator.Hosting;
+using Orchestrator.Providers;
 using Orchestrator.Protocol.Model;
 
 namespace Dms.Host;
@@ -19,8 +20,8 @@ public static class DmsHost
         var dms = builder.Configuration.GetSection("Dms").Get<DmsOptions>() ?? new DmsOptions();
         // The Orchestrator section of appsettings.json / environment variables, then what this host decides in code.
         var orchestrator = new OrchestratorOptions().Bind(builder.Configuration);
-        if (dms.ProvidersFile is { } file)
-            orchestrator.Providers = JsonSerializer.Deserialize<List<ProviderCapability>>(File.ReadAllText(file), ApiJson.Options);
+        // The orchestrator's own loader: the providers format, checked as onboarding checks it, every mistake named.
+        if (dms.ProvidersFile is { } file) orchestrator.Providers = ProvidersFile.Load(file);
 
         builder.Services.AddOrchestratorApi();
         builder.Services.AddAkka(dms.ActorSystem, akka =>

@@ -1,32 +1,20 @@
-using System.Text.Json;
-using Orchestrator.Api;
 using Orchestrator.Protocol.Model;
-using Orchestrator.Validation;
 
 namespace Orchestrator.Node.Startup;
 
-/// <summary>Reads the <c>--providers FILE</c> list; any mistake stops the node with the field named.</summary>
+/// <summary>Reads the <c>--providers FILE</c> list (the library's loader); any mistake stops the node with the field named.</summary>
 public static class ProvidersFile
 {
     public static IReadOnlyList<ProviderCapability> Load(string path)
     {
-        if (!File.Exists(path)) throw new StartupException($"--providers: file '{path}' does not exist");
-        List<ProviderCapability?>? providers;
         try
         {
-            providers = JsonSerializer.Deserialize<List<ProviderCapability?>>(File.ReadAllBytes(path), ApiJson.Options);
+            return Orchestrator.Providers.ProvidersFile.Load(path);
         }
-        catch (JsonException e)
+        catch (Orchestrator.Providers.ProvidersFileException e)
         {
-            throw new StartupException($"--providers: '{path}' is not a valid providers list: " +
-                string.Join("; ", JsonBodyReader.Describe(e).ToDictionary().Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value)}")));
+            throw new StartupException("--providers: " + e.Message);
         }
-
-        var errors = ProviderCapabilityValidator.Validate(providers ?? []);
-        if (!errors.IsEmpty)
-            throw new StartupException($"--providers: '{path}' is invalid: " +
-                string.Join("; ", errors.ToDictionary().Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value)}")));
-        return providers!.Select(p => p!).ToArray();
     }
 }
 
