@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Orchestrator.EndToEnd.Tests.Infrastructure;
 
@@ -19,7 +20,9 @@ public sealed class PackageTests : IDisposable
             await PackAsync($"src/{project}/{project}.csproj", configuration);
 
         var packages = Directory.GetFiles(_output, "*.nupkg").Select(f => Path.GetFileName(f)).Order().ToArray();
-        Assert.Equal(["Orchestrator.AspNetCore.0.1.0.nupkg", "Orchestrator.Client.0.1.0.nupkg", "Orchestrator.Core.0.1.0.nupkg", "Orchestrator.Protocol.0.1.0.nupkg"],
+        var version = Version("Orchestrator.Protocol");
+        Assert.Matches(@"^0\.\d+\.\d+(-alpha\.0\.\d+)?$", version);
+        Assert.Equal(new[] { "Orchestrator.AspNetCore", "Orchestrator.Client", "Orchestrator.Core", "Orchestrator.Protocol" }.Select(id => $"{id}.{version}.nupkg"),
             packages);
 
         Assert.Equal(["Orchestrator.Protocol"], Dependencies("Orchestrator.Client").Where(d => d.StartsWith("Orchestrator")));
@@ -33,6 +36,9 @@ public sealed class PackageTests : IDisposable
             Assert.Equal("Apache-2.0", Value(metadata, "license"));
             Assert.Equal("README.md", Value(metadata, "readme"));
             Assert.Contains("README.md", files);
+            Assert.Contains("LICENSE", files);
+            // IntelliSense: the XML documentation beside the assembly.
+            Assert.Contains($"lib/net10.0/{id}.xml", files);
             var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
             Assert.Equal("git", repository.Attribute("type")!.Value);
             Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")!.Value);
@@ -40,30 +46,72 @@ public sealed class PackageTests : IDisposable
         }
 
         // The library's defaults travel inside it: a host needs no files.
-        using var core = ZipFile.OpenRead(Path.Combine(_output, "Orchestrator.Core.0.1.0.nupkg"));
+        using var core = ZipFile.OpenRead(Path.Combine(_output, $"Orchestrator.Core.{version}.nupkg"));
         using var dll = new MemoryStream();
         await using (var entry = core.GetEntry("lib/net10.0/Orchestrator.Core.dll")!.Open()) await entry.CopyToAsync(dll);
         Assert.Contains("Orchestrator.hocon.orchestrator.conf", Encoding.UTF8.GetString(dll.ToArray()));
     }
 
-    private async Task PackAsync(string project, string configuration)
+    /// <summary>
+    /// In a clone whose origin is on GitHub (as the project's is), a package's symbols point at the commit's sources
+    /// (SourceLink), its nuspec names the repository and commit, and the next commit packs as a new version.
+    /// </summary>
+    [Fact]
+    public async Task A_package_links_its_sources_and_each_commit_is_a_new_version()
     {
-        var info = new ProcessStartInfo("dotnet")
+        var clone = Path.Combine(_output, "clone");
+        await RunAsync("git", ["clone", "--quiet", "--no-local", Repository.Root, clone], _output);
+        await RunAsync("git", ["remote", "set-url", "origin", "https://github.com/example/orchestrator.git"], clone);
+        await RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "a commit to pack"], clone);
+        var commit = (await RunAsync("git", ["rev-parse", "HEAD"], clone)).Trim();
+        var first = Path.Combine(_output, "first");
+        await RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", first, "-nologo"], clone);
+
+        var package = Directory.GetFiles(first, "*.nupkg").Single();
+        using (var zip = ZipFile.OpenRead(package))
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repository.Root,
-        };
-        foreach (var arg in new[] { "pack", project, "--no-build", "-c", configuration, "-o", _output, "-nologo" }) info.ArgumentList.Add(arg);
+            using var nuspec = zip.GetEntry("Orchestrator.Protocol.nuspec")!.Open();
+            var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+            Assert.Equal("https://github.com/example/orchestrator.git", repository.Attribute("url")!.Value);
+            Assert.Equal(commit, repository.Attribute("commit")!.Value);
+        }
+
+        using (var symbols = ZipFile.OpenRead(Directory.GetFiles(first, "*.snupkg").Single()))
+        {
+            using var pdb = new MemoryStream();
+            await using (var entry = symbols.GetEntry("lib/net10.0/Orchestrator.Protocol.pdb")!.Open()) await entry.CopyToAsync(pdb);
+            Assert.Contains($"https://raw.githubusercontent.com/example/orchestrator/{commit}/*", Encoding.UTF8.GetString(pdb.ToArray()));
+        }
+
+        await RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "another"], clone);
+        var second = Path.Combine(_output, "second");
+        await RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", second, "-nologo"], clone);
+        var height = (string file) => int.Parse(Regex.Match(Path.GetFileName(file), @"alpha\.0\.(\d+)\.nupkg$").Groups[1].Value);
+        Assert.Equal(height(package) + 1, height(Directory.GetFiles(second, "*.nupkg").Single()));
+    }
+
+    private Task PackAsync(string project, string configuration) =>
+        RunAsync("dotnet", ["pack", project, "--no-build", "-c", configuration, "-o", _output, "-nologo"], Repository.Root);
+
+    private static async Task<string> RunAsync(string program, string[] arguments, string folder)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
+        foreach (var arg in arguments) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"dotnet pack {project} exited {process.ExitCode}:\n{await output}\n{await errors}");
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", arguments)} exited {process.ExitCode}:\n{await output}\n{await errors}");
+        return await output;
     }
+
+    private string Version(string id) => Value(Read(id).Metadata, "version");
 
     private (XElement Metadata, string[] Files) Read(string id)
     {
-        using var zip = ZipFile.OpenRead(Path.Combine(_output, $"{id}.0.1.0.nupkg"));
+        using var zip = ZipFile.OpenRead(Directory.GetFiles(_output, $"{id}.*.nupkg").Single(f => Regex.IsMatch(Path.GetFileName(f), $@"^{Regex.Escape(id)}\.\d")));
         using var nuspec = zip.GetEntry($"{id}.nuspec")!.Open();
         var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
         return (metadata, zip.Entries.Select(e => e.FullName).ToArray());

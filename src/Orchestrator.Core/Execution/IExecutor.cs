@@ -9,7 +9,7 @@ namespace Orchestrator.Execution;
 /// <para>
 /// An executor runs one allocation per call, to its end, and says how it ended; it never throws for what the workload
 /// did (a trap, a non-zero exit, a limit reached are outcomes). It must honour <see cref="ExecutionRequest.Limits"/> and
-/// stop promptly when <paramref name="cancel"/> fires (the job was cancelled, or the provider is leaving), answering
+/// stop promptly when its cancellation token fires (the job was cancelled, or the provider is leaving), answering
 /// <see cref="RunFailure.Cancelled"/>. It writes what the workload prints to <see cref="ExecutionRequest.Log"/> as it
 /// happens (that is what a user following the logs sees), and leaves the files to keep in
 /// <see cref="ExecutionRequest.ScratchDirectory"/>.

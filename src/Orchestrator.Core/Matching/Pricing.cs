@@ -8,7 +8,7 @@ namespace Orchestrator.Matching;
 /// What a job expects to pay a provider, for either kind of price (NuNet's PriceBid): per hour, the hourly price for the
 /// bid's estimated duration (its TimeBid) or else the job's; per result, the fixed amount. The job's limits
 /// (<c>maxPricePerHour</c>, <c>maxTotalBudget</c>) and the <c>lowest-price</c> ranking all compare this one figure, and the
-/// explanation shows how it was computed (<see cref="Basis"/>).
+/// explanation shows how it was computed (<see cref="Basis(decimal, decimal?, int?, int?)"/>).
 /// </summary>
 public static class Pricing
 {

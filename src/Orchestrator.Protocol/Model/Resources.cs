@@ -61,7 +61,7 @@ public sealed record Locality(string Kind, string Name);
 /// <summary>A software library a provider has installed, with its version (e.g. cuda 12.2).</summary>
 public sealed record Library(string Name, string Version);
 
-/// <summary>A library a job needs: name and version constraint (">=12.0", "~> 12.1", ">=1.2 <2.0", "1.2.3"; empty = any).</summary>
+/// <summary>A library a job needs: name and version constraint ("&gt;=12.0", "~&gt; 12.1", "&gt;=1.2 &lt;2.0", "1.2.3"; empty = any).</summary>
 public sealed record LibraryRequirement(string Name, string Constraint = "");
 
 /// <summary>Storage a provider offers (kind e.g. s3, ipfs, local-volume) and its size.</summary>
