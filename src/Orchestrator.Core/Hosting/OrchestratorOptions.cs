@@ -88,6 +88,8 @@ public sealed class OrchestratorOptions
     public OrchestratorOptions Bind(IConfiguration configuration)
     {
         var section = configuration.GetSection(SectionName);
+        var unknown = UnknownKeys(section, GetType()).ToList();
+        if (unknown.Count > 0) throw new Akka.Configuration.ConfigurationException(string.Join("; ", unknown));
         try
         {
             section.Bind(this, binder => binder.ErrorOnUnknownConfiguration = true);
@@ -98,6 +100,32 @@ public sealed class OrchestratorOptions
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Each key under the section that names no setting, with the closest one that does, spelled as a configuration key
+    /// and as the environment variable it is most often typed as (<c>Orchestrator__DefaultSerchTimeout</c>).
+    /// </summary>
+    private static IEnumerable<string> UnknownKeys(IConfigurationSection section, Type type)
+    {
+        var properties = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.CanWrite || !p.PropertyType.IsValueType && p.PropertyType != typeof(string)).ToArray();
+        foreach (var child in section.GetChildren())
+        {
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                var near = Configuration.Spelling.Closest(child.Key, properties.Select(p => p.Name));
+                yield return $"{child.Path}: no such setting" + (near is null
+                    ? $" ({type.Name} has {string.Join(", ", properties.Select(p => p.Name))})"
+                    : $"; did you mean {child.Path[..^child.Key.Length]}{near}? (as an environment variable: {(child.Path[..^child.Key.Length] + near).Replace(":", "__")})");
+                continue;
+            }
+
+            var nested = property.PropertyType;
+            if (nested.IsClass && nested != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(nested))
+                foreach (var error in UnknownKeys(child, nested)) yield return error;
+        }
     }
 
     /// <summary>The options that are set, as HOCON over the <c>orchestrator</c> section.</summary>

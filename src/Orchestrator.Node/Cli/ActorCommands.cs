@@ -23,7 +23,7 @@ public static class ActorCommands
                 var root = NodeClient.Read<ActorNodeView>(answer);
                 var tree = new Tree(Label(root));
                 Add(tree, root.Children);
-                Output.Console.Write(tree);
+                Output.Print(tree);
             }
 
             return 0;

@@ -103,7 +103,7 @@ public static class ClusterCommands
         foreach (var m in view.Members)
             table.AddRow(Markup.Escape(m.Address + (m.IsSelf ? " (this node)" : "")), Markup.Escape(string.Join(",", m.Roles)), m.Status,
                 m.Reachable ? "yes" : "[red]NO[/]", Markup.Escape(m.AppVersion), m.IsLeader ? "leader" : "");
-        Output.Console.Write(table);
+        Output.Print(table);
         Output.Line($"{view.Members.Count} member(s), {view.Members.Count(m => m.Status == "Up")} Up, {view.Unreachable} unreachable; leader {view.Leader ?? "none"}");
     }
 }

@@ -66,7 +66,7 @@ public static class ExplainCommand
                 ranking.AddRow([r.Rank.ToString(), provider, r.Score.ToString("0.###"), r.PricePerHour.ToString(), .. terms]);
             }
 
-            Output.Console.Write(ranking);
+            Output.Print(ranking);
             Output.Line("each preference: its contribution to the score (the provider's score for it, 0 to 1)");
 
             // What providers claimed for themselves with their bids, where it is not what the job computed (the rank is the job's).
@@ -76,7 +76,7 @@ public static class ExplainCommand
                 var claims = Output.Table("PROVIDER", "PREFERENCE", "CLAIMED", "COMPUTED BY THE JOB");
                 foreach (var (provider, d) in disagreements)
                     claims.AddRow(Markup.Escape(provider), Markup.Escape(d.Preference), d.Claimed.ToString("0.###"), d.Computed.ToString("0.###"));
-                Output.Console.Write(claims);
+                Output.Print(claims);
                 Output.Line($"{disagreements.Length} claimed score(s) differ from the job's computation; the ranking uses the job's");
             }
         }
@@ -86,7 +86,7 @@ public static class ExplainCommand
             var filtered = Output.Table("CONSTRAINT", "PROVIDERS FILTERED OUT");
             foreach (var (constraint, count) in e.FilteredOut.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
                 filtered.AddRow(Markup.Escape(constraint), count.ToString());
-            Output.Console.Write(filtered);
+            Output.Print(filtered);
         }
 
         JobsCommands.WriteVerdicts(job.Providers.Where(v => v.Outcome != "eligible").ToArray(), job.ProvidersNotNamed);

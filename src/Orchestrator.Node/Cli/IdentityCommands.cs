@@ -24,7 +24,7 @@ public static class IdentityCommands
             return 0;
         });
         var output = new Option<string?>("--out") { Description = "write the public key to this file (default: standard output)" };
-        var export = new Command("export", "the node's public key alone (PEM), exactly what `orchestrator authority approve --key` takes") { data, output };
+        var export = new Command("export", "the node's public key alone (PEM), exactly what `orchestrator authority approve --node-key` takes") { data, output };
         export.SetAction(parsed =>
         {
             using var key = KeyPair.LoadOrCreate(Path.Combine(parsed.GetValue(data)!, NodeKeyFile));

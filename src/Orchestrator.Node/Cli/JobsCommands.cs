@@ -51,7 +51,7 @@ public static class JobsCommands
             foreach (var job in page.Jobs)
                 table.AddRow(Markup.Escape(job.JobId), StateMarkup(job.State), Markup.Escape(job.ProviderId ?? ""), Output.Age(job.PostedAt),
                     Output.Age(job.UpdatedAt), Markup.Escape(Shorten(job.Note ?? "", 80)));
-            Output.Console.Write(table);
+            Output.Print(table);
             Output.Line($"{page.Jobs.Count} of {page.Total} job(s)" + (page.Offset > 0 ? $" from {page.Offset}" : "") +
                         (page.NotListed > 0 ? $"; {page.NotListed} older finished job(s) no longer listed (read them by id)" : ""));
             return 0;
@@ -76,7 +76,7 @@ public static class JobsCommands
             Output.Line($"job {job.JobId}: {job.State} ({job.OrchestrationType}, by {job.Requester}, hosted on {job.HostedBy})");
             var history = Output.Table("AT", "STATE", "NOTE");
             foreach (var change in job.History) history.AddRow(change.At.ToString("HH:mm:ss.fff"), StateMarkup(change.State), Markup.Escape(change.Note ?? ""));
-            Output.Console.Write(history);
+            Output.Print(history);
             if (job.EligibleProviders.Count > 0)
                 Output.Line($"bids: {string.Join(", ", job.EligibleProviders.Select(b => $"{b.ProviderId} {b.PricePerHour}/h"))}");
             WriteVerdicts(job.Providers, job.ProvidersNotNamed);
@@ -105,7 +105,7 @@ public static class JobsCommands
         if (verdicts.Count == 0) return;
         var table = Output.Table("PROVIDER", "OUTCOME", "REASON", "DETAIL");
         foreach (var v in verdicts) table.AddRow(Markup.Escape(v.ProviderId), v.Outcome, Markup.Escape(v.Reason ?? ""), Markup.Escape(v.Detail ?? ""));
-        Output.Console.Write(table);
+        Output.Print(table);
         if (notNamed > 0) Output.Line($"and {notNamed} more provider(s) ruled out (see the counts per constraint in --json)");
     }
 
@@ -217,7 +217,7 @@ public static class JobsCommands
             Output.Line($"plan for {result.JobId}: {e.Considered} provider(s) considered, {e.Asked} asked, {e.Eligible} eligible ({Kebab(e.Selection)})");
             var ranking = Output.Table("RANK", "PROVIDER", "SCORE", "PRICE/H", "LOCKS WITH BID");
             foreach (var r in e.Ranking) ranking.AddRow(r.Rank.ToString(), Markup.Escape(r.ProviderId), r.Score.ToString("0.###"), r.PricePerHour.ToString(), r.ResourcesLocked ? "yes" : "no");
-            if (e.Ranking.Count > 0) Output.Console.Write(ranking);
+            if (e.Ranking.Count > 0) Output.Print(ranking);
             WriteVerdicts(result.Providers.Where(v => v.Outcome != "eligible").ToArray(), result.ProvidersNotNamed);
             return e.Eligible > 0 ? 0 : 1;
         });

@@ -4,19 +4,48 @@ using Spectre.Console;
 namespace Orchestrator.Node.Cli;
 
 /// <summary>How operator commands print: Spectre.Console tables for people, the node's JSON for scripts.</summary>
-public static class Output
+public static partial class Output
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The console; wide when written to a pipe or file, so tables are never wrapped for a script or a log.</summary>
-    public static IAnsiConsole Console { get; } = Create();
+    /// <summary>
+    /// Never wrap what goes to a pipe or a file: a line cut in two breaks grep and every script after it. (Spectre
+    /// takes 80 columns when it cannot ask a terminal.)
+    /// </summary>
+    private const int RedirectedWidth = 1_000_000;
 
-    private static IAnsiConsole Create()
+    /// <summary>The console; unbounded when written to a pipe or file.</summary>
+    public static IAnsiConsole Console { get; } = Create(System.Console.Out);
+
+    private static IAnsiConsole Create(TextWriter writer, bool? ansi = null)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
-        if (System.Console.IsOutputRedirected) console.Profile.Width = 240;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = ansi switch { true => AnsiSupport.Yes, false => AnsiSupport.No, null => AnsiSupport.Detect },
+        });
+        if (System.Console.IsOutputRedirected) console.Profile.Width = RedirectedWidth;
+        else if (ansi is not null) console.Profile.Width = Console.Profile.Width;
         return console;
     }
+
+    /// <summary>
+    /// A table (or tree) as its rows alone: no blank border lines above and below it, no spaces after the last column,
+    /// so what a script reads is the header, the rule and the rows.
+    /// </summary>
+    public static void Print(Spectre.Console.Rendering.IRenderable renderable)
+    {
+        using var text = new StringWriter();
+        Create(text, ansi: Console.Profile.Capabilities.Ansi).Write(renderable);
+        var lines = text.ToString().Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).ToList();
+        bool Blank(string line) => AnsiCodes().Replace(line, "").Trim().Length == 0;
+        while (lines.Count > 0 && Blank(lines[0])) lines.RemoveAt(0);
+        while (lines.Count > 0 && Blank(lines[^1])) lines.RemoveAt(lines.Count - 1);
+        foreach (var line in lines) System.Console.Out.WriteLine(line);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiCodes();
 
     public static void Json(JsonElement json) => System.Console.WriteLine(JsonSerializer.Serialize(json, Indented));
 

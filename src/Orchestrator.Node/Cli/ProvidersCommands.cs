@@ -29,7 +29,7 @@ public static class ProvidersCommands
                     Output.Age(p.AsOf));
             }
 
-            Output.Console.Write(table);
+            Output.Print(table);
             Output.Line($"{providers.Length} provider(s), {providers.Sum(p => p.Locks.Count)} lock(s), {providers.Sum(p => p.Contracts.Count)} contract(s)");
             if (client.Partial is { } partial) Console.Error.WriteLine("warning: " + partial);
             return 0;
@@ -102,7 +102,7 @@ public static class ProvidersCommands
                         string.Join(" ", e.SoftConstraints.Select(c => c.Score is { } score ? score.ToString("0.##") : "-")));
                 }
 
-                Output.Console.Write(table);
+                Output.Print(table);
             }
 
             Output.Line($"{data.Entries.Count} job(s); keeps the latest {data.KeptAtMost} for {Span(data.KeptFor)}, in memory; {data.Forgotten} let go since it started");
@@ -123,12 +123,12 @@ public static class ProvidersCommands
         var hard = Output.Table("HARD CONSTRAINT", "", "REQUIRED", "OFFERED");
         foreach (var c in e.HardConstraints)
             hard.AddRow(Markup.Escape(c.Constraint), c.Passed ? "[green]passed[/]" : "[red]failed[/]", Markup.Escape(c.Required), Markup.Escape(c.Offered));
-        Output.Console.Write(hard);
+        Output.Print(hard);
         if (e.SoftConstraints.Count == 0) return;
         var soft = Output.Table("SOFT CONSTRAINT", "WEIGHT", "ITS SCORE");
         foreach (var c in e.SoftConstraints)
             soft.AddRow(Markup.Escape(c.Preference), c.Weight.ToString(), c.Score is { } score ? score.ToString("0.###") : "only the job can score it");
-        Output.Console.Write(soft);
+        Output.Print(soft);
     }
 
     private static Command Onboard()

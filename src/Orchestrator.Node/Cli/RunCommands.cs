@@ -74,7 +74,7 @@ internal static class RunCommands
         foreach (var run in result.Runs.Append(result.Run).DistinctBy(r => r.Run))
             table.AddRow(run.Run.ToString(), Markup.Escape(run.ProviderId), run.StartedAt.ToString("HH:mm:ss.fff"), run.EndedAt?.ToString("HH:mm:ss.fff") ?? "running",
                 run.Outcome?.ExitCode?.ToString() ?? "", Markup.Escape(run.Outcome is null ? "" : run.Outcome.Failure is { } why ? $"{RunFailures.Code(why)}: {run.Outcome.Detail}" : run.Outcome.Detail));
-        Output.Console.Write(table);
+        Output.Print(table);
         if (result.Run.Outcome is { } outcome)
         {
             Output.Line($"printed {outcome.StdoutBytes} bytes on stdout, {outcome.StderrBytes} on stderr" +

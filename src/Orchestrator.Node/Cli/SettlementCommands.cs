@@ -49,7 +49,7 @@ public static class SettlementCommands
             foreach (var row in page.Rows)
                 table.AddRow(Markup.Escape(row.ContractId), Word(row.State), Markup.Escape(row.Requester), Markup.Escape(row.ProviderId),
                     row.Currency.Length == 0 ? "" : $"{SettlementTerms.Money(row.Amount)} {Markup.Escape(row.Currency)}", Output.Age(row.UpdatedAt));
-            Output.Console.Write(table);
+            Output.Print(table);
             Output.Line($"{page.Rows.Count} of {page.Total} settlement(s)");
             foreach (var total in page.Totals)
                 Output.Line($"{total.Currency}: {SettlementTerms.Money(total.Amount)} settled over {total.Settled} of {total.Rows} row(s)");

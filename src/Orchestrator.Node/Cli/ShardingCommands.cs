@@ -34,7 +34,7 @@ public static class ShardingCommands
             var table = Output.Table("NODE", "SHARDS", "ENTITIES", "COORDINATOR");
             foreach (var node in view.Nodes)
                 table.AddRow(Markup.Escape(node.Address), node.Shards.ToString(), node.Entities.ToString(), node.HostsCoordinator ? "yes" : "");
-            Output.Console.Write(table);
+            Output.Print(table);
             Output.Line($"region {view.Region}: {view.TotalShards} shard(s), {view.TotalEntities} entit(ies) on {view.Nodes.Count} node(s)" +
                         (view.Unreachable.Count > 0 ? $"; no answer from {string.Join(", ", view.Unreachable)}" : ""));
             return 0;

@@ -99,6 +99,10 @@ public sealed partial class ConfigurationTests
     [InlineData("""{"Orchestrator": {"DefaultSearchTimout": "00:00:03"}}""", "DefaultSearchTimout")]
     [InlineData("""{"Orchestrator": {"DefaultOrchestrationType": "sideways"}}""", "Orchestrator:DefaultOrchestrationType")]
     [InlineData("""{"Orchestrator": {"MaxBidRequests": "many"}}""", "Orchestrator:MaxBidRequests")]
+    [InlineData("""{"Orchestrator": {"DefaultSerchTimeout": "00:00:03"}}""",
+        "Orchestrator:DefaultSerchTimeout: no such setting; did you mean Orchestrator:DefaultSearchTimeout? (as an environment variable: Orchestrator__DefaultSearchTimeout)")]
+    [InlineData("""{"Orchestrator": {"Persistence": {"Provder": "postgres"}}}""",
+        "Orchestrator:Persistence:Provder: no such setting; did you mean Orchestrator:Persistence:Provider?")]
     public void Bad_host_configuration_is_refused_naming_the_key(string json, string named)
     {
         var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
