@@ -17,6 +17,7 @@ public static class ProviderEndpoints
 
     public const string UnreachableMembersHeader = "Orchestrator-Unreachable-Members";
     public const string NotShownHeader = "Orchestrator-Providers-Not-Shown";
+    public const string LoadingHeader = "Orchestrator-Providers-Loading";
 
     public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
     {
@@ -137,8 +138,15 @@ public static class ProviderEndpoints
     /// list is what could be read, and the headers say what could not.
     /// </summary>
     private static async Task<Ok<ProviderStatus[]>> ListProviders(IRequiredActor<ProviderDirectory> directory, ActorSystem system,
-        HttpResponse response, CancellationToken ct)
+        IActorRegistry registry, HttpResponse response, CancellationToken ct)
     {
+        // A node still starting has not loaded (or announced) all of its own providers: the list says so.
+        if (registry.TryGet<ProviderHost>(out var host))
+        {
+            var loading = await host.Ask<ProvidersReadiness>(GetProvidersReadiness.Instance, AskTimeout, ct);
+            if (!loading.Ready) response.Headers[LoadingHeader] = $"{loading.Recovered} of {loading.Total} provider(s) of this node loaded";
+        }
+
         var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
         var unreachable = Unreachable(system);
         var asked = known.Providers.Where(p => !unreachable.Contains(p.Provider.Path.Address)).ToArray();

@@ -53,6 +53,24 @@ public sealed class PackageTests : IDisposable
     }
 
     /// <summary>
+    /// The command the pages use is a .NET tool: packed, installed with <c>dotnet tool install</c>, it is
+    /// <c>orchestrator</c>, of the package's version.
+    /// </summary>
+    [Fact]
+    public async Task The_orchestrator_command_installs_as_a_dotnet_tool()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        await PackAsync("src/Orchestrator.Node/Orchestrator.Node.csproj", configuration);
+        var version = Version("Orchestrator.Node");
+        Assert.Contains("tools/net10.0/any/DotnetToolSettings.xml", Read("Orchestrator.Node").Files);
+        var tools = Path.Combine(_output, "tools");
+        await RunAsync("dotnet", ["tool", "install", "Orchestrator.Node", "--tool-path", tools, "--add-source", _output, "--version", version], _output);
+
+        var printed = await RunAsync(Path.Combine(tools, "orchestrator"), ["--version"], _output);
+        Assert.Equal($"orchestrator {version}", printed.Trim());
+    }
+
+    /// <summary>
     /// In a clone whose origin is on GitHub (as the project's is), a package's symbols point at the commit's sources
     /// (SourceLink), its nuspec names the repository and commit, and the next commit packs as a new version.
     /// </summary>

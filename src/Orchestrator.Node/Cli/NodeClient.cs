@@ -88,9 +88,15 @@ public sealed class NodeClient : IDisposable
     {
         static string? Header(HttpResponseMessage r, string name) => r.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
         var notShown = Header(response, "Orchestrator-Providers-Not-Shown");
-        if (notShown is null) return null;
+        var loading = Header(response, "Orchestrator-Providers-Loading");
         var members = Header(response, "Orchestrator-Unreachable-Members");
-        return $"not shown (no answer): {notShown}" + (members is null ? "" : $"; unreachable member(s): {members}");
+        var said = new[]
+        {
+            notShown is null ? null : $"not shown (no answer): {notShown}",
+            members is null ? null : $"unreachable member(s): {members}",
+            loading is null ? null : $"the node is still starting: {loading}",
+        }.OfType<string>().ToArray();
+        return said.Length == 0 ? null : string.Join("; ", said);
     }
 
     public Task<JsonElement> PostAsync(string path, string? json, CancellationToken ct) => SendAsync(HttpMethod.Post, path, json, ct);
