@@ -89,7 +89,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
         var script = $$"""
             set -euo pipefail
             orchestrator() { dotnet "{{NodeProcess.NodeExecutable()}}" "$@"; }
-            curl() { command curl --fail-with-body "$@"; }
+            curl() { case " $* " in *" -f "*|*" -sf "*|*" --fail "*) command curl "$@" ;; *) command curl --fail-with-body "$@" ;; esac; }
             {{block}}
             """;
         using var shell = Start("bash", "-c", script, folder);
@@ -97,6 +97,54 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
         var text = shell.Output();
         output.WriteLine(text);
         return (shell.Process.ExitCode, text);
+    }
+
+    /// <summary>
+    /// The cluster page's recipe, as typed (ports and database of the test's; the build the tests made): three nodes
+    /// on PostgreSQL, waited for, and asked for their providers.
+    /// </summary>
+    [Fact]
+    public async Task The_cluster_recipe_works_as_written()
+    {
+        var recipe = Block().Matches(Repository.Read("docs/cluster-and-deployment.md")).Select(m => m.Groups["body"].Value)
+            .Single(b => b.Contains("for n in 1 2 3", StringComparison.Ordinal));
+        await using var database = await PostgresDatabase.CreateAsync();
+        var http = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
+        var remote = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var script = recipe
+            .Replace("dotnet build src/Orchestrator.Node\n", "")                     // built by the tests already
+            .Replace("bin/Debug/", $"bin/{configuration}/")
+            .Replace("'Host=127.0.0.1;Username=postgres;Password=postgres;Database=orchestrator'", $"'{database.ConnectionString}'")
+            .Replace("http://127.0.0.1:910$n", "http://127.0.0.1:${HTTP[$n]}")
+            .Replace("--remote-port 410$n", "--remote-port ${REMOTE[$n]}")
+            .Replace("akka.tcp://orchestrator@127.0.0.1:4101", $"akka.tcp://orchestrator@127.0.0.1:{remote[0]}")
+            .Replace("http://127.0.0.1:9102/", $"http://127.0.0.1:{http[1]}/");
+        Assert.DoesNotContain("910", script.Replace("$n", ""));
+        var (code, text) = await ShellAsync(
+            $"HTTP=(x {string.Join(' ', http)}); REMOTE=(x {string.Join(' ', remote)})\n" +
+            "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script.Replace("--data data/node-$n", $"--data {_folder}/node-$n"),
+            Repository.Root);
+        Assert.True(code == 0, $"the cluster recipe failed ({code}):\n{text}");
+        Assert.Contains("\"capability\":{\"id\":\"node-2-machine\"", text);
+    }
+
+    /// <summary>
+    /// Every shell block of the operator's pages is run by a test (this class, or the one it names), or says above it
+    /// why it cannot be (<c>&lt;!-- not run: … --&gt;</c>): a page cannot quietly stop working as typed.
+    /// </summary>
+    [Fact]
+    public void Every_shell_block_of_the_operators_pages_is_run_or_says_why_not()
+    {
+        string[] run = ["orchestrator authority init", "for n in 1 2 3"];
+        foreach (var page in new[] { "docs/operations.md", "docs/trust.md", "docs/configuration.md", "docs/cluster-and-deployment.md" })
+            foreach (Match block in Regex.Matches(Repository.Read(page), @"(?<before>[^\n]*)\n```sh\n(?<body>.*?)```", RegexOptions.Singleline))
+            {
+                var body = block.Groups["body"].Value;
+                var why = Regex.Match(block.Groups["before"].Value, @"<!-- not run: (?<why>.{20,}) -->");
+                Assert.True(run.Any(r => body.Contains(r, StringComparison.Ordinal)) || why.Success,
+                    $"{page}: a shell block no test runs and that does not say why:\n{body}");
+            }
     }
 
     private static Running Start(string program, string flag, string command, string? folder = null)
