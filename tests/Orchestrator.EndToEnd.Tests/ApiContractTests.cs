@@ -120,7 +120,7 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         { "truncated JSON", "POST", "/orchestrator/postJob", "application/json", "{\"jobId\":\"a\",\"requirements\":{\"resources\":{\"cpu", 400, "body: is not valid JSON: it ends at byte 46, before every string, object and list is closed (was it cut short?)" },
         { "three fields wrong at once", "POST", "/orchestrator/postJob", "application/json",
           "{\"jobId\":5,\"requirements\":{\"resources\":{\"cpuCores\":\"two\",\"ramMb\":1,\"diskGb\":1,\"colour\":\"red\"}}}", 400,
-          "jobId: must be a string; requirements.resources.cpuCores: must be a whole number from -2147483648 to 2147483647; requirements.resources.colour: is not a known field" },
+          "jobId: must be a string; requirements.resources.cpuCores: must be a whole number, not text; requirements.resources.colour: is not a known field" },
         { "null in a list of strings", "POST", "/orchestrator/postJob", "application/json",
           "{" + Resources + ",\"preferences\":[{\"weight\":1,\"label\":{\"key\":\"tier\",\"op\":\"in\",\"values\":[\"gold\",null]}}]}", 400,
           "preferences[0].label.values[1]: must be a string, not null" },

@@ -68,7 +68,7 @@ public class BadInputTests(ExampleNodeFixture fixture) : IClassFixture<ExampleNo
         { R("""{"selection":"best","requirements":{@RES@}}"""), "selection", "must be one of score, lowest-price, earliest-bid" },
         { R("""{"requirements":{@RES@,"labels":[{"key":"gpu","op":"~","value":"x"}]}}"""), "requirements.labels[0].op", "must be one of =, !=, in, not in, exists, <, <=, >, >=" },
         { R("""{"requirements":{@RES@,"jobType":"forever"}}"""), "requirements.jobType", "must be one of batch, single_run, recurring, long_running" },
-        { """{"requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores", "from -2147483648 to 2147483647" },
+        { """{"requirements":{"resources":{"cpuCores":99999999999,"ramMb":256,"diskGb":1}}}""", "requirements.resources.cpuCores", "must be a whole number in the field's range; 99999999999 is far beyond it" },
         { """{"requirements":{"resources":null}}""", "requirements.resources", "must not be null" },
         { """{"requirements":{"resources":{"cpuCores":1,"ramMB":256,"diskGb":1}}}""", "requirements.resources.ramMB", "is not a known field" },
         { """{"requirements":""", "body", "is not valid JSON: it ends at byte 16, before every string, object and list is closed (was it cut short?)" },

@@ -42,7 +42,6 @@ public static partial class JsonErrors
     /// </summary>
     internal static void DescribeAll<T>(ReadOnlySpan<byte> json, JsonException first, ValidationErrors errors)
     {
-        Describe(first, errors);
         JsonNode? tree;
         try
         {
@@ -50,8 +49,11 @@ public static partial class JsonErrors
         }
         catch (JsonException)
         {
+            Describe(first, errors);
             return;
         }
+
+        Describe(first, errors, tree);
 
         var complaint = first;
         for (var i = 0; i < MaxReported && tree is not null && CanSkip(complaint) && Replace(tree, complaint.Path, Placeholder(complaint.Message)); i++)
@@ -64,10 +66,10 @@ public static partial class JsonErrors
             catch (JsonException next)
             {
                 var said = new ValidationErrors();
-                Describe(next, said);
+                Describe(next, said, tree);
                 // The same field again (a required one taken out): what it is told already says what is wrong.
                 if (said.ToDictionary().Keys.Any(errors.ToDictionary().ContainsKey)) return;
-                Describe(next, errors);
+                Describe(next, errors, tree);
                 complaint = next;
             }
         }
@@ -102,13 +104,7 @@ public static partial class JsonErrors
     /// </summary>
     private static bool Replace(JsonNode root, string? path, JsonNode? placeholder)
     {
-        var segments = PathSegment().Matches(path ?? "").Select(m => m.Groups["name"].Success ? (object)m.Groups["name"].Value
-            : m.Groups["quoted"].Success ? m.Groups["quoted"].Value : int.Parse(m.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        if (segments.Count == 0) return false;
-        JsonNode? parent = root;
-        foreach (var segment in segments.SkipLast(1))
-            parent = segment is int index ? (parent as JsonArray) is { } list && index < list.Count ? list[index] : null : parent?[(string)segment];
-        switch (parent, segments[^1])
+        switch (Parent(root, path))
         {
             case (JsonObject obj, string name) when obj.ContainsKey(name):
                 if (placeholder is null) obj.Remove(name);
@@ -118,6 +114,26 @@ public static partial class JsonErrors
                 return false;
         }
     }
+
+    /// <summary>The node holding the value at a serializer's path, and the value's name or index in it.</summary>
+    private static (JsonNode? Parent, object? Last) Parent(JsonNode root, string? path)
+    {
+        var segments = PathSegment().Matches(path ?? "").Select(m => m.Groups["name"].Success ? (object)m.Groups["name"].Value
+            : m.Groups["quoted"].Success ? m.Groups["quoted"].Value : int.Parse(m.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        if (segments.Count == 0) return (null, null);
+        JsonNode? parent = root;
+        foreach (var segment in segments.SkipLast(1))
+            parent = segment is int index ? (parent as JsonArray) is { } list && index < list.Count ? list[index] : null : parent?[(string)segment];
+        return (parent, segments[^1]);
+    }
+
+    /// <summary>The value at a serializer's path, or null when there is none.</summary>
+    private static JsonNode? Find(JsonNode? root, string? path) => root is null ? null : Parent(root, path) switch
+    {
+        (JsonObject obj, string name) => obj[name],
+        (JsonArray list, int index) when index < list.Count => list[index],
+        _ => null,
+    };
 
     /// <summary>The serializer's complaint as field-named errors in the API's words (no framework text).</summary>
     public static ValidationErrors Describe(JsonException e)
@@ -151,7 +167,7 @@ public static partial class JsonErrors
             : $"at byte {json.Length}, before every string, object and list is closed";
     }
 
-    private static void Describe(JsonException e, ValidationErrors errors)
+    private static void Describe(JsonException e, ValidationErrors errors, JsonNode? tree = null)
     {
         var field = Field(e.Path);
         var message = e.Message;
@@ -181,7 +197,7 @@ public static partial class JsonErrors
 
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
         {
-            errors.Add(field.Length == 0 ? "body" : field, TypeMismatch(message));
+            errors.Add(field.Length == 0 ? "body" : field, TypeMismatch(message, Find(tree, e.Path)));
             return;
         }
 
@@ -203,14 +219,15 @@ public static partial class JsonErrors
         errors.Add(field.Length == 0 ? "body" : field, $"is not valid JSON{where}: {what}");
     }
 
-    private static string TypeMismatch(string message)
+    private static string TypeMismatch(string message, JsonNode? given)
     {
         var target = ConvertedTo().Match(message) is { Success: true } m ? m.Groups[1].Value : "";
         if (EnumNamed(target) is { } enumType) return $"must be one of {string.Join(", ", EnumWords(enumType))}";
         return target switch
         {
-            var t when t.Contains("Int32") => $"must be a whole number from {int.MinValue} to {int.MaxValue}",
-            var t when t.Contains("Int64") => $"must be a whole number from {long.MinValue} to {long.MaxValue}",
+            // The serializer's type is not the field's range (cpuCores takes 1 to 4096, not any Int32): say what is
+            // wrong with the value, and leave the range to the check that knows it, once the value is a whole number.
+            var t when t.Contains("Int32") || t.Contains("Int64") => "must be a whole number" + WhatWasGiven(given),
             var t when t.Contains("Decimal") || t.Contains("Double") => "must be a number",
             var t when t.Contains("Boolean") => "must be true or false",
             var t when t.Contains("String") => "must be a string",
@@ -218,6 +235,18 @@ public static partial class JsonErrors
             _ => "must be an object with the documented fields",
         };
     }
+
+    private static string WhatWasGiven(JsonNode? given) => given?.GetValueKind() switch
+    {
+        JsonValueKind.Number when double.TryParse(given.ToJsonString(), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var value) && Math.Floor(value) != value => $", not {given.ToJsonString()}",
+        JsonValueKind.Number => $" in the field's range; {given.ToJsonString()} is far beyond it",
+        JsonValueKind.String => ", not text",
+        JsonValueKind.True or JsonValueKind.False => ", not true or false",
+        JsonValueKind.Object => ", not an object",
+        JsonValueKind.Array => ", not a list",
+        _ => "",
+    };
 
     /// <summary>The protocol's enum the serializer wanted ("…Model.SelectionCriterion", nullable or not).</summary>
     private static Type? EnumNamed(string target)

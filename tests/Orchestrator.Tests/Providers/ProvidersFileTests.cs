@@ -18,11 +18,15 @@ public sealed class ProvidersFileTests
     {
         { "not a list", """{"id":"a"}""", "'test' is not a valid providers list: body: must be a list" },
         { "a wrong type and an unknown field, both named", """[{"id":"a","resources":{"cpuCores":"four","ramMb":1,"diskGb":1,"colour":1},"executors":["docker"]}]""",
-          "[0].resources.cpuCores: must be a whole number from -2147483648 to 2147483647; [0].resources.colour: is not a known field" },
+          "[0].resources.cpuCores: must be a whole number, not text; [0].resources.colour: is not a known field" },
         { "cut short", """[{"id":"a","resources":{""", "body: is not valid JSON: it ends at byte 24" },
         { "a value out of range", """[{"id":"a","resources":{"cpuCores":0,"ramMb":1,"diskGb":1},"executors":["docker"]}]""", "'test' is invalid: [0].resources.cpuCores:" },
         { "an id a URL cannot carry", """[{"id":"..","resources":{"cpuCores":1,"ramMb":1,"diskGb":1},"executors":["docker"]}]""", "[0].id: must not be '..' alone" },
         { "a null item", """[null]""", "[0]" },
+        { "a fraction where a whole number belongs", """[{"id":"a","resources":{"cpuCores":1.5,"ramMb":1,"diskGb":1},"executors":["docker"]}]""",
+          "[0].resources.cpuCores: must be a whole number, not 1.5" },
+        { "a number no field takes (not the serializer's Int32 range)", """[{"id":"a","resources":{"cpuCores":99999999999,"ramMb":1,"diskGb":1},"executors":["docker"]}]""",
+          "[0].resources.cpuCores: must be a whole number in the field's range; 99999999999 is far beyond it" },
     };
 
     [Theory]
