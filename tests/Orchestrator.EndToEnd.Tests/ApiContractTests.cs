@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -58,6 +57,9 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         }
     }
 
+    /// <summary>Redocly without its telemetry and update notice.</summary>
+    private static readonly Dictionary<string, string> Quiet = new() { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" };
+
     private static ByteArrayContent Binary(byte[] bytes, string type) => new(bytes) { Headers = { ContentType = new MediaTypeHeaderValue(type) } };
 
     [Fact]
@@ -67,13 +69,13 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         var redocly = Path.Combine(folder, "node_modules", ".bin", "redocly");
         if (!File.Exists(redocly))
         {
-            var (installed, said) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder);
+            var (installed, said) = await Processes.TryRunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder);
             Assert.True(installed == 0, $"npm ci in tests/openapi-lint failed:\n{said}");
         }
 
         var file = Path.Combine(fixture.Process.Setup.DataDirectory, "openapi.json");
         await File.WriteAllTextAsync(file, await fixture.Process.Http.GetStringAsync("/openapi/v1.json"));
-        var (exit, text) = await RunAsync(redocly, ["lint", file, "--config", Path.Combine(folder, "redocly.yaml"), "--format", "json"], folder);
+        var (exit, text) = await Processes.TryRunAsync(redocly, ["lint", file, "--config", Path.Combine(folder, "redocly.yaml"), "--format", "json"], folder, Quiet);
         var json = text[text.IndexOf('{')..(text.LastIndexOf('}') + 1)];
         var problems = JsonNode.Parse(json)!["problems"]!.AsArray()
             .Select(p => $"{p!["severity"]} {p["ruleId"]} at {p["location"]![0]!["pointer"]}: {p["message"]}").ToList();
@@ -299,17 +301,4 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         _ => null,
     };
 
-    private static async Task<(int Exit, string Output)> RunAsync(string program, string[] arguments, string folder)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["REDOCLY_TELEMETRY"] = "off";
-        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

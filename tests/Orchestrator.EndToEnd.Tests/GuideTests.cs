@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Orchestrator.EndToEnd.Tests.Infrastructure;
@@ -28,7 +27,7 @@ public sealed partial class GuideTests(ITestOutputHelper output) : IDisposable
         var version = $"0.0.0-guide.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         foreach (var package in new[] { "Orchestrator.Protocol", "Orchestrator.Client", "Orchestrator.Core", "Orchestrator.AspNetCore" })
-            await RunAsync("dotnet", ["pack", $"src/{package}/{package}.csproj", "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}", "-nologo"], Repository.Root);
+            await Processes.RunAsync("dotnet", ["pack", $"src/{package}/{package}.csproj", "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}", "-nologo"], Repository.Root);
         await File.WriteAllTextAsync(Path.Combine(_root, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration><packageSources><add key="orchestrator" value="{feed}" /></packageSources></configuration>
@@ -57,7 +56,7 @@ public sealed partial class GuideTests(ITestOutputHelper output) : IDisposable
                 </Project>
                 """);
             foreach (var (file, code) in project.Files) await File.WriteAllTextAsync(Path.Combine(folder, file), code);
-            output.WriteLine(await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q"], folder));
+            output.WriteLine(await Processes.RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q"], folder));
         }
 
         // The console client, run as the guide says, against a node on the remoting port it names.
@@ -66,7 +65,7 @@ public sealed partial class GuideTests(ITestOutputHelper output) : IDisposable
         setup.ExtraArguments.AddRange(["--remote-port", port.ToString(), "--seeds", $"akka.tcp://orchestrator@127.0.0.1:{port}"]);
         await using var node = await NodeProcess.StartAsync(setup);
         var client = Path.Combine(_root, "client", "bin", "Release", "net10.0", $"{projects["client"].Name}.dll");
-        var printed = await RunAsync("dotnet", [client, $"akka.tcp://orchestrator@127.0.0.1:{port}"], _root);
+        var printed = await Processes.RunAsync("dotnet", [client, $"akka.tcp://orchestrator@127.0.0.1:{port}"], _root);
         Assert.Contains("hello-from-a-client: Contracted", printed);
         Assert.Equal("Contracted", (await node.Http.GetJobAsync("hello-from-a-client")).State());
     }
@@ -107,19 +106,6 @@ public sealed partial class GuideTests(ITestOutputHelper output) : IDisposable
     [GeneratedRegex(@"dotnet add package (?<package>[A-Za-z0-9.]+)")]
     private static partial Regex AddPackage();
 
-    private static async Task<string> RunAsync(string program, string[] arguments, string folder)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        var said = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", arguments)} (in {folder}) exited {process.ExitCode}:\n{said}");
-        return said;
-    }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -64,9 +63,9 @@ public sealed class PackageTests : IDisposable
         var version = Version("Orchestrator.Node");
         Assert.Contains("tools/net10.0/any/DotnetToolSettings.xml", Read("Orchestrator.Node").Files);
         var tools = Path.Combine(_output, "tools");
-        await RunAsync("dotnet", ["tool", "install", "Orchestrator.Node", "--tool-path", tools, "--add-source", _output, "--version", version], _output);
+        await Processes.RunAsync("dotnet", ["tool", "install", "Orchestrator.Node", "--tool-path", tools, "--add-source", _output, "--version", version], _output);
 
-        var printed = await RunAsync(Path.Combine(tools, "orchestrator"), ["--version"], _output);
+        var printed = await Processes.RunAsync(Path.Combine(tools, "orchestrator"), ["--version"], _output);
         Assert.Equal($"orchestrator {version}", printed.Trim());
     }
 
@@ -78,12 +77,12 @@ public sealed class PackageTests : IDisposable
     public async Task A_package_links_its_sources_and_each_commit_is_a_new_version()
     {
         var clone = Path.Combine(_output, "clone");
-        await RunAsync("git", ["clone", "--quiet", "--no-local", Repository.Root, clone], _output);
-        await RunAsync("git", ["remote", "set-url", "origin", "https://github.com/example/orchestrator.git"], clone);
-        await RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "a commit to pack"], clone);
-        var commit = (await RunAsync("git", ["rev-parse", "HEAD"], clone)).Trim();
+        await Processes.RunAsync("git", ["clone", "--quiet", "--no-local", Repository.Root, clone], _output);
+        await Processes.RunAsync("git", ["remote", "set-url", "origin", "https://github.com/example/orchestrator.git"], clone);
+        await Processes.RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "a commit to pack"], clone);
+        var commit = (await Processes.RunAsync("git", ["rev-parse", "HEAD"], clone)).Trim();
         var first = Path.Combine(_output, "first");
-        await RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", first, "-nologo"], clone);
+        await Processes.RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", first, "-nologo"], clone);
 
         var package = Directory.GetFiles(first, "*.nupkg").Single();
         using (var zip = ZipFile.OpenRead(package))
@@ -102,28 +101,16 @@ public sealed class PackageTests : IDisposable
             Assert.Contains($"https://raw.githubusercontent.com/example/orchestrator/{commit}/*", Encoding.UTF8.GetString(pdb.ToArray()));
         }
 
-        await RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "another"], clone);
+        await Processes.RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "another"], clone);
         var second = Path.Combine(_output, "second");
-        await RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", second, "-nologo"], clone);
+        await Processes.RunAsync("dotnet", ["pack", "src/Orchestrator.Protocol/Orchestrator.Protocol.csproj", "-c", "Release", "-o", second, "-nologo"], clone);
         var height = (string file) => int.Parse(Regex.Match(Path.GetFileName(file), @"alpha\.0\.(\d+)\.nupkg$").Groups[1].Value);
         Assert.Equal(height(package) + 1, height(Directory.GetFiles(second, "*.nupkg").Single()));
     }
 
     private Task PackAsync(string project, string configuration) =>
-        RunAsync("dotnet", ["pack", project, "--no-build", "-c", configuration, "-o", _output, "-nologo"], Repository.Root);
+        Processes.RunAsync("dotnet", ["pack", project, "--no-build", "-c", configuration, "-o", _output, "-nologo"], Repository.Root);
 
-    private static async Task<string> RunAsync(string program, string[] arguments, string folder)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
-        foreach (var arg in arguments) info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", arguments)} exited {process.ExitCode}:\n{await output}\n{await errors}");
-        return await output;
-    }
 
     private string Version(string id) => Value(Read(id).Metadata, "version");
 
