@@ -22,4 +22,27 @@ internal static class QueryParameters
         errors[name] = [$"'{text}' is not a date and time (ISO 8601, e.g. 2026-11-28T10:00:00Z)"];
         return null;
     }
+
+    /// <summary>
+    /// Text of 1 to <paramref name="maxLength"/> characters, in the form ids are kept in (NFC, so text typed in another
+    /// normal form still matches them), or null when absent.
+    /// </summary>
+    public static string? Text(HttpRequest request, string name, int maxLength, Dictionary<string, string[]> errors)
+    {
+        if (request.Query[name] is not { Count: > 0 } given) return null;
+        string text;
+        try
+        {
+            text = given.ToString().Normalize(System.Text.NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            errors[name] = ["is not valid Unicode text"];
+            return null;
+        }
+
+        if (text.Length is > 0 && text.Length <= maxLength) return text;
+        errors[name] = [$"must be 1 to {maxLength} characters, was {text.Length}"];
+        return null;
+    }
 }

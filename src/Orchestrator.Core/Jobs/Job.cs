@@ -169,6 +169,8 @@ public sealed record Job
         CandidateDropped d => this with
         {
             Dropped = Dropped.Add(d.ProviderId),
+            // It bid, then did not take the job: "why not this provider?" says so, not "eligible".
+            RoundVerdicts = RoundVerdicts.Select(v => v.ProviderId == d.ProviderId ? DroppedVerdict(d) : v).ToImmutableList(),
             Declines = d.Decline is null ? Declines : Declines.Add(d.Decline),
             Timeouts = d.Timeout is null ? Timeouts : Timeouts.Add(d.Timeout),
             Selected = null,
@@ -277,6 +279,15 @@ public sealed record Job
     }
 
     public Job Apply(IEnumerable<IJobEvent> events) => events.Aggregate(this, (job, e) => job.Apply(e));
+
+    private static ProviderVerdict DroppedVerdict(CandidateDropped d)
+    {
+        var step = (d.Decline?.Phase ?? d.Timeout?.Phase) == ExchangePhase.ContractClosure ? "the contract" : "the job request";
+        return d.Decline is { } decline
+            ? new ProviderVerdict(d.ProviderId, ProviderOutcomes.Declined, Reasons.Code(decline.Reason), $"bid, then declined {step}: {decline.Detail}")
+            : new ProviderVerdict(d.ProviderId, ProviderOutcomes.TimedOut, null,
+                $"bid, then did not answer {step} within {d.Timeout?.After.TotalSeconds ?? 0:0.###} s");
+    }
 
     /// <summary>Every provider the latest search considered, by name: those ruled out, then those asked, by id.</summary>
     public ProviderVerdict[] Verdicts() =>

@@ -135,14 +135,28 @@ public sealed class JobIndex(int maxFinished = JobIndex.DefaultMaxFinished)
     /// <summary>Which job holds the contract, when the ledger knows it.</summary>
     public string? JobOfContract(string contractId) => _ledger.TryGetValue(contractId, out var row) ? row.JobId : null;
 
-    /// <summary>Newest first (then by id, so pages are stable while nothing is posted).</summary>
+    /// <summary>
+    /// Newest first, then by id: the order of two jobs never changes between two reads (a page moves only as jobs are
+    /// posted before it, which <see cref="ListJobs.PostedBefore"/> pins). With the count of each state among the jobs
+    /// every other filter matches.
+    /// </summary>
     public JobPage Query(ListJobs query)
     {
-        var matching = _jobs.Values
-            .Where(j => query.State is not { } state || j.State == state)
-            .Where(j => query.PostedSince is not { } since || j.PostedAt >= since)
-            .OrderByDescending(j => j.PostedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
-            .ToArray();
-        return new JobPage(matching.Length, query.Offset, matching.Skip(query.Offset).Take(query.Limit).Select(Expand).ToArray()) { NotListed = NotListed };
+        var byState = new Dictionary<string, int>(StringComparer.Ordinal);
+        var matching = new List<JobSummary>();
+        foreach (var j in _jobs.Values)
+        {
+            if (query.PostedSince is { } since && j.PostedAt < since) continue;
+            if (query.PostedBefore is { } before && j.PostedAt >= before) continue;
+            if (!string.IsNullOrEmpty(query.Search) && !j.JobId.Contains(query.Search, StringComparison.OrdinalIgnoreCase)
+                && !(j.ProviderId?.Contains(query.Search, StringComparison.OrdinalIgnoreCase) ?? false)) continue;
+            var name = j.State.ToString();
+            byState[name] = byState.GetValueOrDefault(name) + 1;
+            if (query.State is not { } state || j.State == state) matching.Add(j);
+        }
+
+        var page = matching.OrderByDescending(j => j.PostedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+            .Skip(query.Offset).Take(query.Limit).Select(Expand).ToArray();
+        return new JobPage(matching.Count, query.Offset, page) { NotListed = NotListed, ByState = byState };
     }
 }

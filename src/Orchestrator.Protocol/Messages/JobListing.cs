@@ -57,7 +57,14 @@ public sealed record SettlementPage(int Total, int Offset, IReadOnlyList<LedgerR
 /// A page of the job listing, newest first: jobs in <see cref="State"/> (any when null) posted at or after
 /// <see cref="PostedSince"/>. Answered by a node's job index with <see cref="JobPage"/>.
 /// </summary>
-public sealed record ListJobs(JobState? State, DateTimeOffset? PostedSince, int Offset, int Limit) : IOrchestratorMessage;
+public sealed record ListJobs(JobState? State, DateTimeOffset? PostedSince, int Offset, int Limit) : IOrchestratorMessage
+{
+    /// <summary>Only jobs posted before this time: a reader paging back through the listing pins it, so jobs posted meanwhile do not shift its pages.</summary>
+    public DateTimeOffset? PostedBefore { get; init; }
+
+    /// <summary>Only jobs whose id, or whose provider's id, contains this text (case-insensitively).</summary>
+    public string? Search { get; init; }
+}
 
 /// <summary><see cref="Total"/> jobs match; <see cref="Jobs"/> are those from the requested offset.</summary>
 public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jobs) : IOrchestratorMessage
@@ -67,6 +74,14 @@ public sealed record JobPage(int Total, int Offset, IReadOnlyList<JobSummary> Jo
     /// not counted in <see cref="Total"/>, still readable by id.
     /// </summary>
     public long NotListed { get; init; }
+
+    /// <summary>
+    /// How many listed jobs are in each state, among those matching every filter of the query but its state (what a
+    /// filter by state would find): a console's filter links and a cluster's overview, without a listing per state.
+    /// States with no job are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ByState { get => _byState; init => _byState = value as Dictionary<string, int> ?? new(value, StringComparer.Ordinal); }
+    private readonly Dictionary<string, int> _byState = new(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -104,6 +104,25 @@ public class JobTests
     }
 
     [Fact]
+    public void A_provider_that_bid_and_then_did_not_take_the_job_is_no_longer_shown_as_eligible()
+    {
+        var job = Job.New("job-1").Apply(
+        [
+            Posted, Started(1, ["cp-a", "cp-b", "cp-c"], 3, 1), Completed([BidFrom("cp-a", 1m), BidFrom("cp-b", 2m), BidFrom("cp-c", 3m)], [], [], 2),
+            new ProviderShortlisted("job-1", "cp-a", "n", At(2)),
+            new CandidateDropped("job-1", "cp-a", SmallB with { ProviderId = "cp-a", Phase = ExchangePhase.JobRequest, Detail = "lock lost" }, null, At(3)),
+            new ProviderShortlisted("job-1", "cp-b", "n", At(3)),
+            new CandidateDropped("job-1", "cp-b", null, new TimeoutResponse("job-1", "cp-b", ExchangePhase.ContractClosure, TimeSpan.FromSeconds(5)), At(8)),
+        ]);
+        Assert.Equal(
+        [
+            new ProviderVerdict("cp-a", ProviderOutcomes.Declined, "insufficient-cpu", "bid, then declined the job request: lock lost"),
+            new ProviderVerdict("cp-b", ProviderOutcomes.TimedOut, null, "bid, then did not answer the contract within 5 s"),
+            new ProviderVerdict("cp-c", ProviderOutcomes.Eligible),
+        ], job.Verdicts());
+    }
+
+    [Fact]
     public void A_new_search_forgets_the_last_rounds_choices()
     {
         var ruledOut = new ProvidersRuledOut("job-1", 1, [new ProviderVerdict("cp-x", ProviderOutcomes.RuledOut, "label-mismatch", "no gold")], 7, At(1));

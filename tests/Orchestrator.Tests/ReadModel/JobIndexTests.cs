@@ -67,6 +67,35 @@ public class JobIndexTests
     }
 
     [Fact]
+    public void The_listing_searches_job_and_provider_ids_pins_a_time_to_page_back_from_and_counts_each_state()
+    {
+        var index = new JobIndex();
+        for (var i = 0; i < 6; i++) index.Apply(Posted($"Batch-{i}", i));
+        // Two jobs posted at the same instant: the id orders them, the same way on every read.
+        index.Apply(Posted("twin-b", 10));
+        index.Apply(Posted("twin-a", 10));
+        index.Apply(new ContractClosed("Batch-2", new Contract("c", "Batch-2", "sp", "cp-Frankfurt", Needs().Resources, [], 1m, T0, T0, T0.AddHours(1)), T0.AddMinutes(20)));
+        index.Apply(new JobFailed("Batch-4", FailureReason.Cancelled, "cancelled", T0.AddMinutes(21)));
+
+        Assert.Equal(["Batch-5", "Batch-4", "Batch-3", "Batch-2", "Batch-1", "Batch-0"],
+            index.Query(new ListJobs(null, null, 0, 10) { Search = "batch" }).Jobs.Select(j => j.JobId));
+        // The provider's id is searched too, case-insensitively.
+        Assert.Equal(["Batch-2"], index.Query(new ListJobs(null, null, 0, 10) { Search = "FRANKFURT" }).Jobs.Select(j => j.JobId));
+        Assert.Empty(index.Query(new ListJobs(null, null, 0, 10) { Search = "nothing-like-it" }).Jobs);
+
+        Assert.Equal(["twin-a", "twin-b", "Batch-5"], index.Query(new ListJobs(null, null, 0, 3)).Jobs.Select(j => j.JobId));
+        // Pinned before the twins were posted: later posts do not move the page.
+        var pinned = index.Query(new ListJobs(null, null, 2, 2) { PostedBefore = T0.AddMinutes(10) });
+        Assert.Equal(6, pinned.Total);
+        Assert.Equal(["Batch-3", "Batch-2"], pinned.Jobs.Select(j => j.JobId));
+
+        // Each state's count among what the other filters match, whatever the state filter.
+        var failed = index.Query(new ListJobs(JobState.Failed, null, 0, 10) { Search = "batch" });
+        Assert.Equal(["Batch-4"], failed.Jobs.Select(j => j.JobId));
+        Assert.Equal(new Dictionary<string, int> { ["Posted"] = 4, ["Contracted"] = 1, ["Failed"] = 1 }, failed.ByState);
+    }
+
+    [Fact]
     public void Published_lines_and_journal_events_meet_and_the_newest_wins_whatever_arrives_first()
     {
         var index = new JobIndex();
