@@ -14,6 +14,7 @@ public static class ConsoleEndpoints
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
     {
         [".html"] = "text/html; charset=utf-8", [".css"] = "text/css; charset=utf-8", [".js"] = "text/javascript; charset=utf-8",
+        [".svg"] = "image/svg+xml",
     };
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)

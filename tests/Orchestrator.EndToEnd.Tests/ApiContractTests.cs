@@ -132,7 +132,7 @@ public sealed class ApiContractTests(ApiContractTests.Node fixture, ITestOutputH
         { "an ops command without its address", "POST", "/ops/cluster/down", "application/json", "{}", 400, "address: is required" },
         { "an ops command with a bad address", "POST", "/ops/cluster/leave", "application/json", "{\"address\":\"nonsense\"}", 400, "address: 'nonsense' is not an actor system address" },
         { "an ops command with an unknown field", "POST", "/ops/faults/blackhole", "application/json", "{\"address\":\"akka.tcp://o@h:1\",\"force\":true}", 400, "force: is not a known field" },
-        { "a misspelt query parameter", "GET", "/orchestrator/jobs?limt=5", null, null, 400, "limt: is not a parameter of this route; did you mean 'limit'? (it takes state, since, offset, limit)" },
+        { "a misspelt query parameter", "GET", "/orchestrator/jobs?limt=5", null, null, 400, "limt: is not a parameter of this route; did you mean 'limit'? (it takes state, since, until, search, offset, limit)" },
         { "a query parameter on a route that takes none", "GET", "/healthz/live?verbose=1", null, null, 400, "verbose: is not a parameter of this route (it takes none)" },
         { "a query parameter on the metrics", "GET", "/metrics?x=1", null, null, 400, "x: is not a parameter of this route (it takes none)" },
         { "a 10 KB path segment", "GET", "/orchestrator/jobs/" + new string('a', 10_000), null, null, 414, "path and query: at most 8192 bytes, was 10019" },

@@ -89,6 +89,55 @@ public class LifecycleTests(ExampleNodeFixture fixture) : IClassFixture<ExampleN
     }
 
     [Fact]
+    public async Task A_jobs_event_stream_numbers_its_events_resumes_after_the_last_one_seen_and_ends_for_good_once_the_job_has()
+    {
+        var jobId = await Http.PostJobOkAsync(ExampleNodeFixture.Example("job-docker-de.json"));
+        var job = await Http.AwaitTerminalAsync(jobId);
+        var states = job.HistoryStates().ToArray();
+
+        // From the start: every state, numbered by its place in the history; the last one is final.
+        var all = await EventsAsync(jobId, null);
+        Assert.Equal(Enumerable.Range(0, states.Length).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), all.Select(e => e.Id));
+        Assert.Equal(states, all.Select(e => e.Data["state"]!.GetValue<string>()));
+        Assert.True(all[^1].Data["final"]!.GetValue<bool>());
+
+        // A client that reconnects (an EventSource does, by itself) gets only what it has not seen.
+        var rest = await EventsAsync(jobId, "1");
+        Assert.Equal(states[2..], rest.Select(e => e.Data["state"]!.GetValue<string>()));
+
+        // Having seen the final state, it is told there is nothing more: 204, which stops an EventSource reconnecting.
+        using var done = await Follow(jobId, (states.Length - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+
+        using var bad = await Follow(jobId, "yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("Last-Event-ID", await bad.Content.ReadAsStringAsync());
+        using var unknown = await Follow("no-such-job-anywhere", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> Follow(string jobId, string? lastEventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/orchestrator/jobs/{jobId}/events");
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private async Task<List<(string Id, JsonNode Data)>> EventsAsync(string jobId, string? lastEventId)
+    {
+        using var response = await Follow(jobId, lastEventId);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = new List<(string, JsonNode)>();
+        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(await response.Content.ReadAsStreamAsync()).EnumerateAsync())
+        {
+            Assert.Equal("state", item.EventType);
+            events.Add((item.EventId!, JsonNode.Parse(item.Data)!));
+        }
+
+        return events;
+    }
+
+    [Fact]
     public async Task Re_posting_with_the_same_job_id_returns_the_same_job_and_a_different_body_conflicts()
     {
         var id = "idem-" + Guid.NewGuid().ToString("N");

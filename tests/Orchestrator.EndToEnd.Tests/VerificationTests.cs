@@ -25,6 +25,11 @@ public class VerificationTests
         var dropped = Assert.Single(elsewhere["declines"]!.AsArray(), d => d!["providerId"]!.GetValue<string>() == "cp-cheap-unapproved")!;
         Assert.Equal("contract-closure", dropped["phase"]!.GetValue<string>());
         Assert.Equal("verification-failed", dropped["reason"]!.GetValue<string>());
+        // "Why not this provider?" says it bid and then failed verification, not that it was eligible.
+        var verdict = elsewhere["providers"]!.AsArray().Single(v => v!["providerId"]!.GetValue<string>() == "cp-cheap-unapproved")!;
+        Assert.Equal("declined", verdict["outcome"]!.GetValue<string>());
+        Assert.Equal("verification-failed", verdict["reason"]!.GetValue<string>());
+        Assert.StartsWith("bid, then declined the contract: ", verdict["detail"]!.GetValue<string>());
 
         // Only the unapproved provider has the GPU: nobody may contract, so the job fails for that reason.
         var nowhere = await node.Http.AwaitTerminalAsync(await node.Http.PostJobOkAsync(
