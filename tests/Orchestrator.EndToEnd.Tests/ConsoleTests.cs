@@ -126,6 +126,7 @@ public sealed class ConsoleTests
 
         // A job id selected to be copied stays selected while the list refreshes, and its row stays the same element in
         // the same place (rows are updated in place, in a stable order).
+        browser.Screenshot("console-jobs.png");
         var order = rows.Select(r => r.GetAttribute("data-job-id")).ToArray();
         browser.Script("const a = document.querySelector(\"tr[data-job-id='paged-247'] td a\"); a.kept = true; getSelection().selectAllChildren(a);");
         browser.AwaitRedraws(2);
@@ -133,7 +134,6 @@ public sealed class ConsoleTests
         Assert.Equal(true, browser.Script("return document.querySelector(\"tr[data-job-id='paged-247'] td a\").kept === true"));
         Assert.Equal(order, browser.Driver.FindElements(By.CssSelector("tbody tr[data-job-id]")).Select(r => r.GetAttribute("data-job-id")));
         await browser.AssertAccessibleAsync("the jobs list");
-        browser.Screenshot("console-jobs.png");
 
         // Paging to the oldest: the pages are pinned, so a job posted meanwhile does not shift them.
         browser.Driver.FindElement(By.Id("page-last")).Click();
@@ -171,7 +171,8 @@ public sealed class ConsoleTests
         });
         browser.Until(b => b.FindElement(By.Id("job-state")).Text == "Failed");
         // A job that failed says so first, as a failure; there was no contract, and nobody was asked.
-        Assert.StartsWith("Cancelled: cancelled", browser.Driver.FindElement(By.CssSelector("#failure h2")).Text);
+        Assert.Equal("Cancelled", browser.Driver.FindElement(By.CssSelector("#failure h2")).Text);
+        Assert.Equal("cancelled while Searching: cancelled through the API", browser.Driver.FindElement(By.CssSelector("#failure p")).Text);
         Assert.DoesNotContain(browser.Driver.FindElements(By.CssSelector("section h2")), h => h.Text is "Contract" or "Bids (best first)" || h.Text.StartsWith("Providers asked", StringComparison.Ordinal));
         Assert.Contains(browser.Driver.FindElements(By.CssSelector("td.verdict-reason")), e => e.Text == "insufficient-cpu");
         await browser.AssertAccessibleAsync("a failed job's page");
@@ -247,6 +248,7 @@ public sealed class ConsoleTests
         Assert.Contains("console-paid@cp-run", browser.Main.Text);
         Assert.Equal("Settlements · Orchestrator", browser.Driver.Title);
         await browser.AssertAccessibleAsync("the settlements page");
+        browser.Screenshot("console-settlements.png");
     }
 
     [Fact]

@@ -57,6 +57,9 @@ public sealed class OperatorJobTests
 
         var human = await Cli.OperateAsync(restarted, "jobs", "list");
         Assert.Contains("4 of 4 job(s)", human.Output);
+        // Found by any part of its id, whatever the case.
+        var found = await Json(restarted, "jobs", "list", "--search", cancelled[^8..].ToUpperInvariant());
+        Assert.Equal(cancelled, Assert.Single(found["jobs"]!.AsArray())!["jobId"]!.GetValue<string>());
     }
 
     [Fact]

@@ -349,8 +349,8 @@ function outcome(j) {
     `<dt>from</dt><dd>${exact(c.startsAt)}</dd><dt>to</dt><dd>${exact(c.endsAt)}</dd>` +
     `<dt>signatures</dt><dd>${j.signatures ? "requester's and provider's, both over the terms" : "none (the network has no authority: approval by cluster membership)"}</dd></dl></section>`;
   if (j.failure) {
-    const heading = j.state === "Cancelled" || j.failure.reason === "cancelled" ? "Cancelled" : "Failed";
-    html += `<section class="failure" id="failure"><h2>${heading}: ${esc(j.failure.reason)}</h2><p>${note(j.failure.message)}</p></section>`;
+    const heading = j.state === "Cancelled" || j.failure.reason === "cancelled" ? "Cancelled" : `Failed: ${esc(j.failure.reason)}`;
+    html += `<section class="failure" id="failure"><h2>${heading}</h2><p>${note(j.failure.message)}</p></section>`;
   }
   if (!j.final && !c && !j.failure) {
     const now = [];
@@ -381,7 +381,7 @@ function settlements(j) {
   const rows = (j.settlements || []).map(s => {
     const t = s.settlement, u = s.receipt;
     const signed = [s.requesterProof ? "requester" : "", s.providerProof ? "provider" : "", s.receiptProof ? "receipt (provider)" : ""].filter(x => x).join(", ") || "none";
-    return `<tr data-key="${esc(s.contractId)}" data-contract-id="${esc(s.contractId)}"><td class="mono">${esc(s.contractId)}</td><td class="settlement-state">${esc(s.state)}</td>` +
+    return `<tr data-key="${esc(s.contractId)}" data-contract-id="${esc(s.contractId)}"><td class="mono nowrap">${esc(s.contractId)}</td><td class="settlement-state">${esc(s.state)}</td>` +
       `<td class="settlement-amount">${t ? money(t.amount, t.currency) : ""}</td><td>${t ? esc(t.basis) : s.disputeReason ? `disputed by the ${esc(s.disputedBy)}: ${esc(s.disputeReason)}` : ""}</td>` +
       `<td>${u ? `${u.wallMs} ms wall, ${u.cpuMs} ms cpu, ${bytes(u.peakMemoryBytes)} peak` : ""}</td><td>${signed}</td>` +
       `<td>${s.transfer ? `${esc(s.transfer.provider)}: ${esc(s.transfer.reference)}` : ""}</td></tr>`;

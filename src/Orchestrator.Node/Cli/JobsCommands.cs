@@ -33,12 +33,14 @@ public static class JobsCommands
         var since = new Option<string?>("--since") { Description = "only jobs posted since: a time (ISO 8601) or an age (30m, 2h, 1d)" };
         var limit = new Option<int>("--limit") { Description = "at most this many (newest first)", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "skip this many first", DefaultValueFactory = _ => 0 };
-        var list = new Command("list", "jobs across the whole cluster, newest first") { state, since, limit, offset };
+        var search = new Option<string?>("--search") { Description = "only jobs whose id, or whose provider's id, contains this text (case-insensitive)" };
+        var list = new Command("list", "jobs across the whole cluster, newest first") { state, since, search, limit, offset };
         Operator.SetAction(list, async (client, json, parsed, ct) =>
         {
             var query = $"/orchestrator/jobs?limit={parsed.GetValue(limit)}&offset={parsed.GetValue(offset)}";
             if (parsed.GetValue(state) is { } s) query += "&state=" + Uri.EscapeDataString(s);
             if (parsed.GetValue(since) is { } t) query += "&since=" + Uri.EscapeDataString(Since(t).ToString("O", CultureInfo.InvariantCulture));
+            if (parsed.GetValue(search) is { } text) query += "&search=" + Uri.EscapeDataString(text);
             var answer = await client.GetAsync(query, ct);
             if (json)
             {
