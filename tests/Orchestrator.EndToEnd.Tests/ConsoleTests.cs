@@ -249,6 +249,12 @@ public sealed class ConsoleTests
         Assert.Equal("Settlements · Orchestrator", browser.Driver.Title);
         await browser.AssertAccessibleAsync("the settlements page");
         browser.Screenshot("console-settlements.png");
+
+        // A program running now is on its provider's row, linked to its job.
+        await node.Http.PostJobOkAsync(RunTests.RunJob("console-long", RunTests.Simulated("print=working", "sleep-ms=600000")));
+        browser.Open("#/providers");
+        browser.Until(b => b.FindElement(By.CssSelector("tr[data-provider-id='cp-run'] td.running")).Text == "console-long");
+        Assert.EndsWith("#/jobs/console-long", browser.Driver.FindElement(By.CssSelector("tr[data-provider-id='cp-run'] td.running a")).GetAttribute("href"));
     }
 
     [Fact]
