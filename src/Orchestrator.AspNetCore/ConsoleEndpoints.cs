@@ -4,8 +4,9 @@ namespace Orchestrator.Api;
 
 /// <summary>
 /// <c>/ui/</c>: the web console — plain HTML, CSS and JavaScript embedded in this library (no build step, nothing
-/// fetched from elsewhere), reading the same API as the CLI: the cluster's members and shards, jobs by state, a job's
-/// timeline, bids, explanation and contract, providers' capacity. Read-only unless the operator gives the API token.
+/// fetched from elsewhere), reading the same API as the CLI: the cluster's members and shards, every job (paged and
+/// searched), a job's story (outcome, runs and output, settlement, timeline, providers asked, explanation), the
+/// providers' capacity and the settlement ledger. Actions appear where the node would accept them (docs/operations.md).
 /// </summary>
 public static class ConsoleEndpoints
 {

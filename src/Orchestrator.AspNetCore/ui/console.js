@@ -374,7 +374,7 @@ function runs(j) {
   return `<section><h2>Runs (${esc(j.description.execution.executor)})</h2>` +
     (rows.length ? table(["run", "provider", "started", "ended", "took", "exit", "outcome"], rows) : '<p class="muted">the program has not started yet</p>') +
     (outputs ? `<h2>Result files</h2><ul>${outputs}</ul>` : "") +
-    (latest ? `<div id="logs" data-live><p class="muted">reading the output…</p></div>` : "") + "</section>";
+    (latest ? `<div id="logs" data-key="logs" data-live><p class="muted">reading the output…</p></div>` : "") + "</section>";
 }
 
 function settlements(j) {
