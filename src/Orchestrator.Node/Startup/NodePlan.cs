@@ -1,7 +1,5 @@
 using System.Text;
-using Akka.Cluster.Hosting;
 using Akka.Configuration;
-using Akka.Hosting;
 using Orchestrator.Configuration;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Model;
