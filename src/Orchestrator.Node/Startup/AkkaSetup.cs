@@ -1,10 +1,13 @@
+using System.Text;
 using Akka.Cluster.Hosting;
+using Akka.Configuration;
 using Akka.Hosting;
+using Orchestrator.Configuration;
 using Orchestrator.Hosting;
+using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Node.Startup;
 
-/// <summary>The executable's actor system, configured from its <see cref="NodePlan"/> through the library's one call.</summary>
 public static class AkkaSetup
 {
     /// <summary>The executable's actor system; a host that embeds the orchestrator names its own.</summary>

@@ -1,5 +1,7 @@
 using System.Text;
+using Akka.Cluster.Hosting;
 using Akka.Configuration;
+using Akka.Hosting;
 using Orchestrator.Configuration;
 using Orchestrator.Hosting;
 using Orchestrator.Protocol.Model;
