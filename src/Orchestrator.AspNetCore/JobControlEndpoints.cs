@@ -16,6 +16,8 @@ namespace Orchestrator.Api;
 /// <summary>Following a job live (Server-Sent Events) and cancelling it.</summary>
 public static class JobControlEndpoints
 {
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
+
     public static IEndpointRouteBuilder MapJobControlEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/orchestrator/jobs/{jobId}/events", Events).WithName("FollowJob")
@@ -45,8 +47,17 @@ public static class JobControlEndpoints
         var seen = -1;
         if (lastEventId is not null && !int.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out seen))
             return Problems.Invalid(new Dictionary<string, string[]> { ["Last-Event-ID"] = [$"must be the id of an event of this stream (a whole number), not '{lastEventId}'"] });
-        var (status, unanswered) = await system.JobAsync(jobs.ActorRef, jobId, ct);
-        if (status is null) return unanswered!;
+        JobStatus status;
+        try
+        {
+            if (await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct) is not JobStatus known)
+                return Problems.NotFound($"no job with id '{jobId}'");
+            status = known;
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
+        }
 
         if (status.Final && seen >= status.History.Count - 1) return TypedResults.NoContent();
         return TypedResults.ServerSentEvents(Follow(status, seen, jobs.ActorRef, system, ct));
@@ -97,23 +108,27 @@ public static class JobControlEndpoints
         new(JsonSerializer.Serialize(change, ApiJson.Options), "state") { EventId = id.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>200 with the job's status once it has failed as cancelled; 409 when it is terminal already.</summary>
-    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> Cancel(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> Cancel(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
-        var (reply, unanswered) = await system.AskAsync<IJobMessage>(jobs.ActorRef, new CancelJob(jobId, "cancelled through the API"), $"job '{jobId}'", ct);
-        switch (reply)
+        try
         {
-            case null:
-                return unanswered!;
-            case JobCancelled:
-                var (status, unread) = await system.JobAsync(jobs.ActorRef, jobId, ct);
-                return status is null ? unread! : TypedResults.Ok(status);
-            case JobNotCancellable terminal:
-                return Problems.Conflict(terminal.Detail, "The job cannot be cancelled.");
-            case JobNotFound:
-                return Problems.NotFound($"no job with id '{jobId}'");
-            default:
-                return Problems.Unavailable($"job '{jobId}' answered {reply.GetType().Name}");
+            var reply = await jobs.ActorRef.Ask<IJobMessage>(new CancelJob(jobId, "cancelled through the API"), AskTimeout, ct);
+            switch (reply)
+            {
+                case JobCancelled:
+                    return TypedResults.Ok(await jobs.ActorRef.Ask<JobStatus>(new GetJob(jobId), AskTimeout, ct));
+                case JobNotCancellable terminal:
+                    return Problems.Conflict(terminal.Detail, "The job cannot be cancelled.");
+                case JobNotFound:
+                    return Problems.NotFound($"no job with id '{jobId}'");
+                default:
+                    return Problems.Unavailable($"unexpected answer {reply.GetType().Name}");
+            }
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
         }
     }
 }
