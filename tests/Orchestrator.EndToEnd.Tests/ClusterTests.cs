@@ -6,6 +6,8 @@ using Orchestrator.EndToEnd.Tests.Infrastructure;
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>Three node processes, one cluster, one PostgreSQL database: jobs sharded across them, surviving crashes.</summary>
+// A crash and a full restart of three nodes: timing under contention is not what it tests (see FaultTiming).
+[Collection(FaultTiming.Name)]
 public class ClusterTests
 {
     /// <summary>Two big providers per node (the first locks with its bid); the partition tests use them too.</summary>

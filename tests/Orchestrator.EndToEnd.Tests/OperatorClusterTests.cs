@@ -4,6 +4,8 @@ using Orchestrator.EndToEnd.Tests.Infrastructure;
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>The operator's cluster and sharding commands (the real CLI) against a real three-node cluster.</summary>
+// It kills a member and waits for the survivors to see it: not beside another cluster on the same two cores (see FaultTiming).
+[Collection(FaultTiming.Name)]
 public sealed class OperatorClusterTests
 {
     private static string Providers(int node) =>
