@@ -89,6 +89,15 @@ public class ClusterRunTests(ITestOutputHelper output)
         // No provider keeps the resources of an ended run: the survivor's at once, the killed node's once it is back (its
         // allocation finds the run interrupted and ends the contract).
         await Poll.UntilAsync(async () => Assert.Empty(Contracts(await following.Http.GetProvidersAsync(), "cp-n1")), TimeSpan.FromSeconds(15));
+        // The survivors remove the killed member before it comes back on its old address. Restarted while its old
+        // incarnation was still a member (with restart "never" the job fails ~10 s after the kill, about when the removal
+        // happens), it sometimes could not join for 90 s and more: a finding of its own, noted for the project, not what
+        // this test is about.
+        await Poll.UntilAsync(async () =>
+        {
+            var members = JsonNode.Parse(await following.Http.GetStringAsync("/ops/cluster"))!["members"]!.AsArray();
+            Assert.DoesNotContain(members, m => m!["address"]!.GetValue<string>().EndsWith(":" + cluster.RemotePorts[2], StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(60));
         var back = await victim.RestartAsync();
         try
         {
