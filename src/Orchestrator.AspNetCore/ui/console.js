@@ -188,6 +188,11 @@ function hashOf(path, params) {
   return "#" + path + (text ? "?" + text : "");
 }
 
+/** A listing's filters by state, the one in use marked (<code>aria-current</code>) and filled. */
+function filterLinks(states, current, link, label) {
+  return states.map(s => `<a href="${link(s)}" class="${s === current ? "active" : ""}"${s === current ? ' aria-current="true"' : ""}>${label(s)}</a>`).join("");
+}
+
 /** Pages through a listing: "51–100 of 250", first / newer / older / last. */
 function pager(total, offset, shown, link, what) {
   const page = Math.floor(offset / PageSize) + 1, pages = Math.max(1, Math.ceil(total / PageSize));
@@ -242,11 +247,8 @@ async function jobsPage(params) {
   const pin = until || (list.jobs.length ? new Date(new Date(list.jobs[0].postedAt).getTime() + 1).toISOString() : "");
   const link = n => hashOf("/jobs", { state: filter, search, page: n > 1 ? n : "", until: n > 1 ? pin : "" });
   const everything = Object.values(list.byState).reduce((a, b) => a + b, 0);
-  const filters = ["", ...States].map(s => {
-    const active = s === filter;
-    return `<a href="${hashOf("/jobs", { state: s, search })}" class="${active ? "active" : ""}"${active ? ' aria-current="true"' : ""}>` +
-      `${s || "All"} <span class="count">${s ? list.byState[s] || 0 : everything}</span></a>`;
-  }).join("");
+  const filters = filterLinks(["", ...States], filter, s => hashOf("/jobs", { state: s, search }),
+    s => `${s || "All"} <span class="count">${s ? list.byState[s] || 0 : everything}</span>`);
   const rows = list.jobs.map(j =>
     `<tr data-key="${esc(j.jobId)}" data-job-id="${esc(j.jobId)}"><td>${jobLink(j.jobId)}</td><td>${state(j.state)}</td>` +
     `<td class="mono">${j.providerId ? `<a href="${hashOf("/jobs", { search: j.providerId })}" title="Jobs of ${esc(j.providerId)}">${esc(j.providerId)}</a>` : ""}</td>` +
@@ -530,10 +532,7 @@ async function settlementsPage(params) {
   const query = new URLSearchParams({ offset: (page - 1) * PageSize, limit: PageSize });
   if (filter) query.set("state", filter);
   const list = await get("/orchestrator/settlements?" + query);
-  const filters = ["", "awaiting-receipt", "proposed", "settled", "disputed"].map(s => {
-    const active = s === filter;
-    return `<a href="${hashOf("/settlements", { state: s })}" class="${active ? "active" : ""}"${active ? ' aria-current="true"' : ""}>${s || "all"}</a>`;
-  }).join("");
+  const filters = filterLinks(["", "awaiting-receipt", "proposed", "settled", "disputed"], filter, s => hashOf("/settlements", { state: s }), s => s || "all");
   const rows = list.rows.map(r => `<tr data-key="${esc(r.contractId)}"><td><a class="mono" href="#/jobs/${enc(r.jobId)}">${esc(r.contractId)}</a></td><td>${esc(r.state)}</td>` +
     `<td class="mono">${esc(r.requester)}</td><td class="mono">${esc(r.providerId)}</td><td>${r.currency ? money(r.amount, r.currency) : ""}</td><td>${when(r.updatedAt)}</td></tr>`);
   const totals = list.totals.map(t => `<span>${money(t.amount, t.currency)} settled over ${t.settled} of ${t.rows}</span>`).join("");
