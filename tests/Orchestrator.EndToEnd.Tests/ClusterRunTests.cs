@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -44,9 +43,14 @@ public class ClusterRunTests(ITestOutputHelper output)
 
         var id = $"moves-{restart}";
         await posting.Http.PostJobOkAsync(Job(id, restart));
-        await Poll.UntilAsync(async () => Assert.Equal("Running", (await posting.Http.GetJobAsync(id)).State()), TimeSpan.FromSeconds(30));
-        var running = await posting.Http.GetJobAsync(id);
-        Assert.Equal("cp-n2", running["currentRun"]!["providerId"]!.GetValue<string>());
+        JsonObject running = null!;
+        await Poll.UntilAsync(async () =>
+        {
+            running = await posting.Http.GetJobAsync(id);
+            Assert.True(running.State() == "Running", running.ToJsonString());
+        }, TimeSpan.FromSeconds(30));
+        // The cheapest provider is picked; if not, the job's own account of its search says why.
+        Assert.True(running["currentRun"]!["providerId"]!.GetValue<string>() == "cp-n2", running.ToJsonString());
 
         // Followed from node 1: what the program printed on node 2 so far.
         using (var follow = await following.Http.GetAsync($"/orchestrator/jobs/{id}/logs?follow=true", HttpCompletionOption.ResponseHeadersRead))
@@ -58,9 +62,11 @@ public class ClusterRunTests(ITestOutputHelper output)
         }
 
         await victim.KillAsync();
-        var killed = Stopwatch.StartNew();
+        var killedAt = DateTimeOffset.UtcNow;
         var job = await posting.Http.AwaitTerminalAsync(id, TimeSpan.FromSeconds(60));
-        var after = killed.Elapsed;
+        // When the job concluded, by its own record (the nodes share this machine's clock): what the API shows depends
+        // also on when the reader asks (a read sent to the dead node waits for its answer until the API gives up).
+        var after = job["history"]!.AsArray()[^1]!["at"]!.GetValue<DateTimeOffset>() - killedAt;
         output.WriteLine($"{restart}: {job.State()} {after.TotalSeconds:0.0} s after the kill; runs: " +
                          string.Join(", ", job["runs"]!.AsArray().Select(r => $"{r!["providerId"]} {r["outcome"]!["failure"]}")));
 
@@ -71,7 +77,7 @@ public class ClusterRunTests(ITestOutputHelper output)
             Assert.Equal("Failed", job.State());
             Assert.Equal("provider-lost", job["failure"]!["reason"]!.GetValue<string>());
             Assert.Single(runs);
-            Assert.True(after < TimeSpan.FromSeconds(15), $"failed {after.TotalSeconds:0.0} s after the kill");
+            Assert.True(after < TimeSpan.FromSeconds(15), $"failed {after.TotalSeconds:0.0} s after the kill: {job.ToJsonString()}");
         }
         else
         {

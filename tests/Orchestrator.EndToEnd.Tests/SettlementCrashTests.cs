@@ -65,7 +65,7 @@ public class SettlementCrashTests(ITestOutputHelper output)
         await Poll.UntilAsync(async () =>
         {
             job = await http.GetJobAsync(chosen!);
-            Assert.Equal("Running", job.State());
+            Assert.True(job.State() == "Running", job.ToJsonString());
         }, TimeSpan.FromSeconds(60));
         output.WriteLine($"{chosen} runs on cp-n2 (node 2), hosted by {job["hostedBy"]}; posted {string.Join(", ", posted)}");
         return (chosen!, job["contract"]!["contractId"]!.GetValue<string>(), posted);
