@@ -30,15 +30,9 @@ public static class HealthEndpoints
                 return NotReady(new HealthView("not-ready", Credential: $"this node's credential is no longer trusted: {standing.Verdict}"));
             if (registry.TryGet<ProviderHost>(out var host))
             {
-                ProvidersReadiness providers;
-                try
-                {
-                    providers = await host.Ask<ProvidersReadiness>(GetProvidersReadiness.Instance, TimeSpan.FromSeconds(5), ct);
-                }
-                catch (AskTimeoutException)
-                {
-                    return NotReady(new HealthView("not-ready", Providers: "the provider host did not answer in 5 s"));
-                }
+                var (providers, unanswered) = await system.AskAsync<ProvidersReadiness>(host, GetProvidersReadiness.Instance, "the provider host", ct,
+                    node.Settings.ApiProviderAskTimeout);
+                if (providers is null) return NotReady(new HealthView("not-ready", Providers: unanswered!.ProblemDetails.Detail));
 
                 if (!providers.Ready)
                     return NotReady(new HealthView("not-ready", Providers: $"{providers.Recovered} of {providers.Total} provider ledgers loaded"));

@@ -16,8 +16,6 @@ namespace Orchestrator.Api;
 /// <summary>Following a job live (Server-Sent Events) and cancelling it.</summary>
 public static class JobControlEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
-
     public static IEndpointRouteBuilder MapJobControlEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/orchestrator/jobs/{jobId}/events", Events).WithName("FollowJob")
@@ -47,17 +45,8 @@ public static class JobControlEndpoints
         var seen = -1;
         if (lastEventId is not null && !int.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out seen))
             return Problems.Invalid(new Dictionary<string, string[]> { ["Last-Event-ID"] = [$"must be the id of an event of this stream (a whole number), not '{lastEventId}'"] });
-        JobStatus status;
-        try
-        {
-            if (await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct) is not JobStatus known)
-                return Problems.NotFound($"no job with id '{jobId}'");
-            status = known;
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
-        }
+        var (status, unanswered) = await system.JobAsync(jobs.ActorRef, jobId, ct);
+        if (status is null) return unanswered!;
 
         if (status.Final && seen >= status.History.Count - 1) return TypedResults.NoContent();
         return TypedResults.ServerSentEvents(Follow(status, seen, jobs.ActorRef, system, ct));
@@ -108,27 +97,23 @@ public static class JobControlEndpoints
         new(JsonSerializer.Serialize(change, ApiJson.Options), "state") { EventId = id.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>200 with the job's status once it has failed as cancelled; 409 when it is terminal already.</summary>
-    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> Cancel(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> Cancel(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
-        try
+        var (reply, unanswered) = await system.AskAsync<IJobMessage>(jobs.ActorRef, new CancelJob(jobId, "cancelled through the API"), $"job '{jobId}'", ct);
+        switch (reply)
         {
-            var reply = await jobs.ActorRef.Ask<IJobMessage>(new CancelJob(jobId, "cancelled through the API"), AskTimeout, ct);
-            switch (reply)
-            {
-                case JobCancelled:
-                    return TypedResults.Ok(await jobs.ActorRef.Ask<JobStatus>(new GetJob(jobId), AskTimeout, ct));
-                case JobNotCancellable terminal:
-                    return Problems.Conflict(terminal.Detail, "The job cannot be cancelled.");
-                case JobNotFound:
-                    return Problems.NotFound($"no job with id '{jobId}'");
-                default:
-                    return Problems.Unavailable($"unexpected answer {reply.GetType().Name}");
-            }
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
+            case null:
+                return unanswered!;
+            case JobCancelled:
+                var (status, unread) = await system.JobAsync(jobs.ActorRef, jobId, ct);
+                return status is null ? unread! : TypedResults.Ok(status);
+            case JobNotCancellable terminal:
+                return Problems.Conflict(terminal.Detail, "The job cannot be cancelled.");
+            case JobNotFound:
+                return Problems.NotFound($"no job with id '{jobId}'");
+            default:
+                return Problems.Unavailable($"job '{jobId}' answered {reply.GetType().Name}");
         }
     }
 }

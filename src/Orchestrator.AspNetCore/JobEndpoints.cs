@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Hosting;
 using Orchestrator.Jobs;
 using Orchestrator.Providers;
@@ -14,8 +13,6 @@ namespace Orchestrator.Api;
 /// <summary>The job API: post a job (the seed's /orchestrator/postJob) and read it back.</summary>
 public static class JobEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
-
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/orchestrator/postJob", PostJob).WithName("PostJob")
@@ -37,10 +34,10 @@ public static class JobEndpoints
     /// Returns the problem to answer with, or the description.
     /// </summary>
     private static async Task<(JobDescription? Job, ProblemHttpResult? Problem)> ReadJobAsync(
-        HttpContext http, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+        HttpContext http, ActorSystem system, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
         // A description may carry a program's module inline (base64): the body may hold that beside the usual 64 KiB.
-        var settings = OrchestratorNode.Get(http.RequestServices.GetRequiredService<ActorSystem>()).Settings;
+        var settings = OrchestratorNode.Get(system).Settings;
         var limit = (int)Math.Min(int.MaxValue, Limits.MaxBodyBytes + (settings.InlineModuleLimit + 2) / 3 * 4);
         var (read, problem) = await JsonBodyReader.ReadRequestAsync<JobDescription>(http.Request, limit, ct);
         if (problem is not null) return (null, problem);
@@ -65,8 +62,9 @@ public static class JobEndpoints
         }
         if (errors.IsEmpty && description.TargetProviders.Count > 0)
         {
-            var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
-            var ids = known.Providers.Select(p => p.Capability.Id).ToHashSet(StringComparer.Ordinal);
+            var (known, unanswered) = await system.AskAsync<KnownProviders>(directory.ActorRef, ListProviders.Instance, "the provider directory", ct);
+            if (unanswered is not null) return (null, unanswered);
+            var ids = known!.Providers.Select(p => p.Capability.Id).ToHashSet(StringComparer.Ordinal);
             for (var i = 0; i < description.TargetProviders.Count; i++)
                 if (!ids.Contains(description.TargetProviders[i]))
                     errors.Add($"targetProviders[{i}]", $"no provider '{description.TargetProviders[i]}' is known to this node (see GET /orchestrator/providers)");
@@ -76,34 +74,36 @@ public static class JobEndpoints
     }
 
     private static async Task<Results<Ok<PlanResult>, ProblemHttpResult>> Plan(
-        HttpContext http, IRequiredActor<Planner> planner, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+        HttpContext http, ActorSystem system, IRequiredActor<Planner> planner, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
-        var (description, problem) = await ReadJobAsync(http, directory, ct);
+        var (description, problem) = await ReadJobAsync(http, system, directory, ct);
         if (problem is not null) return problem;
 
         var jobId = description!.JobId ?? "plan-" + Guid.CreateVersion7().ToString("N");
-        var reply = await planner.ActorRef.Ask<IOrchestratorMessage>(new PlanJob(jobId, description), AskTimeout, ct);
+        var (reply, unanswered) = await system.AskAsync<IOrchestratorMessage>(planner.ActorRef, new PlanJob(jobId, description), "the planner", ct);
         return reply switch
         {
+            null => unanswered!,
             PlanResult result => TypedResults.Ok(result),
             JobRejected rejected => Problems.Invalid(rejected.Errors),
-            _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
+            _ => Problems.Unavailable($"the planner answered {reply.GetType().Name}"),
         };
     }
 
     private static async Task<Results<Accepted<PostJobResponse>, ProblemHttpResult>> PostJob(
-        HttpContext http, IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+        HttpContext http, ActorSystem system, IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
     {
-        var (description, problem) = await ReadJobAsync(http, directory, ct);
+        var (description, problem) = await ReadJobAsync(http, system, directory, ct);
         if (problem is not null) return problem;
 
         var jobId = description!.JobId ?? "job-" + Guid.CreateVersion7().ToString("N");
         var requester = "http:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        var system = http.RequestServices.GetRequiredService<ActorSystem>();
         if (await Refusal(system, jobId, ct) is { } refused) return refused;
+        // Not ActorAsk: a post that is not answered may still have been taken, which is a different problem (outcome unknown).
+        var timeout = ActorAsk.Timeout(system);
         try
         {
-            var asked = jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), AskTimeout, ct);
+            var asked = jobs.ActorRef.Ask<IJobMessage>(new PostJob(jobId, description, requester), timeout, ct);
             if (await UnlessCutOff(asked, system, ct) is not { } reply)
                 return Problems.PostOutcomeUnknown(jobId, $"this member was cut off from the cluster's majority while job '{jobId}' was being posted",
                     "This node is cut off from the cluster's majority.");
@@ -120,7 +120,7 @@ public static class JobEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.PostOutcomeUnknown(jobId, $"job '{jobId}' was not confirmed within {AskTimeout.TotalSeconds} s");
+            return Problems.PostOutcomeUnknown(jobId, $"job '{jobId}' was not confirmed within {timeout.TotalSeconds} s");
         }
     }
 
@@ -160,23 +160,11 @@ public static class JobEndpoints
 
     private static readonly TimeSpan CutOffCheck = TimeSpan.FromMilliseconds(250);
 
-    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJob(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJob(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
-        try
-        {
-            var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
-            return reply switch
-            {
-                JobStatus status => TypedResults.Ok(status),
-                JobNotFound notFound => Problems.NotFound($"no job with id '{jobId}'" + (notFound.HostedBy is { Length: > 0 } host ? $" (answered on {host})" : "")),
-                _ => Problems.Unavailable($"unexpected answer {reply.GetType().Name}"),
-            };
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s");
-        }
+        var (status, unanswered) = await system.JobAsync(jobs.ActorRef, jobId, ct);
+        return status is null ? unanswered! : TypedResults.Ok(status);
     }
 }
 

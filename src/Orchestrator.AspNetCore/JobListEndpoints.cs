@@ -12,7 +12,6 @@ namespace Orchestrator.Api;
 public static class JobListEndpoints
 {
     public const int MaxLimit = 1000;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapJobListEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,11 +25,12 @@ public static class JobListEndpoints
                 new("search", $"Only jobs whose id, or whose provider's id, contains this text (case-insensitive; 1 to {Limits.MaxIdLength} characters)."),
                 new("offset", "Jobs to skip (0 or more; default 0).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"),
                 new("limit", $"Jobs to return, 1 to {MaxLimit} (default 100).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
-            .ProducesProblems(400);
+            .ProducesProblems(400, 503);
         return app;
     }
 
-    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, CancellationToken ct)
+    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, ActorSystem system,
+        CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         JobState? state = null;
@@ -49,7 +49,8 @@ public static class JobListEndpoints
         var limit = QueryParameters.Number(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var page = await index.ActorRef.Ask<JobPage>(new ListJobs(state, since, offset, limit) { PostedBefore = until, Search = search }, AskTimeout, ct);
-        return TypedResults.Ok(page);
+        var (page, unanswered) = await system.AskAsync<JobPage>(index.ActorRef,
+            new ListJobs(state, since, offset, limit) { PostedBefore = until, Search = search }, "the job listing", ct);
+        return page is null ? unanswered! : TypedResults.Ok(page);
     }
 }

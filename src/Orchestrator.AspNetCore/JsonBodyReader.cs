@@ -13,10 +13,7 @@ public sealed record BodyRead<T>(T? Value, ValidationErrors Errors, bool TooLarg
 public static class JsonBodyReader
 {
     /// <summary>The content types a JSON body may be sent as: JSON, or a JSON-based type (<c>application/*+json</c>).</summary>
-    public static bool IsJson(string? contentType) =>
-        contentType is not null &&
-        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
-         || contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    public static bool IsJson(string? contentType) => MediaTypes.Accepts(contentType, MediaTypes.Json);
 
     /// <summary>
     /// A request's JSON body as <typeparamref name="T"/>, or the problem to answer with: 415 naming the content types

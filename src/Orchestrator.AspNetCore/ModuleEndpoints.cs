@@ -32,8 +32,7 @@ public static class ModuleEndpoints
 
     private static async Task<Results<Created<ModuleUploaded>, ProblemHttpResult>> Upload(HttpContext http, ActorSystem system, CancellationToken ct)
     {
-        var type = http.Request.ContentType?.Split(';')[0].Trim();
-        if (type is not ("application/wasm" or "application/octet-stream")) return Problems.UnsupportedMediaType(http.Request.ContentType, "application/wasm", "application/octet-stream");
+        if (!MediaTypes.Accepts(http.Request.ContentType, "application/wasm", "application/octet-stream")) return Problems.UnsupportedMediaType(http.Request.ContentType, "application/wasm", "application/octet-stream");
         if (http.Request.ContentLength > MaxModuleBytes) return Problems.TooLarge((int)MaxModuleBytes);
         var settings = OrchestratorNode.Get(system).Settings;
         var kept = await ModuleStore.PutAsync(settings, http.Request.Body, MaxModuleBytes, ct);

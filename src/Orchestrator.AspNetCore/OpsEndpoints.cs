@@ -15,7 +15,6 @@ namespace Orchestrator.Api;
 /// </summary>
 public static class OpsEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -111,7 +110,11 @@ public static class OpsEndpoints
         var sharding = ClusterSharding.Get(system);
         if (!sharding.ShardTypeNames.Contains(region))
             return Problems.NotFound($"no shard region '{region}' on this node (regions: {string.Join(", ", sharding.ShardTypeNames)})");
-        var stats = await sharding.ShardRegion(region).Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout + TimeSpan.FromSeconds(2), ct);
+        // The region gathers every member's numbers within the wait, and answers a moment after it.
+        var wait = ActorAsk.Timeout(system);
+        var (stats, unanswered) = await system.AskAsync<ClusterShardingStats>(sharding.ShardRegion(region), new GetClusterShardingStats(wait),
+            $"shard region '{region}'", ct, wait + TimeSpan.FromSeconds(2));
+        if (stats is null) return unanswered!;
         var coordinator = CoordinatorHost(system);
         var nodes = stats.Regions.OrderBy(kv => kv.Key.ToString(), StringComparer.Ordinal).Select(kv => new RegionNodeView(
             kv.Key.ToString(), kv.Value.Stats.Count, kv.Value.Stats.Values.Sum(), kv.Key.Equals(coordinator))).ToArray();
@@ -124,15 +127,13 @@ public static class OpsEndpoints
         Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(OrchestratorNode.Get(system).JobsRole))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address;
 
-    private static async Task<Results<Ok<JobLocationView>, ProblemHttpResult>> Locate(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<JobLocationView>, ProblemHttpResult>> Locate(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system,
+        CancellationToken ct)
     {
         if (Problems.InvalidJobId(jobId) is { } problem) return problem;
-        var reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
+        var (status, unanswered) = await system.JobAsync(jobs.ActorRef, jobId, ct);
+        if (status is null) return unanswered!;
         var shard = new JobMessageExtractor().ShardId(jobId, new GetJob(jobId));
-        return reply switch
-        {
-            JobStatus status => TypedResults.Ok(new JobLocationView(jobId, shard, status.HostedBy, status.State.ToString())),
-            _ => Problems.NotFound($"no job with id '{jobId}'"),
-        };
+        return TypedResults.Ok(new JobLocationView(jobId, shard, status.HostedBy, status.State.ToString()));
     }
 }

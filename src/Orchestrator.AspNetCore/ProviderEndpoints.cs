@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Hosting;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 using Orchestrator.Validation;
@@ -10,11 +11,6 @@ namespace Orchestrator.Api;
 
 public static class ProviderEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-
-    // Listing asks every provider at once: one that cannot answer must not hold the whole list for long.
-    private static readonly TimeSpan ListAskTimeout = TimeSpan.FromSeconds(3);
-
     public const string UnreachableMembersHeader = "Orchestrator-Unreachable-Members";
     public const string NotShownHeader = "Orchestrator-Providers-Not-Shown";
     public const string LoadingHeader = "Orchestrator-Providers-Loading";
@@ -23,6 +19,7 @@ public static class ProviderEndpoints
     {
         app.MapGet("/orchestrator/providers", ListProviders).WithName("ListProviders")
             .WithSummary("Every provider this node knows: capability, free, locked and contracted resources.")
+            .ProducesProblems(503)
             .WithDescription($"While a member is unreachable, the providers it hosts cannot answer: the list holds those that did, " +
                              $"and the headers {UnreachableMembersHeader} (the members' addresses) and {NotShownHeader} (the providers' ids) " +
                              "name what is missing. A provider that does not answer within a few seconds is listed in the latter too.");
@@ -47,7 +44,8 @@ public static class ProviderEndpoints
     }
 
     /// <summary>Onboards a compute provider on this node (persisted: it is back after a restart).</summary>
-    private static async Task<Results<Created<ProviderOnboardResult>, Ok<ProviderOnboardResult>, ProblemHttpResult>> Onboard(HttpContext http, IActorRegistry registry, CancellationToken ct)
+    private static async Task<Results<Created<ProviderOnboardResult>, Ok<ProviderOnboardResult>, ProblemHttpResult>> Onboard(HttpContext http, IActorRegistry registry,
+        ActorSystem system, CancellationToken ct)
     {
         if (!registry.TryGet<ProviderHost>(out var host))
             return Problems.Conflict("onboard providers on a node with the providers role (--roles)", "This node does not host providers.");
@@ -59,7 +57,8 @@ public static class ProviderEndpoints
             .ToDictionary(kv => kv.Key.StartsWith("[0].", StringComparison.Ordinal) ? kv.Key[4..] : kv.Key, kv => kv.Value);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await host.Ask<ProviderOnboardResult>(new OnboardProvider(capability), AskTimeout, ct);
+        var (result, unanswered) = await system.AskAsync<ProviderOnboardResult>(host, new OnboardProvider(capability), "the provider host", ct);
+        if (result is null) return unanswered!;
         var location = $"/orchestrator/providers/{Uri.EscapeDataString(result.ProviderId)}";
         if (result.Conflict is { } conflict)
             return Problems.Conflict(conflict, "The provider cannot take this capability.");
@@ -72,18 +71,13 @@ public static class ProviderEndpoints
         ActorSystem system, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
-        var (provider, departure) = await Find(providerId, directory, ct);
+        var (provider, departure, problem) = await Find(providerId, directory, system, ct);
+        if (problem is not null) return problem;
         if (provider is null) return NotKnown(providerId, departure);
         if (Unreachable(system).Contains(provider.Path.Address))
             return Problems.Unavailable($"provider '{providerId}' is hosted on {provider.Path.Address}, which is unreachable", "The provider cannot answer now.");
-        try
-        {
-            return TypedResults.Ok(await provider.Ask<ProviderStatus>(new GetProviderStatus(providerId), AskTimeout, ct));
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"provider '{providerId}' (on {provider.Path.Address}) did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
-        }
+        var (status, unanswered) = await system.AskAsync<ProviderStatus>(provider, new GetProviderStatus(providerId), $"provider '{providerId}' (on {provider.Path.Address})", ct);
+        return status is null ? unanswered! : TypedResults.Ok(status);
     }
 
     private static async Task<Results<Ok<ProviderEligibility>, ProblemHttpResult>> Eligibility(string providerId, string? jobId,
@@ -91,22 +85,18 @@ public static class ProviderEndpoints
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
         if (jobId is not null && Limits.CheckId(jobId) is { } badJob) return Problems.Invalid(new Dictionary<string, string[]> { ["jobId"] = [badJob] });
-        var (provider, departure) = await Find(providerId, directory, ct);
+        var (provider, departure, problem) = await Find(providerId, directory, system, ct);
+        if (problem is not null) return problem;
         if (provider is null) return NotKnown(providerId, departure);
         if (Unreachable(system).Contains(provider.Path.Address))
             return Problems.Unavailable($"provider '{providerId}' is hosted on {provider.Path.Address}, which is unreachable", "The provider cannot answer now.");
-        try
-        {
-            var data = await provider.Ask<ProviderEligibility>(new GetEligibility(providerId, jobId), AskTimeout, ct);
-            if (jobId is not null && data.Entries.Count == 0)
-                return Problems.NotFound($"provider '{providerId}' holds no comparison with job '{jobId}': it was not asked about it, or the entry " +
-                                         $"was let go (it keeps the latest {data.KeptAtMost} jobs, for {data.KeptFor})");
-            return TypedResults.Ok(data);
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"provider '{providerId}' (on {provider.Path.Address}) did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
-        }
+        var (data, unanswered) = await system.AskAsync<ProviderEligibility>(provider, new GetEligibility(providerId, jobId),
+            $"provider '{providerId}' (on {provider.Path.Address})", ct);
+        if (data is null) return unanswered!;
+        if (jobId is not null && data.Entries.Count == 0)
+            return Problems.NotFound($"provider '{providerId}' holds no comparison with job '{jobId}': it was not asked about it, or the entry " +
+                                     $"was let go (it keeps the latest {data.KeptAtMost} jobs, for {data.KeptFor})");
+        return TypedResults.Ok(data);
     }
 
     private static ProblemHttpResult NotKnown(string providerId, ProviderDeparture? departure) =>
@@ -116,20 +106,23 @@ public static class ProviderEndpoints
 
     /// <summary>202: offboarding has begun (it ends when the provider's last contract does); the answer counts what it still holds.</summary>
     private static async Task<Results<Accepted<ProviderOffboardResult>, ProblemHttpResult>> Offboard(
-        string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+        string providerId, IRequiredActor<ProviderDirectory> directory, ActorSystem system, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
-        var (provider, departure) = await Find(providerId, directory, ct);
+        var (provider, departure, problem) = await Find(providerId, directory, system, ct);
+        if (problem is not null) return problem;
         if (provider is null) return NotKnown(providerId, departure);
-        var result = await provider.Ask<ProviderOffboardResult>(new OffboardProvider(providerId), AskTimeout, ct);
-        return TypedResults.Accepted($"/orchestrator/providers/{Uri.EscapeDataString(providerId)}", result);
+        var (result, unanswered) = await system.AskAsync<ProviderOffboardResult>(provider, new OffboardProvider(providerId), $"provider '{providerId}'", ct);
+        return result is null ? unanswered! : TypedResults.Accepted($"/orchestrator/providers/{Uri.EscapeDataString(providerId)}", result);
     }
 
     /// <summary>The provider's actor, or, when the directory does not have it, why it left (if it remembers).</summary>
-    private static async Task<(IActorRef? Provider, ProviderDeparture? Departure)> Find(string providerId, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+    private static async Task<(IActorRef? Provider, ProviderDeparture? Departure, ProblemHttpResult? Problem)> Find(string providerId,
+        IRequiredActor<ProviderDirectory> directory, ActorSystem system, CancellationToken ct)
     {
-        var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
-        return known.ById.TryGetValue(providerId, out var provider) ? (provider, null) : (null, known.Departed.GetValueOrDefault(providerId));
+        var (known, unanswered) = await system.AskAsync<KnownProviders>(directory.ActorRef, Providers.ListProviders.Instance, "the provider directory", ct);
+        if (known is null) return (null, null, unanswered);
+        return known.ById.TryGetValue(providerId, out var provider) ? (provider, null, null) : (null, known.Departed.GetValueOrDefault(providerId), null);
     }
 
     /// <summary>
@@ -137,30 +130,25 @@ public static class ProviderEndpoints
     /// unreachable member are not asked (they cannot answer), and one that does not answer in time is left out: the
     /// list is what could be read, and the headers say what could not.
     /// </summary>
-    private static async Task<Ok<ProviderStatus[]>> ListProviders(IRequiredActor<ProviderDirectory> directory, ActorSystem system,
+    private static async Task<Results<Ok<ProviderStatus[]>, ProblemHttpResult>> ListProviders(IRequiredActor<ProviderDirectory> directory, ActorSystem system,
         IActorRegistry registry, HttpResponse response, CancellationToken ct)
     {
         // A node still starting has not loaded (or announced) all of its own providers: the list says so.
         if (registry.TryGet<ProviderHost>(out var host))
         {
-            var loading = await host.Ask<ProvidersReadiness>(GetProvidersReadiness.Instance, AskTimeout, ct);
+            var (loading, silent) = await system.AskAsync<ProvidersReadiness>(host, GetProvidersReadiness.Instance, "the provider host", ct);
+            if (loading is null) return silent!;
             if (!loading.Ready) response.Headers[LoadingHeader] = $"{loading.Recovered} of {loading.Total} provider(s) of this node loaded";
         }
 
-        var known = await directory.ActorRef.Ask<KnownProviders>(Providers.ListProviders.Instance, AskTimeout, ct);
+        var (known, unanswered) = await system.AskAsync<KnownProviders>(directory.ActorRef, Providers.ListProviders.Instance, "the provider directory", ct);
+        if (known is null) return unanswered!;
         var unreachable = Unreachable(system);
         var asked = known.Providers.Where(p => !unreachable.Contains(p.Provider.Path.Address)).ToArray();
+        // Every provider at once, each for at most api.providerAskTimeout: one that cannot answer is named in a header, not waited for.
+        var wait = OrchestratorNode.Get(system).Settings.ApiProviderAskTimeout;
         var answers = await Task.WhenAll(asked.Select(async p =>
-        {
-            try
-            {
-                return await p.Provider.Ask<ProviderStatus>(new GetProviderStatus(p.Capability.Id), ListAskTimeout, ct);
-            }
-            catch (AskTimeoutException)
-            {
-                return null;
-            }
-        }));
+            (await system.AskAsync<ProviderStatus>(p.Provider, new GetProviderStatus(p.Capability.Id), $"provider '{p.Capability.Id}'", ct, wait)).Answer));
 
         var notShown = known.Providers.Select(p => p.Capability.Id).Except(answers.OfType<ProviderStatus>().Select(s => s.ProviderId), StringComparer.Ordinal)
             .Order(StringComparer.Ordinal).ToArray();

@@ -15,7 +15,6 @@ namespace Orchestrator.Api;
 /// </summary>
 public static class RunEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(250);
 
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app)
@@ -37,9 +36,9 @@ public static class RunEndpoints
     }
 
     /// <summary>The job's runs: the latest (going on or ended), and every one before it.</summary>
-    private static async Task<Results<Ok<RunResult>, ProblemHttpResult>> Result(string jobId, IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    private static async Task<Results<Ok<RunResult>, ProblemHttpResult>> Result(string jobId, IRequiredActor<JobRegion> jobs, ActorSystem system, CancellationToken ct)
     {
-        var (status, problem) = await Status(jobId, jobs.ActorRef, ct);
+        var (status, problem) = await Status(jobId, jobs.ActorRef, system, ct);
         if (problem is not null) return problem;
         var latest = status!.CurrentRun ?? (status.Runs.Count > 0 ? status.Runs[^1] : null);
         return TypedResults.Ok(new RunResult(status.JobId, status.State, status.Final, latest, status.Runs,
@@ -66,7 +65,7 @@ public static class RunEndpoints
         RunRecord? record;
         while (true)
         {
-            var (status, problem) = await Status(jobId, jobs.ActorRef, ct);
+            var (status, problem) = await Status(jobId, jobs.ActorRef, system, ct);
             if (problem is not null) return problem;
             (record, var missing) = Pick(status!, run);
             if (record is not null) break;
@@ -91,11 +90,11 @@ public static class RunEndpoints
             object answer;
             try
             {
-                answer = await store.Ask<object>(new GetRunLog(record.ContractId, which, offset, RunStore.MaxChunk), AskTimeout, ct);
+                answer = await store.Ask<object>(new GetRunLog(record.ContractId, which, offset, RunStore.MaxChunk), ActorAsk.Timeout(system), ct);
             }
             catch (AskTimeoutException)
             {
-                if (!started) return Problems.Unavailable($"the node of run {record.Run} ({record.Node}) did not answer within {AskTimeout.TotalSeconds} s");
+                if (!started) return Problems.Unavailable($"the node of run {record.Run} ({record.Node}) did not answer within {ActorAsk.Timeout(system).TotalSeconds} s");
                 break;
             }
 
@@ -131,7 +130,7 @@ public static class RunEndpoints
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Output(string jobId, string name, HttpContext http, IRequiredActor<JobRegion> jobs,
         ActorSystem system, CancellationToken ct, int? run = null)
     {
-        var (status, problem) = await Status(jobId, jobs.ActorRef, ct);
+        var (status, problem) = await Status(jobId, jobs.ActorRef, system, ct);
         if (problem is not null) return problem;
         var (record, missing) = Pick(status!, run);
         if (missing is not null) return missing;
@@ -149,11 +148,11 @@ public static class RunEndpoints
             object answer;
             try
             {
-                answer = await store.Ask<object>(new GetRunOutput(record.ContractId, name, offset, RunStore.MaxChunk), AskTimeout, ct);
+                answer = await store.Ask<object>(new GetRunOutput(record.ContractId, name, offset, RunStore.MaxChunk), ActorAsk.Timeout(system), ct);
             }
             catch (AskTimeoutException)
             {
-                if (!started) return Problems.Unavailable($"the node of run {record.Run} ({record.Node}) did not answer within {AskTimeout.TotalSeconds} s");
+                if (!started) return Problems.Unavailable($"the node of run {record.Run} ({record.Node}) did not answer within {ActorAsk.Timeout(system).TotalSeconds} s");
                 break;
             }
 
@@ -205,20 +204,8 @@ public static class RunEndpoints
             : $"job '{status.JobId}' has not started its program yet (it is {status.State})", "The job has no run."));
     }
 
-    private static async Task<(JobStatus? Status, ProblemHttpResult? Problem)> Status(string jobId, IActorRef jobs, CancellationToken ct)
-    {
-        if (Problems.InvalidJobId(jobId) is { } invalid) return (null, invalid);
-        try
-        {
-            return await jobs.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct) is JobStatus status
-                ? (status, null)
-                : (null, Problems.NotFound($"no job with id '{jobId}'"));
-        }
-        catch (AskTimeoutException)
-        {
-            return (null, Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds} s"));
-        }
-    }
+    private static async Task<(JobStatus? Status, ProblemHttpResult? Problem)> Status(string jobId, IActorRef jobs, ActorSystem system, CancellationToken ct) =>
+        Problems.InvalidJobId(jobId) is { } invalid ? (null, invalid) : await system.JobAsync(jobs, jobId, ct);
 }
 
 /// <summary>A job's runs: the latest (<see cref="Run"/>, going on or ended) with links to its outputs, and every run before it.</summary>

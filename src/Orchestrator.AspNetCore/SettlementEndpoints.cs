@@ -18,7 +18,6 @@ namespace Orchestrator.Api;
 public static class SettlementEndpoints
 {
     public const int MaxLimit = 1000;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static IEndpointRouteBuilder MapSettlementEndpoints(this IEndpointRouteBuilder app)
     {
@@ -35,7 +34,7 @@ public static class SettlementEndpoints
                 new("until", "Only rows last changed before this time (ISO 8601).", Format: "date-time"),
                 new("offset", "Rows to skip (0 or more; default 0).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"),
                 new("limit", $"Rows to return, 1 to {MaxLimit} (default 100).", Microsoft.OpenApi.JsonSchemaType.Integer, "int32"))
-            .ProducesProblems(400);
+            .ProducesProblems(400, 503);
         app.MapGet("/orchestrator/settlements/{contractId}", Show).WithName("GetSettlement")
             .WithSummary("One contract's settlement as the requester's job and the provider each recorded it, with the receipt and both signatures.")
             .ProducesProblems(400, 404, 503);
@@ -45,7 +44,8 @@ public static class SettlementEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<SettlementPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, CancellationToken ct)
+    private static async Task<Results<Ok<SettlementPage>, ProblemHttpResult>> List(HttpRequest request, IRequiredActor<JobIndexActor> index, ActorSystem system,
+        CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var provider = Id(request, "provider", errors);
@@ -63,49 +63,39 @@ public static class SettlementEndpoints
         var offset = QueryParameters.Number(request, "offset", 0, 0, int.MaxValue, errors);
         var limit = QueryParameters.Number(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
-        return TypedResults.Ok(await index.ActorRef.Ask<SettlementPage>(new ListSettlements(provider, requester, state, from, until, offset, limit), AskTimeout, ct));
+        var (page, unanswered) = await system.AskAsync<SettlementPage>(index.ActorRef, new ListSettlements(provider, requester, state, from, until, offset, limit),
+            "the settlement ledger", ct);
+        return page is null ? unanswered! : TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<SettlementDetail>, ProblemHttpResult>> Show(string contractId, IRequiredActor<JobIndexActor> index,
-        IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, CancellationToken ct)
+        IRequiredActor<JobRegion> jobs, IRequiredActor<ProviderDirectory> directory, ActorSystem system, CancellationToken ct)
     {
         if (contractId.Length is 0 or > Limits.MaxIdLength * 2 + 1 || contractId.Any(char.IsControl))
             return Problems.Invalid(new Dictionary<string, string[]> { ["contractId"] = [$"must be 1 to {Limits.MaxIdLength * 2 + 1} printable characters"] });
         // The index knows which job holds the contract; a contract id is also the job's id and the provider's, joined by '@'.
-        var located = await index.ActorRef.Ask<ContractLocation>(new WhereIsContract(contractId), AskTimeout, ct);
+        var (located, unanswered) = await system.AskAsync<ContractLocation>(index.ActorRef, new WhereIsContract(contractId), "the settlement ledger", ct);
+        if (located is null) return unanswered!;
         var at = contractId.LastIndexOf('@');
         var jobId = located.JobId ?? (at > 0 ? contractId[..at] : null);
         if (jobId is null || Limits.CheckId(jobId) is not null) return Problems.NotFound($"no contract '{contractId}' is known to the ledger");
 
-        IJobMessage reply;
-        try
-        {
-            reply = await jobs.ActorRef.Ask<IJobMessage>(new GetJob(jobId), AskTimeout, ct);
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"job '{jobId}' did not answer within {AskTimeout.TotalSeconds:0} s");
-        }
-
-        var mine = (reply as JobStatus)?.Settlements.FirstOrDefault(s => s.ContractId == contractId);
+        var (status, unread) = await system.JobAsync(jobs.ActorRef, jobId, ct);
+        if (status is null && unread!.StatusCode != StatusCodes.Status404NotFound) return unread;
+        var mine = status?.Settlements.FirstOrDefault(s => s.ContractId == contractId);
         if (mine is null) return Problems.NotFound($"no contract '{contractId}' has ended under job '{jobId}' (see GET /orchestrator/jobs/{jobId})");
 
         // The provider's side, when it can answer: both records side by side.
         SettlementRecord? theirs = null;
         string? unavailable = null;
-        var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
+        var (known, noDirectory) = await system.AskAsync<KnownProviders>(directory.ActorRef, ListProviders.Instance, "the provider directory", ct);
+        if (known is null) return noDirectory!;
         if (known.ById.TryGetValue(mine.ProviderId, out var provider))
         {
-            try
-            {
-                var held = await provider.Ask<ProviderSettlements>(new GetProviderSettlements(mine.ProviderId), AskTimeout, ct);
-                theirs = held.Settlements.FirstOrDefault(s => s.ContractId == contractId);
-                if (theirs is null) unavailable = $"provider '{mine.ProviderId}' holds no settlement of '{contractId}'";
-            }
-            catch (AskTimeoutException)
-            {
-                unavailable = $"provider '{mine.ProviderId}' did not answer within {AskTimeout.TotalSeconds:0} s";
-            }
+            var (held, silent) = await system.AskAsync<ProviderSettlements>(provider, new GetProviderSettlements(mine.ProviderId), $"provider '{mine.ProviderId}'", ct);
+            theirs = held?.Settlements.FirstOrDefault(s => s.ContractId == contractId);
+            if (held is null) unavailable = silent!.ProblemDetails.Detail;
+            else if (theirs is null) unavailable = $"provider '{mine.ProviderId}' holds no settlement of '{contractId}'";
         }
         else unavailable = $"provider '{mine.ProviderId}' is not known to the cluster now";
 
@@ -113,20 +103,15 @@ public static class SettlementEndpoints
     }
 
     private static async Task<Results<Ok<ProviderSettlements>, ProblemHttpResult>> OfProvider(string providerId, IRequiredActor<ProviderDirectory> directory,
-        CancellationToken ct)
+        ActorSystem system, CancellationToken ct)
     {
         if (Limits.CheckId(providerId) is { } bad) return Problems.Invalid(new Dictionary<string, string[]> { ["providerId"] = [bad] });
-        var known = await directory.ActorRef.Ask<KnownProviders>(ListProviders.Instance, AskTimeout, ct);
+        var (known, unanswered) = await system.AskAsync<KnownProviders>(directory.ActorRef, ListProviders.Instance, "the provider directory", ct);
+        if (known is null) return unanswered!;
         if (!known.ById.TryGetValue(providerId, out var provider))
             return Problems.NotFound($"no provider '{providerId}' is known to the cluster (see GET /orchestrator/providers)");
-        try
-        {
-            return TypedResults.Ok(await provider.Ask<ProviderSettlements>(new GetProviderSettlements(providerId), AskTimeout, ct));
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable($"provider '{providerId}' did not answer within {AskTimeout.TotalSeconds:0} s", "The provider cannot answer now.");
-        }
+        var (held, silent) = await system.AskAsync<ProviderSettlements>(provider, new GetProviderSettlements(providerId), $"provider '{providerId}'", ct);
+        return held is null ? silent! : TypedResults.Ok(held);
     }
 
     /// <summary>A settlement state by its API word (<c>awaiting-receipt</c>) or its name (<c>AwaitingReceipt</c>).</summary>

@@ -3,45 +3,55 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Configuration;
 
-/// <summary>The <c>orchestrator</c> section of the node's HOCON (see hocon/orchestrator.conf for each key).</summary>
+/// <summary>
+/// The <c>orchestrator</c> section of the node's HOCON, read and checked: each setting's key, default, bounds and
+/// messages are its entry in <see cref="SettingsCatalog"/> (hocon/orchestrator.conf explains each at length).
+/// </summary>
 public sealed record OrchestratorSettings
 {
+    // A node id for settings made in code (tests); a node's own comes from orchestrator.nodeId, or its host name.
     public string NodeId { get; init; } = "local-node";
-    public OrchestrationType DefaultOrchestrationType { get; init; } = OrchestrationType.Pull;
-    public TimeSpan DefaultSearchTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan JobRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan ContractTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan LockLease { get; init; } = TimeSpan.FromSeconds(30);
-    public TimeSpan ContractConfirmAfter { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan JobDeadline { get; init; } = TimeSpan.FromMinutes(2);
-    public TimeSpan DefaultJobDuration { get; init; } = TimeSpan.FromHours(1);
-    public TimeSpan TerminalJobIdle { get; init; } = TimeSpan.FromSeconds(10);
+    public OrchestrationType DefaultOrchestrationType { get; init; } = Orchestration(SettingsCatalog.DefaultOrchestrationType.Default);
+    public TimeSpan DefaultSearchTimeout { get; init; } = Duration(SettingsCatalog.DefaultSearchTimeout);
+    public TimeSpan JobRequestTimeout { get; init; } = Duration(SettingsCatalog.JobRequestTimeout);
+    public TimeSpan ContractTimeout { get; init; } = Duration(SettingsCatalog.ContractTimeout);
+    public TimeSpan LockLease { get; init; } = Duration(SettingsCatalog.LockLease);
+    public TimeSpan ContractConfirmAfter { get; init; } = Duration(SettingsCatalog.ContractConfirmAfter);
+    public TimeSpan JobDeadline { get; init; } = Duration(SettingsCatalog.JobDeadline);
+    public TimeSpan DefaultJobDuration { get; init; } = Duration(SettingsCatalog.DefaultJobDuration);
+    public TimeSpan TerminalJobIdle { get; init; } = Duration(SettingsCatalog.TerminalJobIdle);
     public IReadOnlyList<string> ApprovedIds { get; init; } = [];
-    public SelectionCriterion DefaultSelection { get; init; } = SelectionCriterion.Score;
-    public int MaxBidRequests { get; init; } = 16;
-    public int LowerPriceWeight { get; init; } = 10;
-    public int SpareCapacityWeight { get; init; } = 5;
-    public TimeSpan SearchRetryMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan SearchRetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public SelectionCriterion DefaultSelection { get; init; } = Selection(SettingsCatalog.DefaultSelection.Default);
+    public int MaxBidRequests { get; init; } = Number(SettingsCatalog.MaxBidRequests);
+    public int LowerPriceWeight { get; init; } = Number(SettingsCatalog.LowerPriceWeight);
+    public int SpareCapacityWeight { get; init; } = Number(SettingsCatalog.SpareCapacityWeight);
+    public TimeSpan SearchRetryMinBackoff { get; init; } = Duration(SettingsCatalog.SearchRetryMinBackoff);
+    public TimeSpan SearchRetryMaxBackoff { get; init; } = Duration(SettingsCatalog.SearchRetryMaxBackoff);
 
     /// <summary>How many finished jobs each node's listing keeps in memory (the latest to finish); older ones are read by id.</summary>
-    public int ListedFinishedJobs { get; init; } = ReadModel.JobIndex.DefaultMaxFinished;
+    public int ListedFinishedJobs { get; init; } = Number(SettingsCatalog.ListedFinishedJobs);
 
     /// <summary>How many jobs each provider's EligibleComputeProvidersData keeps (the latest asked about).</summary>
-    public int EligibilityKept { get; init; } = 256;
+    public int EligibilityKept { get; init; } = Number(SettingsCatalog.EligibilityKept);
 
     /// <summary>How long a provider keeps its comparison with a job after it was last asked about it.</summary>
-    public TimeSpan EligibilityKeptFor { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan EligibilityKeptFor { get; init; } = Duration(SettingsCatalog.EligibilityKeptFor);
 
     /// <summary>Where a provider's node keeps its runs' logs and outputs; empty: under the temp folder, named after the node.</summary>
     public string ExecutionDirectory { get; init; } = "";
 
-    public long ExecutionLogLimit { get; init; } = 1 << 20;
-    public long ExecutionOutputLimit { get; init; } = 16 << 20;
-    public long InlineModuleLimit { get; init; } = 1 << 20;
-    public TimeSpan ExecutionHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan ExecutionLostAfter { get; init; } = TimeSpan.FromSeconds(10);
-    public RestartPolicy DefaultRestart { get; init; } = new(RestartMode.OnFailure, 3);
+    public long ExecutionLogLimit { get; init; } = Size(SettingsCatalog.ExecutionLogLimit);
+    public long ExecutionOutputLimit { get; init; } = Size(SettingsCatalog.ExecutionOutputLimit);
+    public long InlineModuleLimit { get; init; } = Size(SettingsCatalog.InlineModuleLimit);
+    public TimeSpan ExecutionHeartbeat { get; init; } = Duration(SettingsCatalog.ExecutionHeartbeat);
+    public TimeSpan ExecutionLostAfter { get; init; } = Duration(SettingsCatalog.ExecutionLostAfter);
+    public RestartPolicy DefaultRestart { get; init; } = new(Restart(SettingsCatalog.RestartMode.Default), Number(SettingsCatalog.RestartMaxAttempts));
+
+    /// <summary>How long an HTTP request waits for the actor it asks before answering 503.</summary>
+    public TimeSpan ApiAskTimeout { get; init; } = Duration(SettingsCatalog.ApiAskTimeout);
+
+    /// <summary>How long the providers listing waits for each provider.</summary>
+    public TimeSpan ApiProviderAskTimeout { get; init; } = Duration(SettingsCatalog.ApiProviderAskTimeout);
 
     /// <summary>The folder of this node's runs (<see cref="ExecutionDirectory"/>, or its default).</summary>
     public string RunsFolder => ExecutionDirectory.Length > 0
@@ -51,40 +61,37 @@ public sealed record OrchestratorSettings
     public static OrchestratorSettings FromConfig(Config root)
     {
         var c = root.GetConfig("orchestrator") ?? throw new ConfigurationException("missing the 'orchestrator' section");
-        var d = new OrchestratorSettings();
-        var type = c.GetString("defaultOrchestrationType", "pull");
-        if (!Enum.TryParse<OrchestrationType>(type, ignoreCase: true, out var orchestrationType))
-            throw new ConfigurationException($"orchestrator.defaultOrchestrationType: '{type}' is not one of pull, push");
-
         var settings = new OrchestratorSettings
         {
-            NodeId = NonEmpty(c.GetString("nodeId", ""), Environment.MachineName),
-            DefaultOrchestrationType = orchestrationType,
-            DefaultSearchTimeout = Positive(c, "defaultSearchTimeout", d.DefaultSearchTimeout),
-            JobRequestTimeout = Positive(c, "jobRequestTimeout", d.JobRequestTimeout),
-            ContractTimeout = Positive(c, "contractTimeout", d.ContractTimeout),
-            LockLease = Positive(c, "lockLease", d.LockLease),
-            ContractConfirmAfter = Positive(c, "contractConfirmAfter", d.ContractConfirmAfter),
-            JobDeadline = Positive(c, "jobDeadline", d.JobDeadline),
-            DefaultJobDuration = Positive(c, "defaultJobDuration", d.DefaultJobDuration),
-            TerminalJobIdle = Positive(c, "terminalJobIdle", d.TerminalJobIdle),
-            ApprovedIds = c.GetStringList("approvedIds", []).Where(s => !string.IsNullOrWhiteSpace(s)).ToArray(),
-            DefaultSelection = Selection(c.GetString("defaultSelection", "score")),
-            MaxBidRequests = Between(c, "maxBidRequests", d.MaxBidRequests, 1, 1000),
-            LowerPriceWeight = Between(c, "builtinPreferences.lowerPrice", d.LowerPriceWeight, 0, 100),
-            SpareCapacityWeight = Between(c, "builtinPreferences.spareCapacity", d.SpareCapacityWeight, 0, 100),
-            SearchRetryMinBackoff = Positive(c, "searchRetryMinBackoff", d.SearchRetryMinBackoff),
-            SearchRetryMaxBackoff = Positive(c, "searchRetryMaxBackoff", d.SearchRetryMaxBackoff),
-            ListedFinishedJobs = Between(c, "listedFinishedJobs", d.ListedFinishedJobs, 0, 100_000_000),
-            EligibilityKept = Between(c, "eligibilityKept", d.EligibilityKept, 0, 1_000_000),
-            EligibilityKeptFor = Positive(c, "eligibilityKeptFor", d.EligibilityKeptFor),
-            ExecutionDirectory = c.GetString("execution.directory", ""),
-            ExecutionLogLimit = Bytes(c, "execution.logLimit", d.ExecutionLogLimit),
-            ExecutionOutputLimit = Bytes(c, "execution.outputLimit", d.ExecutionOutputLimit),
-            InlineModuleLimit = Bytes(c, "execution.inlineModuleLimit", d.InlineModuleLimit),
-            ExecutionHeartbeat = Positive(c, "execution.heartbeat", d.ExecutionHeartbeat),
-            ExecutionLostAfter = Positive(c, "execution.lostAfter", d.ExecutionLostAfter),
-            DefaultRestart = Restart(c, d.DefaultRestart),
+            NodeId = NonEmpty(SettingsCatalog.NodeId.Read(c) as string ?? "", Environment.MachineName),
+            DefaultOrchestrationType = Orchestration(SettingsCatalog.DefaultOrchestrationType.Choice(c)),
+            DefaultSearchTimeout = SettingsCatalog.DefaultSearchTimeout.Duration(c),
+            JobRequestTimeout = SettingsCatalog.JobRequestTimeout.Duration(c),
+            ContractTimeout = SettingsCatalog.ContractTimeout.Duration(c),
+            LockLease = SettingsCatalog.LockLease.Duration(c),
+            ContractConfirmAfter = SettingsCatalog.ContractConfirmAfter.Duration(c),
+            JobDeadline = SettingsCatalog.JobDeadline.Duration(c),
+            DefaultJobDuration = SettingsCatalog.DefaultJobDuration.Duration(c),
+            TerminalJobIdle = SettingsCatalog.TerminalJobIdle.Duration(c),
+            ApprovedIds = (string[])SettingsCatalog.ApprovedIds.Read(c),
+            DefaultSelection = Selection(SettingsCatalog.DefaultSelection.Choice(c)),
+            MaxBidRequests = SettingsCatalog.MaxBidRequests.WholeNumber(c),
+            LowerPriceWeight = SettingsCatalog.LowerPriceWeight.WholeNumber(c),
+            SpareCapacityWeight = SettingsCatalog.SpareCapacityWeight.WholeNumber(c),
+            SearchRetryMinBackoff = SettingsCatalog.SearchRetryMinBackoff.Duration(c),
+            SearchRetryMaxBackoff = SettingsCatalog.SearchRetryMaxBackoff.Duration(c),
+            ListedFinishedJobs = SettingsCatalog.ListedFinishedJobs.WholeNumber(c),
+            EligibilityKept = SettingsCatalog.EligibilityKept.WholeNumber(c),
+            EligibilityKeptFor = SettingsCatalog.EligibilityKeptFor.Duration(c),
+            ExecutionDirectory = (string)SettingsCatalog.ExecutionDirectory.Read(c),
+            ExecutionLogLimit = SettingsCatalog.ExecutionLogLimit.Size(c),
+            ExecutionOutputLimit = SettingsCatalog.ExecutionOutputLimit.Size(c),
+            InlineModuleLimit = SettingsCatalog.InlineModuleLimit.Size(c),
+            ExecutionHeartbeat = SettingsCatalog.ExecutionHeartbeat.Duration(c),
+            ExecutionLostAfter = SettingsCatalog.ExecutionLostAfter.Duration(c),
+            DefaultRestart = new RestartPolicy(Restart(SettingsCatalog.RestartMode.Choice(c)), SettingsCatalog.RestartMaxAttempts.WholeNumber(c)),
+            ApiAskTimeout = SettingsCatalog.ApiAskTimeout.Duration(c),
+            ApiProviderAskTimeout = SettingsCatalog.ApiProviderAskTimeout.Duration(c),
         };
         if (settings.ExecutionLostAfter <= settings.ExecutionHeartbeat * 2)
             throw new ConfigurationException("orchestrator.execution.lostAfter must be longer than two heartbeats (execution.heartbeat)");
@@ -94,77 +101,20 @@ public sealed record OrchestratorSettings
         return settings;
     }
 
-    private static SelectionCriterion Selection(string value) => value.Replace("-", "").ToLowerInvariant() switch
+    private static TimeSpan Duration(Setting setting) => (TimeSpan)setting.DefaultValue;
+    private static int Number(Setting setting) => (int)setting.DefaultValue;
+    private static long Size(Setting setting) => (long)setting.DefaultValue;
+
+    private static OrchestrationType Orchestration(string choice) => choice == "push" ? OrchestrationType.Push : OrchestrationType.Pull;
+
+    private static SelectionCriterion Selection(string choice) => choice switch
     {
-        "score" => SelectionCriterion.Score,
-        "lowestprice" => SelectionCriterion.LowestPrice,
-        "earliestbid" => SelectionCriterion.EarliestBid,
-        _ => throw new ConfigurationException($"orchestrator.defaultSelection: '{value}' is not one of score, lowest-price, earliest-bid"),
+        "lowest-price" => SelectionCriterion.LowestPrice,
+        "earliest-bid" => SelectionCriterion.EarliestBid,
+        _ => SelectionCriterion.Score,
     };
 
-    private static int Between(Config c, string key, int fallback, int min, int max)
-    {
-        int value;
-        try
-        {
-            value = c.GetInt(key, fallback);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-            throw new ConfigurationException($"orchestrator.{key}: '{c.GetString(key)}' is not a whole number from {min} to {max}");
-        }
-
-        if (value < min || value > max) throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, was {value}");
-        return value;
-    }
-
-    private static RestartPolicy Restart(Config c, RestartPolicy fallback)
-    {
-        var mode = c.GetString("execution.restart.mode", "on-failure");
-        var parsed = mode.Replace("-", "").ToLowerInvariant() switch
-        {
-            "never" => RestartMode.Never,
-            "onfailure" => RestartMode.OnFailure,
-            _ => throw new ConfigurationException($"orchestrator.execution.restart.mode: '{mode}' is not one of never, on-failure"),
-        };
-        return new RestartPolicy(parsed, Between(c, "execution.restart.maxAttempts", fallback.MaxAttempts, 1, 100));
-    }
-
-    private static long Bytes(Config c, string key, long fallback)
-    {
-        long? value;
-        try
-        {
-            value = c.HasPath(key) ? c.GetByteSize(key) : fallback;
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-            value = null;
-        }
-
-        if (value is null or <= 0 or > 1L << 40)
-            throw new ConfigurationException($"orchestrator.{key}: '{c.GetString(key)}' is not a size from 1 byte to 1 TiB (e.g. 512k, 1m, 2g)");
-        return value.Value;
-    }
+    private static RestartMode Restart(string choice) => choice == "never" ? RestartMode.Never : RestartMode.OnFailure;
 
     private static string NonEmpty(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
-
-    private static TimeSpan Positive(Config c, string key, TimeSpan fallback)
-    {
-        TimeSpan value;
-        try
-        {
-            value = c.GetTimeSpan(key, fallback, allowInfinite: false);
-        }
-        catch (FormatException)
-        {
-            var text = c.GetString(key);
-            throw new ConfigurationException(text.TrimStart().StartsWith('-')
-                ? $"orchestrator.{key} must be positive, was {text}"
-                : $"orchestrator.{key}: '{text}' is not a duration (e.g. 200ms, 5s, 2m, 1h)");
-        }
-
-        if (value <= TimeSpan.Zero) throw new ConfigurationException($"orchestrator.{key} must be positive, was {value}");
-        return value;
-    }
 }

@@ -14,11 +14,11 @@ public static class OrchestratorConfig
     /// <summary>The library's defaults: every key the README documents, with its default value.</summary>
     public static Config Defaults { get; } = DefaultFiles.Select(Embedded).Aggregate(Config.Empty, (all, file) => all.WithFallback(file));
 
-    private static readonly HashSet<string> KnownKeys = Keys(Defaults, "orchestrator").ToHashSet(StringComparer.Ordinal);
+    private static readonly HashSet<string> KnownKeys = LeafKeys(Defaults, "orchestrator").ToHashSet(StringComparer.Ordinal);
 
     private static void RefuseUnknownKeys(Config given)
     {
-        foreach (var key in Keys(given, "orchestrator"))
+        foreach (var key in LeafKeys(given, "orchestrator"))
         {
             if (KnownKeys.Contains(key)) continue;
             var near = Orchestrator.Configuration.Spelling.Closest(key, KnownKeys);
@@ -28,7 +28,7 @@ public static class OrchestratorConfig
     }
 
     /// <summary>Every leaf key under <paramref name="path"/>, dotted.</summary>
-    private static IEnumerable<string> Keys(Config config, string path)
+    internal static IEnumerable<string> LeafKeys(Config config, string path)
     {
         if (!config.HasPath(path)) yield break;
         var value = config.GetValue(path);
@@ -39,7 +39,7 @@ public static class OrchestratorConfig
         }
 
         foreach (var child in value.GetObject().Items.Keys)
-        foreach (var key in Keys(config, path + "." + child))
+        foreach (var key in LeafKeys(config, path + "." + child))
             yield return key;
     }
 
@@ -81,17 +81,17 @@ public sealed record PersistenceChoice(string Provider, string Target)
 
     public static PersistenceChoice From(Config config)
     {
-        var provider = config.GetString("orchestrator.persistence.provider", "sqlite");
-        var postgres = config.GetString("orchestrator.persistence.postgres.connectionString", "");
+        var section = config.GetConfig("orchestrator") ?? Config.Empty;
+        var provider = Configuration.SettingsCatalog.PersistenceProvider.Choice(section);
+        var postgres = (string)Configuration.SettingsCatalog.PostgresConnectionString.Read(section);
         if (provider == "sqlite" && postgres.Length > 0) provider = "postgres";
         return provider switch
         {
-            "sqlite" => new PersistenceChoice("sqlite", config.GetString("orchestrator.persistence.sqlite.file")),
+            "sqlite" => new PersistenceChoice("sqlite", (string)Configuration.SettingsCatalog.SqliteFile.Read(section)),
             "postgres" when postgres.Length > 0 => new PersistenceChoice("postgres", postgres),
             "postgres" => throw new ConfigurationException(
                 "orchestrator.persistence.provider is postgres but orchestrator.persistence.postgres.connectionString is empty (--postgres or ORCHESTRATOR_POSTGRES)"),
-            "host" => new PersistenceChoice("host", ""),
-            _ => throw new ConfigurationException($"orchestrator.persistence.provider: '{provider}' is not one of sqlite, postgres, host"),
+            _ => new PersistenceChoice("host", ""),
         };
     }
 }

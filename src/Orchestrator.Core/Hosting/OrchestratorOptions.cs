@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Orchestrator.Protocol.Model;
@@ -25,6 +24,10 @@ public sealed class OrchestratorOptions
     public TimeSpan? JobRequestTimeout { get; set; }
     public TimeSpan? ContractTimeout { get; set; }
     public TimeSpan? LockLease { get; set; }
+
+    /// <summary>When a provider asks the job about a contract it committed and the job has not confirmed (orchestrator.contractConfirmAfter).</summary>
+    public TimeSpan? ContractConfirmAfter { get; set; }
+
     public TimeSpan? JobDeadline { get; set; }
     public TimeSpan? DefaultJobDuration { get; set; }
     public TimeSpan? TerminalJobIdle { get; set; }
@@ -52,6 +55,12 @@ public sealed class OrchestratorOptions
     public TlsOptions Tls { get; set; } = new();
     public PersistenceOptions Persistence { get; set; } = new();
     public ExecutionOptions Execution { get; set; } = new();
+    public BuiltinPreferenceOptions BuiltinPreferences { get; set; } = new();
+
+    /// <summary>The network authority's files (orchestrator.trust): what <see cref="Trust"/> is built from by the executable.</summary>
+    public TrustFileOptions TrustFiles { get; set; } = new();
+
+    public ApiOptions Api { get; set; } = new();
 
     /// <summary>
     /// HOCON beneath the options above and above the library's defaults (the executable's <c>--config</c> file):
@@ -128,47 +137,72 @@ public sealed class OrchestratorOptions
         }
     }
 
-    /// <summary>The options that are set, as HOCON over the <c>orchestrator</c> section.</summary>
+    /// <summary>
+    /// The options that are set, as HOCON over the <c>orchestrator</c> section: each setting of
+    /// <see cref="Configuration.SettingsCatalog"/> from the option it names.
+    /// </summary>
     internal string ToHocon()
     {
         var hocon = new StringBuilder();
-        void Line(string key, string? value)
-        {
-            if (value is not null) hocon.Append("orchestrator.").Append(key).Append(" = ").AppendLine(value);
-        }
-
-        static string? Duration(TimeSpan? value) => value is { } v ? ((long)v.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms" : null;
-
-        Line("nodeId", Quote(NodeId));
-        Line("defaultOrchestrationType", DefaultOrchestrationType?.ToString().ToLowerInvariant());
-        Line("defaultSearchTimeout", Duration(DefaultSearchTimeout));
-        Line("jobRequestTimeout", Duration(JobRequestTimeout));
-        Line("contractTimeout", Duration(ContractTimeout));
-        Line("lockLease", Duration(LockLease));
-        Line("jobDeadline", Duration(JobDeadline));
-        Line("defaultJobDuration", Duration(DefaultJobDuration));
-        Line("terminalJobIdle", Duration(TerminalJobIdle));
-        Line("searchRetryMinBackoff", Duration(SearchRetryMinBackoff));
-        Line("searchRetryMaxBackoff", Duration(SearchRetryMaxBackoff));
-        Line("defaultSelection", Quote(DefaultSelection));
-        Line("maxBidRequests", MaxBidRequests?.ToString(CultureInfo.InvariantCulture));
-        Line("listedFinishedJobs", ListedFinishedJobs?.ToString(CultureInfo.InvariantCulture));
-        Line("eligibilityKept", EligibilityKept?.ToString(CultureInfo.InvariantCulture));
-        Line("eligibilityKeptFor", Duration(EligibilityKeptFor));
-        Line("approvedIds", ApprovedIds is null ? null : "[" + string.Join(", ", ApprovedIds.Select(Quote)) + "]");
-        Line("roles.jobs", Quote(Roles.Jobs));
-        Line("roles.providers", Quote(Roles.Providers));
-        Line("tls.certificate", Quote(Tls.Certificate));
-        Line("tls.password", Quote(Tls.Password));
-        Line("tls.ca", Quote(Tls.Ca));
-        Line("persistence.provider", Quote(Persistence.Provider));
-        Line("persistence.sqlite.file", Quote(Persistence.SqliteFile));
-        Line("persistence.postgres.connectionString", Quote(Persistence.PostgresConnectionString));
-        Line("execution.directory", Quote(Execution.Directory));
+        foreach (var setting in Configuration.SettingsCatalog.All)
+            if (OptionValue(this, setting.Option) is { } value)
+                hocon.Append(setting.Path).Append(" = ").AppendLine(setting.ToHocon(value));
         return hocon.ToString();
     }
 
-    private static string? Quote(string? value) => value is null ? null : HoconText.Quote(value);
+    /// <summary>The value of the option at <paramref name="path"/> (<c>Execution.Restart.Mode</c>), null when unset.</summary>
+    internal static object? OptionValue(object options, string path)
+    {
+        object? value = options;
+        foreach (var name in path.Split('.'))
+        {
+            if (value is null) return null;
+            var property = value.GetType().GetProperty(name) ?? throw new InvalidOperationException($"{value.GetType().Name} has no option {name} ({path})");
+            value = property.GetValue(value);
+        }
+
+        return value;
+    }
+}
+
+/// <summary>The built-in preferences every job gets unless it states its own (orchestrator.builtinPreferences), weights 0–100.</summary>
+public sealed class BuiltinPreferenceOptions
+{
+    public int? LowerPrice { get; set; }
+    public int? SpareCapacity { get; set; }
+}
+
+/// <summary>The network authority's files (orchestrator.trust; docs/trust.md).</summary>
+public sealed class TrustFileOptions
+{
+    /// <summary>Public key files of the authorities this node trusts.</summary>
+    public List<string>? Authorities { get; set; }
+
+    /// <summary>This node's credential from one of them.</summary>
+    public string? Credential { get; set; }
+
+    /// <summary>The revocation lists the authorities publish.</summary>
+    public List<string>? Revocations { get; set; }
+}
+
+/// <summary>The HTTP API's waits (orchestrator.api).</summary>
+public sealed class ApiOptions
+{
+    /// <summary>How long a request waits for the actor it asks before answering 503.</summary>
+    public TimeSpan? AskTimeout { get; set; }
+
+    /// <summary>How long the providers listing waits for each provider.</summary>
+    public TimeSpan? ProviderAskTimeout { get; set; }
+}
+
+/// <summary>The default restart policy of a failed run (orchestrator.execution.restart).</summary>
+public sealed class RestartOptions
+{
+    /// <summary>never or on-failure.</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>With on-failure, runs in all (1–100).</summary>
+    public int? MaxAttempts { get; set; }
 }
 
 /// <summary>Running what was contracted (orchestrator.execution): where a provider's node keeps its runs.</summary>
@@ -176,6 +210,23 @@ public sealed class ExecutionOptions
 {
     /// <summary>Where a provider's node keeps each run's logs and outputs (orchestrator.execution.directory).</summary>
     public string? Directory { get; set; }
+
+    /// <summary>Bytes of each run's stdout and stderr kept.</summary>
+    public long? LogLimit { get; set; }
+
+    /// <summary>Bytes of outputs a run keeps, in all.</summary>
+    public long? OutputLimit { get; set; }
+
+    /// <summary>Bytes of the largest module a job may send inline.</summary>
+    public long? InlineModuleLimit { get; set; }
+
+    /// <summary>How often a running allocation reports to its job.</summary>
+    public TimeSpan? Heartbeat { get; set; }
+
+    /// <summary>A run not heard from this long is lost.</summary>
+    public TimeSpan? LostAfter { get; set; }
+
+    public RestartOptions Restart { get; set; } = new();
 }
 
 /// <summary>The cluster roles that decide what a member does (orchestrator.roles).</summary>

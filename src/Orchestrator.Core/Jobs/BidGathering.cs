@@ -5,7 +5,7 @@ using Orchestrator.Protocol.Model;
 namespace Orchestrator.Jobs;
 
 /// <summary>
-/// The member's side of <see cref="BidRequests"/>: asks each of its providers through a <see cref="BidCollector"/>,
+/// The member's side of <see cref="BidRequests"/>: asks each of its providers through a <see cref="ProviderExchange"/>,
 /// exactly as a job on this member would, and sends all the answers back in one <see cref="BidAnswers"/> once every
 /// provider answered or its collector timed out. The collectors keep their duty after that: a lock that a late answer
 /// brings is released at once, fenced by the request's nonce, so this actor stays until the last of them has stopped.
@@ -27,7 +27,7 @@ internal sealed class BidGathering : ReceiveActor
         foreach (var (provider, request) in requests.Requests.Select(r => (r.Provider, r.Request)))
         {
             if (request.JobId != requests.JobId || !_waiting.Add(request.ProviderId)) continue; // one answer per provider, about this job
-            Context.Watch(Context.ActorOf(BidCollector.Props(provider, request, request.JobId, ExchangePhase.Bid, requests.AnswerWithin, requests.LateLocksFor)));
+            Context.Watch(Context.ActorOf(ProviderExchange.Props(provider, request, request.JobId, ExchangePhase.Bid, requests.AnswerWithin, requests.LateLocksFor)));
             _children++;
         }
 

@@ -264,7 +264,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+    /// <summary>
+    /// The job's clock is the actor system's scheduler (Akka's <see cref="ITimeProvider"/>): the same clock its timers
+    /// run on, and one a test can replace (Akka.TestKit's TestScheduler) to drive time instead of waiting for it.
+    /// </summary>
+    private readonly ITimeProvider _clock = Context.System.Scheduler;
+
+    private DateTimeOffset Now => _clock.Now;
 
     private string HostAddress => Context.System is ExtendedActorSystem system ? system.Provider.DefaultAddress.ToString() : "";
 
@@ -572,12 +578,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             if (!_transferring.Add(record.ContractId) || Timers.IsTimerActive("transfer:" + record.ContractId)) continue;
             var provider = _settlementProvider;
             var self = Self;
+            var clock = _clock;
             Task.Run(async () =>
             {
                 try
                 {
                     var reference = await provider.TransferAsync(record, CancellationToken.None).ConfigureAwait(false);
-                    self.Tell(new Transferred(record.ContractId, new SettlementTransfer(provider.Name, reference, DateTimeOffset.UtcNow)));
+                    self.Tell(new Transferred(record.ContractId, new SettlementTransfer(provider.Name, reference, clock.Now)));
                 }
                 catch (Exception e)
                 {
@@ -613,7 +620,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         // The job's soft constraints go with each request: the provider scores itself and sends its scores with the bid.
         var preferences = _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray();
         var asks = new List<RelayedBidRequest>();
-        _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, DateTimeOffset.UtcNow + timeout, (id, provider) =>
+        _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, Now + timeout, (id, provider) =>
             asks.Add(new RelayedBidRequest(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences))),
             _known?.Departed);
         // Providers of this member are asked one by one (a local message costs next to nothing); those of another member
@@ -625,7 +632,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                     _job.JobId, member.ToArray(), timeout, _settings.LockLease));
             else
                 foreach (var ask in member)
-                    Context.ActorOf(BidCollector.Props(ask.Provider, ask.Request, _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease));
+                    Context.ActorOf(ProviderExchange.Props(ask.Provider, ask.Request, _job.JobId, ExchangePhase.Bid, timeout, _settings.LockLease));
         }
 
         FinishSearchIfComplete();
@@ -664,7 +671,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _runtime = _runtime with { ExchangeInFlight = true };
         if (_providers!.TryGetValue(providerId, out var provider))
-            Context.ActorOf(BidCollector.Props(provider, request, _job.JobId, phase, timeout, _settings.LockLease));
+            Context.ActorOf(ProviderExchange.Props(provider, request, _job.JobId, phase, timeout, _settings.LockLease));
         else
             Self.Tell(new ExchangeOutcome(phase, providerId, JobDecisions.Gone(_job.JobId, providerId, phase, _known?.Departed.GetValueOrDefault(providerId))));
     }

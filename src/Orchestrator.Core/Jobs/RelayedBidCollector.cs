@@ -7,7 +7,7 @@ namespace Orchestrator.Jobs;
 /// <summary>
 /// The bid requests of one search to the providers of one other member, as one <see cref="BidRequests"/> to that
 /// member's directory (which asks them through its <see cref="BidGathering"/>), reported to the job as the
-/// <see cref="BidCollector"/>s would have: one outcome per provider, a TimeoutResponse for each one not answered in time.
+/// <see cref="ProviderExchange"/>s would have: one outcome per provider, a TimeoutResponse for each one not answered in time.
 /// <para>
 /// The member waits for its providers a little less than the job does (<see cref="MemberShare"/>), so its answer
 /// arrives before the job gives up. If it comes later all the same (or after the job stopped waiting), a lock in it is
@@ -69,7 +69,7 @@ internal sealed class RelayedBidCollector : ReceiveActor
                 if (late.JobId != _jobId) return;
                 foreach (var bid in late.Bids.Where(b => b.ResourcesLocked))
                     if (_requests.FirstOrDefault(r => r.Request.ProviderId == bid.ProviderId) is { } request)
-                        BidCollector.ReleaseLateLock(request.Provider, _jobId, bid.ProviderId, ExchangePhase.Bid, request.Request.Nonce);
+                        ProviderExchange.ReleaseLateLock(request.Provider, _jobId, bid.ProviderId, ExchangePhase.Bid, request.Request.Nonce);
 
                 Context.Stop(Self);
             });

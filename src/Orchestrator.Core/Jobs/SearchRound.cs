@@ -25,7 +25,7 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
     public SearchRoundWait Waiting => new(_pending.Order(StringComparer.Ordinal).ToArray(), Until);
 
     /// <summary>
-    /// Asks every candidate (<paramref name="ask"/> sends it its bid request, through a <see cref="BidCollector"/>).
+    /// Asks every candidate (<paramref name="ask"/> sends it its bid request, through a <see cref="ProviderExchange"/>).
     /// A candidate the directory does not have is declined on the spot: <c>provider-gone</c> (naming its member) if it
     /// left lately, <c>unknown-provider</c> if the directory never knew it (a push target that does not exist).
     /// </summary>

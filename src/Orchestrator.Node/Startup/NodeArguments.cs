@@ -10,10 +10,18 @@ namespace Orchestrator.Node.Startup;
 /// </summary>
 public static class NodeArguments
 {
-    /// <summary>One option: its name, what its value looks like, and what it does (the help text).</summary>
-    public sealed record Option(string Name, string Value, string Meaning, bool EnvironmentOnly = false)
+    /// <summary>
+    /// One option: its name, what its value looks like, and what it does (the help text) — for an option that sets an
+    /// orchestrator setting (<see cref="Sets"/>), the setting's own words from <see cref="SettingsCatalog"/>.
+    /// </summary>
+    public sealed record Option(string Name, string Value, string Meaning = "", bool EnvironmentOnly = false)
     {
         public string Variable => "ORCHESTRATOR_" + Name.Replace('-', '_').ToUpperInvariant();
+
+        /// <summary>The setting the option sets, over the configuration files.</summary>
+        public Setting? Sets { get; init; }
+
+        public string Help => Sets is null ? Meaning : $"{Sets.Meaning} ({Sets.Path})";
     }
 
     public static readonly IReadOnlyList<Option> Options =
@@ -22,23 +30,23 @@ public static class NodeArguments
         new("data", "DIR", "folder of the node's key and SQLite file (default data, relative to where you run it)"),
         new("providers", "FILE", "providers to onboard (default: this machine)"),
         new("config", "FILE", "HOCON layered over the built-in defaults"),
-        new("node-id", "ID", "this node's id as service provider (orchestrator.nodeId)"),
+        new("node-id", "ID") { Sets = SettingsCatalog.NodeId },
         new("remote-host", "HOST", "address Akka.NET remoting binds to (default 127.0.0.1)"),
         new("remote-port", "PORT", "remoting port (default 0: any free port; a cluster needs fixed ports)"),
         new("public-host", "HOST", "the name other nodes reach this one at (containers bind 0.0.0.0)"),
         new("seeds", "ADDRESS,...", "seed nodes to join, e.g. akka.tcp://orchestrator@node-1:4053; none: a cluster of one"),
         new("roles", "ROLE,...", "jobs (hosts job entities) and/or providers (onboards providers); default both"),
-        new("postgres", "CONNECTION", "use PostgreSQL for the journal and snapshots"),
+        new("postgres", "CONNECTION") { Sets = SettingsCatalog.PostgresConnectionString },
         new("discovery", "kubernetes|config", "find the other nodes without seed addresses"),
         new("discovery-service", "NAME", "the service discovery looks up (default orchestrator)"),
         new("contact-points", "HOST:PORT,...", "with --discovery config: the nodes' remoting addresses"),
         new("required-contact-points", "N", "nodes discovery must find before the first forms the cluster (default 2)"),
-        new("tls-certificate", "FILE", "this node's certificate and key (PKCS#12) for mutual TLS on the cluster transport"),
-        new("tls-ca", "FILE", "the CA every member's certificate must chain to"),
+        new("tls-certificate", "FILE") { Sets = SettingsCatalog.TlsCertificate },
+        new("tls-ca", "FILE") { Sets = SettingsCatalog.TlsCa },
         new("api-token-file", "FILE", "a file holding the HTTP API's bearer token"),
         new("log-format", "text|json", "json: one JSON object per log line"),
         new("api-token", "TOKEN", "the HTTP API's bearer token (16 characters or more)", EnvironmentOnly: true),
-        new("tls-password", "PASSWORD", "the certificate file's password", EnvironmentOnly: true),
+        new("tls-password", "PASSWORD", EnvironmentOnly: true) { Sets = SettingsCatalog.TlsPassword },
     ];
 
     private static readonly string[] HelpWords = ["--help", "-h", "-?", "help"];
@@ -114,7 +122,7 @@ public static class NodeArguments
         foreach (var o in Options)
         {
             var usage = o.EnvironmentOnly ? "" : $"--{o.Name} {o.Value}";
-            text.AppendLine($"  {usage,-44} {o.Variable,-40} {o.Meaning}");
+            text.AppendLine($"  {usage,-44} {o.Variable,-40} {o.Help}");
         }
 
         text.AppendLine();

@@ -26,21 +26,6 @@ public sealed record OffboardProvider(string ProviderId) : IProviderMessage;
 
 public sealed record ProviderOffboardResult(string ProviderId, int ContractsHeld, int LocksHeld) : IProviderMessage;
 
-/// <summary>The provider host asks its provider to take a new capability, for <see cref="Client"/>.</summary>
-public sealed record ChangeCapability(ProviderCapability Capability, Akka.Actor.IActorRef Client) : IProviderMessage
-{
-    public string ProviderId => Capability.Id;
-}
-
-/// <summary>The provider's answer to <see cref="ChangeCapability"/>: null <see cref="Refused"/> when it took it.</summary>
-public sealed record CapabilityChangeOutcome(ProviderCapability Capability, Akka.Actor.IActorRef Client, string? Refused) : IProviderMessage
-{
-    public string ProviderId => Capability.Id;
-}
-
-/// <summary>An offboarded provider's last contract and lock have ended: its host lets it go.</summary>
-public sealed record ProviderGone(string ProviderId) : IProviderMessage;
-
 /// <summary>Ask a node's provider host whether every provider has loaded its ledger (readiness).</summary>
 public sealed record GetProvidersReadiness : IOrchestratorMessage
 {
@@ -51,6 +36,3 @@ public sealed record ProvidersReadiness(int Recovered, int Total) : IOrchestrato
 {
     public bool Ready => Recovered >= Total;
 }
-
-/// <summary>A provider finished recovering its ledger from the journal.</summary>
-public sealed record ProviderRecovered(string ProviderId) : IProviderMessage;

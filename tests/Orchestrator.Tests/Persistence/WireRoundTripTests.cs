@@ -43,6 +43,23 @@ public class WireRoundTripTests() : TestKit(NodeSerialization)
         Assert.Contains(typeof(Orchestrator.Protocol.Events.ContractRevoked).FullName, names);
     }
 
+    /// <summary>
+    /// What may cross a process boundary is in the public protocol, and all of it is tested above; a signal between the
+    /// actors of one node is an internal type of the library that wears no protocol marker (CONTRIBUTING.md, "Where a
+    /// message goes").
+    /// </summary>
+    [Fact]
+    public void Only_the_public_protocol_wears_the_protocol_markers()
+    {
+        var library = typeof(Orchestrator.Hosting.OrchestratorOptions).Assembly;
+        Assert.Empty(library.GetTypes().Where(t => typeof(IOrchestratorMessage).IsAssignableFrom(t)).Select(t => t.FullName));
+        Assert.Empty(Protocol.GetTypes().Where(t => typeof(IOrchestratorMessage).IsAssignableFrom(t) && t is { IsInterface: false } && !(t.IsPublic || t.IsNestedPublic))
+            .Select(t => t.FullName));
+        // The node's own signals are where the rule puts them.
+        Assert.False(library.GetType("Orchestrator.Providers.ProviderGone")!.IsPublic);
+        Assert.Null(Protocol.GetType("Orchestrator.Protocol.Messages.ProviderGone"));
+    }
+
     [Theory]
     [MemberData(nameof(MessageTypes))]
     public void Every_message_survives_the_node_s_serializer(string typeName)

@@ -6,7 +6,7 @@ using Orchestrator.Telemetry;
 
 namespace Orchestrator.Jobs;
 
-/// <summary>What a <see cref="BidCollector"/> reports to its job: the provider's answer, or a TimeoutResponse.</summary>
+/// <summary>What a <see cref="ProviderExchange"/> reports to its job: the provider's answer, or a TimeoutResponse.</summary>
 internal sealed record ExchangeOutcome(ExchangePhase Phase, string ProviderId, IProviderMessage Answer);
 
 /// <summary>The job no longer waits for this exchange (it ended mid-search): report nothing, but see to a late lock.</summary>
@@ -16,7 +16,8 @@ internal sealed record StopWaiting
 }
 
 /// <summary>
-/// One exchange with one provider on behalf of a job: sends the request, waits at most the phase's timeout
+/// One exchange with one provider on behalf of a job — a bid request, a job request, or the contract (the seed's
+/// BidCollector, named for all three): sends the request, waits at most the phase's timeout
 /// (a receive timeout), and reports exactly once. A shortlisted provider (job request, contract) is watched: if it stops
 /// or its member leaves, the report is a <c>provider-gone</c> decline naming the member, not a wait for the timeout.
 /// <para>
@@ -26,7 +27,7 @@ internal sealed record StopWaiting
 /// expiry; the lease stays the safety net (e.g. for a job that passivates or moves meanwhile).
 /// </para>
 /// </summary>
-internal sealed class BidCollector : ReceiveActor
+internal sealed class ProviderExchange : ReceiveActor
 {
     private readonly ExchangePhase _phase;
     private readonly string _jobId;
@@ -37,7 +38,7 @@ internal sealed class BidCollector : ReceiveActor
     private readonly IActorRef _provider;
 
     /// <param name="lateLocksFor">How long to see to late locks after giving up: the lock lease (zero for a request that does not lock).</param>
-    public BidCollector(IActorRef provider, IProviderMessage request, string jobId, ExchangePhase phase, TimeSpan timeout, TimeSpan lateLocksFor)
+    public ProviderExchange(IActorRef provider, IProviderMessage request, string jobId, ExchangePhase phase, TimeSpan timeout, TimeSpan lateLocksFor)
     {
         _phase = phase;
         _jobId = jobId;
@@ -68,7 +69,7 @@ internal sealed class BidCollector : ReceiveActor
     }
 
     public static Props Props(IActorRef provider, IProviderMessage request, string jobId, ExchangePhase phase, TimeSpan timeout, TimeSpan lateLocksFor) =>
-        Akka.Actor.Props.Create(() => new BidCollector(provider, request, jobId, phase, timeout, lateLocksFor));
+        Akka.Actor.Props.Create(() => new ProviderExchange(provider, request, jobId, phase, timeout, lateLocksFor));
 
     private DeclineMessage Gone(Terminated t)
     {

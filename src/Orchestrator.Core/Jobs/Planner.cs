@@ -57,7 +57,7 @@ internal sealed class PlanActor : ReceiveActor
         // A plan only explains: its dry-run bids are not verified, so its nonce is never checked.
         var timeout = _settings.DefaultSearchTimeout;
         _round = SearchRound.Start(_job.JobId, _job.Candidates, known.ById, nonce: "", DateTimeOffset.UtcNow + timeout, (id, provider) =>
-            Context.ActorOf(BidCollector.Props(provider, new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true,
+            Context.ActorOf(ProviderExchange.Props(provider, new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true,
                     Preferences: _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray()),
                 _job.JobId, Protocol.Model.ExchangePhase.Bid, timeout, TimeSpan.Zero)), known.Departed);
         FinishIfComplete();

@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Orchestrator.Api;
+using Orchestrator.Protocol.Messages;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>The one way the HTTP handlers ask an actor: silence and a wrong answer both become a 503 that names who.</summary>
+public sealed class ActorAskTests : IAsyncLifetime
+{
+    private ActorSystem _system = null!;
+
+    public Task InitializeAsync()
+    {
+        _system = ActorSystem.Create("ask-" + Guid.NewGuid().ToString("N")[..8]);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _system.Terminate();
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(message => Sender.Tell(message));
+    }
+
+    [Fact]
+    public async Task An_answer_of_the_type_asked_for_is_the_answer()
+    {
+        var echo = _system.ActorOf(Props.Create(() => new Echo()));
+        var (answer, problem) = await _system.AskAsync<GetJob>(echo, new GetJob("a"), "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
+        Assert.Null(problem);
+        Assert.Equal("a", answer!.JobId);
+    }
+
+    [Fact]
+    public async Task An_actor_that_does_not_answer_in_time_is_a_503_naming_it_and_the_wait()
+    {
+        var (answer, problem) = await _system.AskAsync<JobStatus>(_system.DeadLetters, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromMilliseconds(200));
+        Assert.Null(answer);
+        Assert.Equal(503, problem!.StatusCode);
+        Assert.Equal("job 'a' did not answer within 0.2 s", problem.ProblemDetails.Detail);
+    }
+
+    [Fact]
+    public async Task An_answer_of_another_type_is_a_503_naming_both()
+    {
+        var echo = _system.ActorOf(Props.Create(() => new Echo()));
+        var (answer, problem) = await _system.AskAsync<JobStatus>(echo, "hello", "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
+        Assert.Null(answer);
+        Assert.Equal(503, problem!.StatusCode);
+        Assert.Equal("the echo answered String, not JobStatus", problem.ProblemDetails.Detail);
+    }
+}
