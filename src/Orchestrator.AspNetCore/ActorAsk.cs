@@ -39,10 +39,62 @@ public static class ActorAsk
             : (null, Problems.Unavailable($"{who} answered {answer.GetType().Name}, not {typeof(T).Name}"));
     }
 
-    /// <summary>A job's status by id: 404 when no job has it (naming the member that said so), 503 when it does not answer.</summary>
+    /// <summary>How soon a read that has not been answered is sent again, at first, and at most.</summary>
+    public static readonly (TimeSpan First, TimeSpan Longest) AskAgain = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+
+    /// <summary>
+    /// Like <see cref="AskAsync{T}"/>, for a question that may be asked twice (a read): unanswered, it is asked again
+    /// after 1 s, then every 2 s, and the first answer wins. A message to an entity whose member has just died is lost
+    /// with that member until the cluster removes it and the entity starts elsewhere (about ten seconds): asked once, a
+    /// read sent in that window waited the whole askTimeout, although the entity answered from its new home seconds
+    /// earlier. Asked again, it answers within two seconds of the entity's return.
+    /// </summary>
+    public static async Task<(T? Answer, ProblemHttpResult? Problem)> ReadAsync<T>(this ActorSystem system, IActorRef actor, object message, string who,
+        CancellationToken ct, TimeSpan? timeout = null) where T : class
+    {
+        var wait = timeout ?? Timeout(system);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var asks = new List<Task<object>>();
+        var again = AskAgain.First;
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < wait)
+        {
+            var left = wait - elapsed;
+            asks.Add(actor.Ask<object>(message, left, done.Token));
+            var pause = Task.Delay(again < left ? again : left, done.Token);
+            while (!pause.IsCompleted)
+            {
+                var first = await Task.WhenAny([.. asks, pause]);
+                if (first == pause) break;
+                asks.Remove((Task<object>)first);
+                if (first.IsCompletedSuccessfully)
+                {
+                    await done.CancelAsync();
+                    var answer = ((Task<object>)first).Result;
+                    return answer is T expected
+                        ? (expected, null)
+                        : (null, Problems.Unavailable($"{who} answered {answer.GetType().Name}, not {typeof(T).Name}"));
+                }
+
+                ct.ThrowIfCancellationRequested();
+                if (asks.Count == 0) await pause; // every ask so far timed out: the next goes when the pause ends
+            }
+
+            again = AskAgain.Longest;
+        }
+
+        await done.CancelAsync();
+        return (null, Problems.Unavailable($"{who} did not answer within {wait.TotalSeconds} s"));
+    }
+
+    /// <summary>
+    /// A job's status by id: 404 when no job has it (naming the member that said so), 503 when it does not answer. A
+    /// read: asked again while unanswered (<see cref="ReadAsync{T}"/>), so a job moving to another member after its own
+    /// died answers as soon as it is back.
+    /// </summary>
     public static async Task<(JobStatus? Status, ProblemHttpResult? Problem)> JobAsync(this ActorSystem system, IActorRef jobs, string jobId, CancellationToken ct)
     {
-        var (answer, problem) = await system.AskAsync<IJobMessage>(jobs, new GetJob(jobId), $"job '{jobId}'", ct);
+        var (answer, problem) = await system.ReadAsync<IJobMessage>(jobs, new GetJob(jobId), $"job '{jobId}'", ct);
         return answer switch
         {
             null => (null, problem),

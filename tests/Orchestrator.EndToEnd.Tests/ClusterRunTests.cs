@@ -66,8 +66,9 @@ public class ClusterRunTests(ITestOutputHelper output)
         var job = await posting.Http.AwaitTerminalAsync(id, TimeSpan.FromSeconds(60));
         // When the job concluded, by its own record (the nodes share this machine's clock): what the API shows depends
         // also on when the reader asks (a read sent to the dead node waits for its answer until the API gives up).
+        var seen = DateTimeOffset.UtcNow - killedAt;
         var after = job["history"]!.AsArray()[^1]!["at"]!.GetValue<DateTimeOffset>() - killedAt;
-        output.WriteLine($"{restart}: {job.State()} {after.TotalSeconds:0.0} s after the kill; runs: " +
+        output.WriteLine($"{restart}: {job.State()} {after.TotalSeconds:0.0} s after the kill (read {seen.TotalSeconds:0.0} s after it); runs: " +
                          string.Join(", ", job["runs"]!.AsArray().Select(r => $"{r!["providerId"]} {r["outcome"]!["failure"]}")));
 
         var runs = job["runs"]!.AsArray();

@@ -30,6 +30,11 @@ public class FailoverTests(ITestOutputHelper output)
         await using var cluster = await ClusterOfNodes.StartAsync(3, ClusterTests.ProvidersOf, "orchestrator { lockLease = 5s, contractConfirmAfter = 2s }");
         var victim = cluster.Nodes[victimIndex];
         var survivors = cluster.Nodes.Where(n => n != victim).ToArray();
+        // The reader below must see the victim's providers go missing: it lists them before the load begins (no job has
+        // been posted yet, so no shard has a home: the burst still asks for its first ones).
+        var all = Enumerable.Range(0, 3).SelectMany(n => new[] { $"cp-n{n}-a", $"cp-n{n}-b" }).ToHashSet();
+        await Poll.UntilAsync(async () => Assert.Subset((await survivors[0].Http.GetProvidersAsync()).Select(p => p!["capability"]!["id"]!.GetValue<string>()).ToHashSet(), all),
+            TimeSpan.FromSeconds(60));
         await using var load = PostingLoad.Start(cluster.Nodes, workers: 12, prefix: $"f-{when}-{victimIndex}");
 
         // A burst: the cluster has just formed, no shard has a home yet, and a dozen posts ask for new ones at once.
