@@ -56,12 +56,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private sealed record TransferAgain(string ContractId);
 
-    // Where each contract's provider was last heard from (the provider, or its allocation's parent): proposals go there.
-    private readonly Dictionary<string, ICanTell> _settleWith = new(StringComparer.Ordinal);
-
-    // Transfers under way, and how many times each failed (the wait before the next try grows with it).
-    private readonly HashSet<string> _transferring = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _transferFailures = new(StringComparer.Ordinal);
     private readonly Settlements.ISettlementProvider _settlementProvider =
         Hosting.OrchestratorNode.Find(Context.System)?.SettlementProvider ?? Settlements.JournalSettlementProvider.Instance;
 
@@ -70,41 +64,15 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _directory;
     private readonly IActorRef? _listing;
 
-    // The job's line in the cluster-wide listing, published whenever a persisted event changes it.
-    private JobSummary? _summary;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
+
+    // The state: what the journal holds, and what the job holds in memory besides (one value each).
     private Job _job;
-
-    // In memory only: rebuilt after a restart by asking again (providers answer idempotently).
-    private KnownProviders? _known;
-    private IReadOnlyDictionary<string, IActorRef>? _providers;
-    private SearchRound? _search;
-
-    // What the job has going on besides its journal (the view's freshness, a directory question, an exchange awaiting
-    // its answer): one value, which JobDecisions.Next reads with the view and the search round to choose the next step.
     private JobRuntime _runtime = JobRuntime.Start;
 
-    private JobRuntime Runtime => _runtime with { HasView = _providers is not null, CollectingBids = _search is not null };
-
-    // The nonce of the job request in flight: the provider signs its acceptance over it, so an acceptance made for
-    // another job or an earlier request does not verify.
-    private string _requestNonce = "";
-
-    // The selected provider's lock, as its answer to the job request confirmed it: not journaled on its own but with
-    // the contract's outcome (one write less per job). Lost in a crash, it is asked for again (the provider answers
-    // with the same lock, or with the contract it already committed).
-    private ResourcesConfirmed? _lockConfirmed;
-
     /// <summary>The job with the lock confirmation not yet journaled: what the contract exchange is decided on.</summary>
-    private Job Current => _lockConfirmed is null ? _job : _job.Apply(_lockConfirmed);
-    private readonly HashSet<IActorRef> _subscribers = [];
-    private IActorRef? _awaitingPostConfirmation;
-    private JobPosted? _postAwaitingView;
-
-    // A cancelled run's stop, sent again each heartbeat until its allocation reports the end (or lostAfter passes).
-    private StopAllocation? _stopping;
-    private DateTimeOffset _stoppingSince;
+    private Job Current => _runtime.LockConfirmed is { } confirmed ? _job.Apply(confirmed) : _job;
 
     public JobActor(string jobId, OrchestratorSettings settings, ParticipantTrust trust, IActorRef directory, IActorRef? listing = null)
     {
@@ -118,7 +86,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Recover<IJobEvent>(e =>
         {
             _job = _job.Apply(e);
-            _summary = JobSummaries.Apply(_summary, e);
+            _runtime = _runtime with { Summary = JobSummaries.Apply(_runtime.Summary, e) };
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -145,7 +113,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<PostJob>(OnPost);
         Command<GetJob>(_ =>
         {
-            if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress, AwaitingBids = _search?.Waiting });
+            if (_job.Exists) Sender.Tell(_job.ToStatus() with { HostedBy = HostAddress, AwaitingBids = _runtime.Search?.Waiting });
             else
             {
                 Sender.Tell(new JobNotFound(_job.JobId, HostAddress));
@@ -175,13 +143,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             Follow(subscribe.Subscriber);
             subscribe.Subscriber.Tell(CurrentChange());
         });
-        Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
+        Command<Terminated>(t => _runtime = _runtime with { Subscribers = _runtime.Subscribers.Remove(t.ActorRef) });
         Command<DeadlineReached>(_ => PersistThen(JobDecisions.DeadlinePassed(_job, Now)));
         Command<AllocationReport>(OnAllocationReport);
         Command<SettleContract>(settle =>
         {
             // The provider itself sent it: its answer goes straight back (its directory entry may be stale after a restart).
-            if (!Sender.IsNobody()) _settleWith[settle.ContractId] = Sender;
+            if (!Sender.IsNobody()) SettleWith(settle.ContractId, Sender);
             PersistThen(OnReceipt([], settle.Receipt, settle.ReceiptProof, Sender));
         });
         Command<SettlementCountersigned>(answer =>
@@ -205,19 +173,26 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             var proposed = Settlements.SettlementDecisions.AwaitingCountersignature(_job).ToArray();
             if (proposed.Length == 0) Timers.Cancel("settle");
             // A provider not heard from directly is looked up afresh (it may have moved, or restarted, since the view was taken).
-            else if (proposed.Any(p => !_settleWith.ContainsKey(p.ContractId))) AskDirectory();
+            else if (proposed.Any(p => !_runtime.SettleWith.ContainsKey(p.ContractId))) AskDirectory();
             foreach (var entry in proposed) Propose(entry.Record);
         });
         Command<Transferred>(done =>
         {
-            _transferring.Remove(done.ContractId);
-            _transferFailures.Remove(done.ContractId);
+            _runtime = _runtime with
+            {
+                Transferring = _runtime.Transferring.Remove(done.ContractId),
+                TransferFailures = _runtime.TransferFailures.Remove(done.ContractId),
+            };
             PersistThen([new SettlementTransferred(_job.JobId, done.ContractId, done.Transfer, Now)]);
         });
         Command<TransferFailed>(failed =>
         {
-            _transferring.Remove(failed.ContractId);
-            var failures = _transferFailures[failed.ContractId] = _transferFailures.GetValueOrDefault(failed.ContractId) + 1;
+            var failures = _runtime.TransferFailures.GetValueOrDefault(failed.ContractId) + 1;
+            _runtime = _runtime with
+            {
+                Transferring = _runtime.Transferring.Remove(failed.ContractId),
+                TransferFailures = _runtime.TransferFailures.SetItem(failed.ContractId, failures),
+            };
             var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, failures - 1)));
             _log.Warning("job {0}: the settlement provider {1} failed for {2} ({3}); trying again in {4:0} s", _job.JobId, _settlementProvider.Name,
                 failed.ContractId, failed.Error, wait.TotalSeconds);
@@ -235,10 +210,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<RunAskAgain>(_ =>
         {
-            if (_stopping is not null)
+            if (_runtime.Stopping is var (stop, since))
             {
-                if (Now - _stoppingSince < _settings.ExecutionLostAfter) SendToProvider(_stopping.ProviderId, _stopping);
-                else _stopping = null;
+                if (Now - since < _settings.ExecutionLostAfter) SendToProvider(stop.ProviderId, stop);
+                else _runtime = _runtime with { Stopping = null };
             }
             else Proceed();
         });
@@ -288,15 +263,17 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool Follow(IActorRef? subscriber)
     {
         if (subscriber is null) return false;
-        if (_subscribers.Add(subscriber)) Context.Watch(subscriber);
+        if (_runtime.Subscribers.Contains(subscriber)) return true;
+        _runtime = _runtime with { Subscribers = _runtime.Subscribers.Add(subscriber) };
+        Context.Watch(subscriber);
         return true;
     }
 
     private void Notify()
     {
-        if (_subscribers.Count == 0) return;
+        if (_runtime.Subscribers.IsEmpty) return;
         var change = CurrentChange();
-        foreach (var subscriber in _subscribers) subscriber.Tell(change);
+        foreach (var subscriber in _runtime.Subscribers) subscriber.Tell(change);
     }
 
     private void OnPost(PostJob post)
@@ -307,9 +284,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 Follow(post.Subscriber);
                 // The first search is chosen from a fresh directory view and written with the post, in one atomic
                 // write: one journal round trip less before the first bid request goes out.
-                _awaitingPostConfirmation = Sender;
-                _postAwaitingView = accept.Event;
-                _runtime = _runtime with { ViewIsFresh = false };
+                _runtime = _runtime with { PostNotWritten = (accept.Event, Sender), ViewIsFresh = false };
                 AskDirectory();
                 BecomeStacked(AwaitingViewForPost);
                 break;
@@ -352,15 +327,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             TakeView(known);
             UnbecomeStacked();
-            var posted = _postAwaitingView!;
-            _postAwaitingView = null;
-            var client = _awaitingPostConfirmation!;
+            var (posted, client) = _runtime.PostNotWritten!.Value;
             var postedJob = _job.Apply(posted);
             var search = JobDecisions.StartSearch(postedJob, ChooseCandidates(postedJob), Now);
             _runtime = _runtime with { ViewIsFresh = false };
             PersistThen([posted, .. search], () =>
             {
-                _awaitingPostConfirmation = null;
+                _runtime = _runtime with { PostNotWritten = null };
                 _log.Info("job {0}: posted by {1}", posted.JobId, posted.Requester);
                 // The answer names the state the post created; the search already under way shows in the job's history.
                 client.Tell(new JobAccepted(posted.JobId, JobState.Posted, Created: true, HostAddress));
@@ -373,16 +346,15 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void TakeView(KnownProviders known)
     {
-        _known = known;
-        _providers = known.ById;
-        _runtime = _runtime with { DirectoryAsked = false, ViewIsFresh = true };
+        _runtime = _runtime.WithView(known);
     }
 
     /// <summary>The providers to ask, from the view: never one that failed a run of this job.</summary>
     private CandidateChoice ChooseCandidates(Job job)
     {
-        if (job.Excluded.IsEmpty) return CandidateSelection.Choose(_known!.Pool, job.Description!, job.Requirements!, _settings.MaxBidRequests, seed: job.JobId);
-        var pool = new ProviderPool(_known!.Pool.Providers.Where(p => !job.Excluded.Contains(p.Id)).ToArray());
+        var view = _runtime.View!;
+        if (job.Excluded.IsEmpty) return CandidateSelection.Choose(view.Pool, job.Description!, job.Requirements!, _settings.MaxBidRequests, seed: job.JobId);
+        var pool = new ProviderPool(view.Pool.Providers.Where(p => !job.Excluded.Contains(p.Id)).ToArray());
         var choice = CandidateSelection.Choose(pool, job.Description!, job.Requirements!, _settings.MaxBidRequests, seed: job.JobId);
         return choice with { Candidates = choice.Candidates.Where(id => !job.Excluded.Contains(id)).ToArray() };
     }
@@ -396,7 +368,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _log.Warning("job {0}: journal write failed ({1}); the job stops and resumes from its journal", _job.JobId, cause.Message);
         _journal?.Failed(cause);
-        if (@event is JobPosted or JobStepsRecorded { Steps: [JobPosted, ..] } && _awaitingPostConfirmation is { } client)
+        if (@event is JobPosted or JobStepsRecorded { Steps: [JobPosted, ..] } && _runtime.PostNotWritten is (_, var client))
             client.Tell(new JobUnavailable(_job.JobId, "the journal could not store the job: " + cause.Message));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
@@ -411,7 +383,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Proceed()
     {
         var job = Current;
-        switch (JobDecisions.Next(job, Runtime, Now))
+        switch (JobDecisions.Next(job, _runtime, Now))
         {
             case JobStep.SearchAgainAt again:
                 Timers.StartSingleTimer("search-again", SearchAgain.Instance, again.At - Now);
@@ -441,30 +413,28 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (RunDecisions.Next(job) is RunStep.Start start)
         {
             // Asked again each heartbeat until the allocation reports (the provider answers a repeated ask with the same allocation).
-            if (_providers is null) AskDirectory();
+            if (!_runtime.HasView) AskDirectory();
             else SendToProvider(start.Request.ProviderId, start.Request);
             Timers.StartSingleTimer("run-ask", RunAskAgain.Instance, _settings.ExecutionHeartbeat);
             if (!Timers.IsTimerActive("run-silent")) WatchRun(start.Request.Contract.ContractId);
         }
     }
 
-    private bool _watchingMembers;
-
     private bool InCluster => Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
 
     /// <summary>While a run goes on: the cluster says when a member is removed (a run there is lost at once).</summary>
     private void WatchMembers()
     {
-        if (_watchingMembers || !InCluster) return;
-        _watchingMembers = true;
+        if (_runtime.WatchingMembers || !InCluster) return;
+        _runtime = _runtime with { WatchingMembers = true };
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
     }
 
     private void UnwatchMembers()
     {
-        if (!_watchingMembers) return;
-        _watchingMembers = false;
+        if (!_runtime.WatchingMembers) return;
+        _runtime = _runtime with { WatchingMembers = false };
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
@@ -490,10 +460,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var allocation = Sender;
         var ack = new AllocationReportAck(report.JobId, report.ProviderId, report.ContractId, report.Seq);
         // The provider behind the allocation: where this contract's settlement is proposed (its directory entry may be stale).
-        if (report.Receipt is not null && !allocation.IsNobody()) _settleWith[report.ContractId] = Context.ActorSelection(allocation.Path.Parent);
-        if (_stopping is not null && report.ContractId == _stopping.ContractId && report.State == AllocationState.Ended)
+        if (report.Receipt is not null && !allocation.IsNobody()) SettleWith(report.ContractId, Context.ActorSelection(allocation.Path.Parent));
+        if (_runtime.Stopping is var (stop, _) && report.ContractId == stop.ContractId && report.State == AllocationState.Ended)
         {
-            _stopping = null;
+            _runtime = _runtime with { Stopping = null };
             Timers.Cancel("run-ask");
         }
 
@@ -545,7 +515,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (record.Settlement is not { } settlement) return;
         var proposal = new ProposeSettlement(settlement, record.RequesterProof);
-        if (_settleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(proposal, Self);
+        if (_runtime.SettleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(proposal, Self);
         else SendToProvider(record.ProviderId, proposal);
     }
 
@@ -553,7 +523,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         var dispute = new DisputeSettlement(_job.JobId, record.ProviderId, record.ContractId, record.DisputedBy ?? Settlements.SettlementDecisions.Requester,
             record.DisputeReason ?? "");
-        if (_settleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(dispute, Self);
+        if (_runtime.SettleWith.TryGetValue(record.ContractId, out var provider)) provider.Tell(dispute, Self);
         else SendToProvider(record.ProviderId, dispute);
     }
 
@@ -575,7 +545,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         foreach (var entry in Settlements.SettlementDecisions.AwaitingTransfer(_job))
         {
             var record = entry.Record;
-            if (!_transferring.Add(record.ContractId) || Timers.IsTimerActive("transfer:" + record.ContractId)) continue;
+            // One call at a time, and none while a retry waits for its time (that retry calls it).
+            if (_runtime.Transferring.Contains(record.ContractId) || Timers.IsTimerActive("transfer:" + record.ContractId)) continue;
+            _runtime = _runtime with { Transferring = _runtime.Transferring.Add(record.ContractId) };
             var provider = _settlementProvider;
             var self = Self;
             var clock = _clock;
@@ -594,16 +566,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void SettleWith(string contractId, ICanTell provider) =>
+        _runtime = _runtime with { SettleWith = _runtime.SettleWith.SetItem(contractId, provider) };
+
     private void SendToProvider(string providerId, IProviderMessage message)
     {
-        if (_providers is not null && _providers.TryGetValue(providerId, out var provider)) provider.Tell(message);
+        _runtime.Provider(providerId)?.Tell(message);
     }
 
     private void SendJobRequest(Job job)
     {
         var provider = job.Selected!.ProviderId;
-        _requestNonce = Nonce.New();
-        Exchange(provider, new JobRequest(job.JobId, provider, _settings.NodeId, job.Requirements!, _requestNonce),
+        var nonce = Nonce.New();
+        _runtime = _runtime with { RequestNonce = nonce };
+        Exchange(provider, new JobRequest(job.JobId, provider, _settings.NodeId, job.Requirements!, nonce),
             ExchangePhase.JobRequest, _settings.JobRequestTimeout);
     }
 
@@ -620,9 +596,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         // The job's soft constraints go with each request: the provider scores itself and sends its scores with the bid.
         var preferences = _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray();
         var asks = new List<RelayedBidRequest>();
-        _search = SearchRound.Start(_job.JobId, _job.Candidates, _providers!, nonce, Now + timeout, (id, provider) =>
-            asks.Add(new RelayedBidRequest(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences))),
-            _known?.Departed);
+        var view = _runtime.View!;
+        _runtime = _runtime with
+        {
+            Search = SearchRound.Start(_job.JobId, _job.Candidates, view.ById, nonce, Now + timeout, (id, provider) =>
+                asks.Add(new RelayedBidRequest(provider, new BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, Nonce: nonce, Preferences: preferences))),
+                view.Departed),
+        };
         // Providers of this member are asked one by one (a local message costs next to nothing); those of another member
         // hosting several candidates in one message to its directory, answered in one (docs/performance.md).
         foreach (var member in asks.GroupBy(a => RemoteMember(a.Provider)))
@@ -646,8 +626,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void FinishSearchIfComplete()
     {
-        if (_search is not { IsComplete: true } round) return;
-        _search = null;
+        if (_runtime.Search is not { IsComplete: true } round) return;
+        _runtime = _runtime with { Search = null };
         PersistThen(JobDecisions.CompleteSearch(_job, round.Bids, round.Declines, round.Timeouts, _settings, Now));
     }
 
@@ -670,10 +650,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Exchange(string providerId, IProviderMessage request, ExchangePhase phase, TimeSpan timeout)
     {
         _runtime = _runtime with { ExchangeInFlight = true };
-        if (_providers!.TryGetValue(providerId, out var provider))
+        if (_runtime.Provider(providerId) is { } provider)
             Context.ActorOf(ProviderExchange.Props(provider, request, _job.JobId, phase, timeout, _settings.LockLease));
         else
-            Self.Tell(new ExchangeOutcome(phase, providerId, JobDecisions.Gone(_job.JobId, providerId, phase, _known?.Departed.GetValueOrDefault(providerId))));
+            Self.Tell(new ExchangeOutcome(phase, providerId, JobDecisions.Gone(_job.JobId, providerId, phase, _runtime.View?.Departed.GetValueOrDefault(providerId))));
     }
 
     private void OnOutcome(ExchangeOutcome outcome)
@@ -681,18 +661,18 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (_job.IsTerminal) return;
         switch (outcome.Phase)
         {
-            case ExchangePhase.Bid when _job.State == JobState.Searching && _search is not null:
-                _search.Record(JobDecisions.Vetted(outcome.Answer, _trust, _search.Nonce, ExchangePhase.Bid, Now));
+            case ExchangePhase.Bid when _job.State == JobState.Searching && _runtime.Search is { } search:
+                _runtime = _runtime with { Search = search.Record(JobDecisions.Vetted(outcome.Answer, _trust, search.Nonce, ExchangePhase.Bid, Now)) };
                 FinishSearchIfComplete();
                 break;
-            case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested && _lockConfirmed is null:
+            case ExchangePhase.JobRequest when IsSelected(outcome.ProviderId) && _job.State == JobState.Requested && _runtime.LockConfirmed is null:
                 _runtime = _runtime with { ExchangeInFlight = false };
                 var answered = JobDecisions.OnJobRequestAnswer(_job,
-                    JobDecisions.Vetted(outcome.Answer, _trust, _requestNonce, ExchangePhase.JobRequest, Now), _settings, Now);
+                    JobDecisions.Vetted(outcome.Answer, _trust, _runtime.RequestNonce, ExchangePhase.JobRequest, Now), _settings, Now);
                 if (answered is [ResourcesConfirmed locked])
                 {
                     // Straight on to the contract: the lock is journaled with the contract's outcome.
-                    _lockConfirmed = locked;
+                    _runtime = _runtime with { LockConfirmed = locked };
                     CloseContract();
                 }
                 else PersistThen(answered);
@@ -714,9 +694,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (decided.Count == 0) return;
         // A lock confirmation held back goes to the journal with whatever is written next (the contract, or the drop).
-        if (_lockConfirmed is { } confirmed)
+        if (_runtime.LockConfirmed is { } confirmed)
         {
-            _lockConfirmed = null;
+            _runtime = _runtime with { LockConfirmed = null };
             decided = [confirmed, .. decided];
         }
 
@@ -752,9 +732,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void Publish(IJobEvent e)
     {
-        var before = _summary;
-        _summary = JobSummaries.Apply(_summary, e);
-        if (_listing is not null && _summary is not null && !ReferenceEquals(before, _summary)) _listing.Tell(new JobListingUpdate(_summary));
+        var before = _runtime.Summary;
+        var summary = JobSummaries.Apply(before, e);
+        _runtime = _runtime with { Summary = summary };
+        if (_listing is not null && summary is not null && !ReferenceEquals(before, summary)) _listing.Tell(new JobListingUpdate(summary));
     }
 
     private void Effects(IJobEvent e)
@@ -764,7 +745,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case SettlementProposed proposed:
                 _log.Info("job {0}: proposes to settle {1} for {2} {3} ({4})", _job.JobId, proposed.Settlement.ContractId,
                     Settlements.SettlementTerms.Money(proposed.Settlement.Amount), proposed.Settlement.Currency, proposed.Settlement.Basis);
-                if (_providers is null) AskDirectory();
+                if (!_runtime.HasView) AskDirectory();
                 Propose(_job.Settlements.First(s => s.ContractId == proposed.Settlement.ContractId).Record);
                 if (!Timers.IsTimerActive("settle")) Timers.StartPeriodicTimer("settle", ProposeAgain.Instance, _settings.ExecutionHeartbeat);
                 break;
@@ -773,14 +754,14 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 _log.Info("job {0}: {1} settled, signed by both sides: {2} {3}", _job.JobId, settled.Settlement.ContractId,
                     Settlements.SettlementTerms.Money(settled.Settlement.Amount), settled.Settlement.Currency);
                 OrchestratorMetrics.ContractSettled(settled.Settlement, settled.At - entry.Record.EndedAt);
-                _settleWith.Remove(settled.Settlement.ContractId);
+                _runtime = _runtime with { SettleWith = _runtime.SettleWith.Remove(settled.Settlement.ContractId) };
                 break;
             case SettlementDisputed disputed:
                 _log.Warning("job {0}: settlement of {1} disputed by the {2}: {3}", _job.JobId, disputed.ContractId, disputed.DisputedBy, disputed.Reason);
                 OrchestratorMetrics.SettlementDisputed(disputed.DisputedBy);
                 if (disputed.DisputedBy == Settlements.SettlementDecisions.Requester)
                 {
-                    if (_providers is null) AskDirectory();
+                    if (!_runtime.HasView) AskDirectory();
                     Dispute(_job.Settlements.First(s => s.ContractId == disputed.ContractId).Record);
                 }
 
@@ -815,9 +796,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 if (ended.Outcome.Failure == RunFailure.Cancelled)
                 {
                     // The allocation stops the program and frees the resources; told again each heartbeat until it reports.
-                    _stopping = new StopAllocation(_job.JobId, ended.ProviderId, ended.ContractId, ended.Outcome.Detail);
-                    _stoppingSince = Now;
-                    SendToProvider(ended.ProviderId, _stopping);
+                    var stop = new StopAllocation(_job.JobId, ended.ProviderId, ended.ContractId, ended.Outcome.Detail);
+                    _runtime = _runtime with { Stopping = (stop, Now) };
+                    SendToProvider(ended.ProviderId, stop);
                     Timers.StartPeriodicTimer("run-ask", RunAskAgain.Instance, _settings.ExecutionHeartbeat);
                 }
                 else if (ended.Outcome.Failure == RunFailure.ProviderLost)
@@ -833,9 +814,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 ReleaseLockedBids(_job.State == JobState.Contracted ? "another provider was contracted" : "the job failed");
                 // Ended mid-search (cancelled, or its deadline): a provider that locked with its bid is not in the
                 // job's bids yet, so every candidate of the round is told.
-                if (_search is not null)
+                if (_runtime.Search is not null)
                     foreach (var candidate in _job.Candidates) Release(candidate, "the job ended during its search");
-                _search = null;
+                _runtime = _runtime with { Search = null };
                 // Collectors stop waiting; those of requests that may lock stay for the lease, to release a late lock.
                 foreach (var child in Context.GetChildren()) child.Tell(StopWaiting.Instance);
                 Timers.CancelAll();
@@ -854,14 +835,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void Confirm(Contract contract)
     {
-        if (_providers is not null && _providers.TryGetValue(contract.ProviderId, out var provider))
-            provider.Tell(new ContractConfirmed(contract.JobId, contract.ProviderId, contract.ContractId));
+        _runtime.Provider(contract.ProviderId)?.Tell(new ContractConfirmed(contract.JobId, contract.ProviderId, contract.ContractId));
     }
 
     private void Release(string providerId, string reason)
     {
-        if (_providers is not null && _providers.TryGetValue(providerId, out var provider))
-            provider.Tell(new ReleaseLock(_job.JobId, providerId, reason));
+        _runtime.Provider(providerId)?.Tell(new ReleaseLock(_job.JobId, providerId, reason));
     }
 
     private void StartDeadline()

@@ -1,21 +1,5 @@
 namespace Orchestrator.Jobs;
 
-/// <summary>
-/// What a job actor has going on besides its journal: whether it holds a view of the providers (and whether that view
-/// was taken for the step at hand), whether it asked the directory for one, whether a search round is collecting bids,
-/// and whether an exchange with its selected provider (job request or contract proposal) awaits an answer. One value,
-/// replaced as a whole; lost in a crash, and rebuilt by asking again (providers answer idempotently).
-/// </summary>
-public sealed record JobRuntime(
-    bool HasView = false,
-    bool ViewIsFresh = false,
-    bool DirectoryAsked = false,
-    bool CollectingBids = false,
-    bool ExchangeInFlight = false)
-{
-    public static readonly JobRuntime Start = new();
-}
-
 /// <summary>The one next step a job takes (<see cref="JobDecisions.Next"/>); the actor carries it out.</summary>
 public abstract record JobStep
 {

@@ -29,7 +29,7 @@ internal sealed class PlanActor : ReceiveActor
         Receive<PlanJob>(plan =>
         {
             _replyTo = Sender;
-            switch (JobDecisions.Post(Job.New(plan.JobId), new PostJob(plan.JobId, plan.Description, "plan"), settings, DateTimeOffset.UtcNow))
+            switch (JobDecisions.Post(Job.New(plan.JobId), new PostJob(plan.JobId, plan.Description, "plan"), settings, Context.System.Scheduler.Now))
             {
                 case PostDecision.Accept accept:
                     _job = Job.New(plan.JobId).Apply(accept.Event);
@@ -44,7 +44,7 @@ internal sealed class PlanActor : ReceiveActor
         Receive<KnownProviders>(OnProviders);
         Receive<ExchangeOutcome>(outcome =>
         {
-            _round?.Record(outcome.Answer);
+            _round = _round?.Record(outcome.Answer);
             FinishIfComplete();
         });
     }
@@ -53,10 +53,10 @@ internal sealed class PlanActor : ReceiveActor
     {
         var choice = CandidateSelection.Choose(known.Pool, _job.Description!,
             _job.Requirements!, _settings.MaxBidRequests, seed: _job.JobId);
-        _job = _job.Apply(JobDecisions.StartSearch(_job, choice, DateTimeOffset.UtcNow));
+        _job = _job.Apply(JobDecisions.StartSearch(_job, choice, Context.System.Scheduler.Now));
         // A plan only explains: its dry-run bids are not verified, so its nonce is never checked.
         var timeout = _settings.DefaultSearchTimeout;
-        _round = SearchRound.Start(_job.JobId, _job.Candidates, known.ById, nonce: "", DateTimeOffset.UtcNow + timeout, (id, provider) =>
+        _round = SearchRound.Start(_job.JobId, _job.Candidates, known.ById, nonce: "", Context.System.Scheduler.Now + timeout, (id, provider) =>
             Context.ActorOf(ProviderExchange.Props(provider, new Protocol.Messages.BidRequest(_job.JobId, id, _settings.NodeId, _job.Requirements!, DryRun: true,
                     Preferences: _job.Preferences.Count == 0 ? null : _job.Preferences.ToArray()),
                 _job.JobId, Protocol.Model.ExchangePhase.Bid, timeout, TimeSpan.Zero)), known.Departed);
@@ -68,7 +68,7 @@ internal sealed class PlanActor : ReceiveActor
         if (_round is not { IsComplete: true } round) return;
         var outcome = SearchOutcome.Of(_job.Description!, _job.OrchestrationType, _job.Selection, _job.Preferences, _job.Attempt,
             _job.Considered, _job.Prefiltered, _job.Candidates.Count, round.Bids, round.Declines, round.Timeouts, _job.Requirements?.DurationMinutes);
-        var explained = _job.Apply(new Protocol.Events.SearchCompleted(_job.JobId, outcome.RankedBids, outcome.Declines, outcome.Timeouts, outcome.Explanation, DateTimeOffset.UtcNow));
+        var explained = _job.Apply(new Protocol.Events.SearchCompleted(_job.JobId, outcome.RankedBids, outcome.Declines, outcome.Timeouts, outcome.Explanation, Context.System.Scheduler.Now));
         _replyTo.Tell(new PlanResult(_job.JobId, outcome.Explanation, outcome.Declines, outcome.Timeouts) { Providers = explained.Verdicts(), ProvidersNotNamed = explained.RuledOutUnnamed });
         Context.Stop(Self);
     }

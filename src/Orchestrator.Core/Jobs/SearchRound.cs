@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orchestrator.Providers;
 using Akka.Actor;
 using Orchestrator.Protocol.Messages;
@@ -5,24 +6,34 @@ using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.Jobs;
 
-/// <summary>The answers of one search as they come in; complete when every candidate answered or timed out.</summary>
-internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
+/// <summary>
+/// The answers of one search as they come in; complete when every candidate answered or timed out. A value: each answer
+/// recorded gives the next round (it lives in the job's <see cref="JobRuntime"/>, replaced as a whole).
+/// </summary>
+internal sealed record SearchRound
 {
+    public SearchRound(IEnumerable<string> candidates, string nonce)
+    {
+        Nonce = nonce;
+        Pending = candidates.ToImmutableSortedSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Sent with every bid request of the round; signed bids must be signed over it.</summary>
-    public string Nonce { get; } = nonce;
+    public string Nonce { get; }
 
-    private readonly HashSet<string> _pending = new(candidates, StringComparer.Ordinal);
+    /// <summary>The candidates asked that have not answered yet.</summary>
+    private ImmutableSortedSet<string> Pending { get; init; }
 
-    public List<Bid> Bids { get; } = [];
-    public List<DeclineMessage> Declines { get; } = [];
-    public List<TimeoutResponse> Timeouts { get; } = [];
-    public bool IsComplete => _pending.Count == 0;
+    public ImmutableList<Bid> Bids { get; private init; } = [];
+    public ImmutableList<DeclineMessage> Declines { get; private init; } = [];
+    public ImmutableList<TimeoutResponse> Timeouts { get; private init; } = [];
+    public bool IsComplete => Pending.IsEmpty;
 
     /// <summary>When the round stops waiting: an answer not in by then is a TimeoutResponse.</summary>
     public DateTimeOffset Until { get; private init; }
 
     /// <summary>Whom the round still waits for, and until when.</summary>
-    public SearchRoundWait Waiting => new(_pending.Order(StringComparer.Ordinal).ToArray(), Until);
+    public SearchRoundWait Waiting => new(Pending.ToArray(), Until);
 
     /// <summary>
     /// Asks every candidate (<paramref name="ask"/> sends it its bid request, through a <see cref="ProviderExchange"/>).
@@ -38,23 +49,26 @@ internal sealed class SearchRound(IEnumerable<string> candidates, string nonce)
             if (providers.TryGetValue(id, out var provider))
                 ask(id, provider);
             else if (departed is not null && departed.TryGetValue(id, out var departure))
-                round.Record(JobDecisions.Gone(jobId, id, ExchangePhase.Bid, departure));
+                round = round.Record(JobDecisions.Gone(jobId, id, ExchangePhase.Bid, departure));
             else
-                round.Record(new DeclineMessage(jobId, id, ExchangePhase.Bid, DeclineReason.UnknownProvider,
+                round = round.Record(new DeclineMessage(jobId, id, ExchangePhase.Bid, DeclineReason.UnknownProvider,
                     "no provider with this id is known to the directory"));
         }
 
         return round;
     }
 
-    public void Record(IProviderMessage answer)
+    /// <summary>The round with <paramref name="answer"/> taken: the first answer of each asked candidate counts, nothing else.</summary>
+    public SearchRound Record(IProviderMessage answer)
     {
-        if (!_pending.Remove(answer.ProviderId)) return;
-        switch (answer)
+        if (!Pending.Contains(answer.ProviderId)) return this;
+        var round = this with { Pending = Pending.Remove(answer.ProviderId) };
+        return answer switch
         {
-            case Bid bid: Bids.Add(bid); break;
-            case DeclineMessage decline: Declines.Add(decline); break;
-            case TimeoutResponse timeout: Timeouts.Add(timeout); break;
-        }
+            Bid bid => round with { Bids = Bids.Add(bid) },
+            DeclineMessage decline => round with { Declines = Declines.Add(decline) },
+            TimeoutResponse timeout => round with { Timeouts = Timeouts.Add(timeout) },
+            _ => round,
+        };
     }
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Providers;
 using Orchestrator.Configuration;
 using Orchestrator.Jobs;
 using Orchestrator.Matching;
@@ -66,9 +67,13 @@ public class JobNextStepTests
         return job.Apply(JobDecisions.OnContractAnswer(job, new ContractSigned(JobDecisions.ProposeContract(job, Settings, T0)), Unsigned, Settings, T0));
     }
 
-    private static JobRuntime Runtime(string flags) => new(
-        HasView: flags.Contains('V'), ViewIsFresh: flags.Contains('F'), DirectoryAsked: flags.Contains('A'),
-        CollectingBids: flags.Contains('C'), ExchangeInFlight: flags.Contains('X'));
+    private static JobRuntime Runtime(string flags) => Runtime(flags.Contains('V'), flags.Contains('F'), flags.Contains('A'), flags.Contains('C'), flags.Contains('X'));
+
+    private static JobRuntime Runtime(bool view, bool fresh, bool asked, bool collecting, bool exchanging) => JobRuntime.Start with
+    {
+        View = view ? new KnownProviders([]) : null, ViewIsFresh = fresh, DirectoryAsked = asked,
+        Search = collecting ? new SearchRound(["cp-a"], "nonce") : null, ExchangeInFlight = exchanging,
+    };
 
     [Theory]
     // Nothing to do for a job that does not exist or is over, whatever is going on.
@@ -135,7 +140,7 @@ public class JobNextStepTests
         foreach (var state in states)
             for (var bits = 0; bits < 32; bits++)
             {
-                var runtime = new JobRuntime((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, (bits & 8) != 0, (bits & 16) != 0);
+                var runtime = Runtime((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, (bits & 8) != 0, (bits & 16) != 0);
                 var next = JobDecisions.Next(InState(state), runtime, T0);
                 if (runtime.ExchangeInFlight) Assert.False(next is JobStep.SendJobRequest or JobStep.ProposeContract, $"{state} {runtime}: {next}");
                 if (runtime.CollectingBids && state == "searching") Assert.IsNotType<JobStep.CollectBids>(next);

@@ -103,7 +103,7 @@ public class RunDecisionsTests
         Assert.Equal(1, again.Run);
         Assert.Single(again.Runs);
         // The next search starts at once.
-        Assert.IsType<JobStep.StartSearch>(JobDecisions.Next(again, JobRuntime.Start with { HasView = true, ViewIsFresh = true }, At(20)));
+        Assert.IsType<JobStep.StartSearch>(JobDecisions.Next(again, JobRuntime.Start.WithView(new Orchestrator.Providers.KnownProviders([])), At(20)));
     }
 
     // --- asking for the run

@@ -56,13 +56,15 @@ public class SearchOutcomeTests
         Assert.Equal(("nonce-1", false), (round.Nonce, round.IsComplete));
         Assert.Equal(["cp-a", "cp-b", "cp-c"], round.Waiting.Providers);
 
-        round.Record(BidFrom("cp-a", 1m));
-        round.Record(BidFrom("cp-a", 0.5m));                  // a second answer from cp-a is not taken
-        round.Record(Decline("cp-x", DeclineReason.InsufficientCpu)); // nor one from a provider not asked
-        round.Record(Decline("cp-b", DeclineReason.InsufficientCpu));
+        var first = round;
+        round = round.Record(BidFrom("cp-a", 1m));
+        Assert.Equal(["cp-a", "cp-b", "cp-c"], first.Waiting.Providers); // a value: the round before is as it was
+        Assert.Same(round, round.Record(BidFrom("cp-a", 0.5m)));                  // a second answer from cp-a is not taken
+        Assert.Same(round, round.Record(Decline("cp-x", DeclineReason.InsufficientCpu))); // nor one from a provider not asked
+        round = round.Record(Decline("cp-b", DeclineReason.InsufficientCpu));
         Assert.Equal(["cp-c"], round.Waiting.Providers);
         Assert.False(round.IsComplete);
-        round.Record(new TimeoutResponse("job-1", "cp-c", ExchangePhase.Bid, TimeSpan.FromSeconds(3)));
+        round = round.Record(new TimeoutResponse("job-1", "cp-c", ExchangePhase.Bid, TimeSpan.FromSeconds(3)));
 
         Assert.True(round.IsComplete);
         Assert.Equal(1m, Assert.Single(round.Bids).PricePerHour);
