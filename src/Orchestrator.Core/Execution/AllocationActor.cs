@@ -84,7 +84,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
             End(Run.Failed(RunFailure.ExecutorError, $"module {_start?.Execution.ModuleSha256} could not be had: {missing.Detail}")));
         Command<Heartbeat>(_ =>
         {
-            if (_latest is not null) _reportTo.Tell(_latest with { At = _latest.State == AllocationState.Ended ? _latest.At : DateTimeOffset.UtcNow });
+            if (_latest is not null) _reportTo.Tell(_latest with { At = _latest.State == AllocationState.Ended ? _latest.At : _clock.Now });
         });
         Command<AllocationReportAck>(ack =>
         {
@@ -111,6 +111,9 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The allocation's clock is the actor system's scheduler (as the job's and the provider's): its timers run on it.</summary>
+    private readonly ITimeProvider _clock = Context.System.Scheduler;
 
     /// <summary>Where a run's logs, outputs and scratch folder live on its node.</summary>
     public static string RunFolder(OrchestratorSettings settings, string contractId) =>
@@ -152,7 +155,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
                 success: bytes => new ModuleReady(bytes),
                 failure: e => new ModuleMissing((e as AggregateException)?.InnerException?.Message ?? e.Message));
             _executor = executor;
-            Report(AllocationState.Starting, null, DateTimeOffset.UtcNow);
+            Report(AllocationState.Starting, null, _clock.Now);
             Timers.StartPeriodicTimer("heartbeat", Heartbeat.Instance, _settings.ExecutionHeartbeat);
             return;
         }
@@ -179,7 +182,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     private void Begin(IExecutor executor, byte[] module)
     {
         if (_ended is not null || _cancel.IsCancellationRequested) return;
-        Persist(new AllocationStarted(_providerId, _contract.JobId, _contract.ContractId, _start!.Run, _start.Execution.Executor, DateTimeOffset.UtcNow), e =>
+        Persist(new AllocationStarted(_providerId, _contract.JobId, _contract.ContractId, _start!.Run, _start.Execution.Executor, _clock.Now), e =>
         {
             _started = e;
             if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
@@ -215,7 +218,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     /// <summary>The contract's limits: its RAM, its cores, and the job's timeout within the contract's time left.</summary>
     private ExecutionLimits Limits()
     {
-        var left = _contract.EndsAt - DateTimeOffset.UtcNow;
+        var left = _contract.EndsAt - _clock.Now;
         var asked = _start!.Execution.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : left;
         var duration = asked < left ? asked : left;
         return new ExecutionLimits(_contract.Resources.RamMb << 20, Math.Max(1, _contract.Resources.CpuCores), duration > TimeSpan.Zero ? duration : TimeSpan.Zero);
@@ -267,7 +270,7 @@ public sealed class AllocationActor : ReceivePersistentActor, IWithTimers
     private void End(RunOutcome outcome)
     {
         if (_ended is not null) return;
-        var at = Millis(DateTimeOffset.UtcNow);
+        var at = Millis(_clock.Now);
         var receipt = Receipt(outcome, at);
         var proof = _trust?.Sign(Trust.Signing.ReceiptBytes(receipt));
         Persist(new AllocationEnded(_providerId, _contract.JobId, _contract.ContractId, outcome, at, receipt, proof), e =>

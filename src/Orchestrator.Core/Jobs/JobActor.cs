@@ -65,7 +65,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef? _listing;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
+    private readonly Persistence.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
 
     // The state: what the journal holds, and what the job holds in memory besides (one value each).
     private Job _job;
@@ -210,7 +210,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
         Command<RunAskAgain>(_ =>
         {
-            if (_runtime.Stopping is var (stop, since))
+            if (_runtime.Stopping is (var stop, var since))
             {
                 if (Now - since < _settings.ExecutionLostAfter) SendToProvider(stop.ProviderId, stop);
                 else _runtime = _runtime with { Stopping = null };
@@ -461,7 +461,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         var ack = new AllocationReportAck(report.JobId, report.ProviderId, report.ContractId, report.Seq);
         // The provider behind the allocation: where this contract's settlement is proposed (its directory entry may be stale).
         if (report.Receipt is not null && !allocation.IsNobody()) SettleWith(report.ContractId, Context.ActorSelection(allocation.Path.Parent));
-        if (_runtime.Stopping is var (stop, _) && report.ContractId == stop.ContractId && report.State == AllocationState.Ended)
+        if (_runtime.Stopping is (var stop, _) && report.ContractId == stop.ContractId && report.State == AllocationState.Ended)
         {
             _runtime = _runtime with { Stopping = null };
             Timers.Cancel("run-ask");

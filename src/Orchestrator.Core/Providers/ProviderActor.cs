@@ -56,7 +56,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef? _host;
     private readonly IActorRef? _jobs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Hosting.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
+    private readonly Persistence.JournalStatus? _journal = Hosting.OrchestratorNode.Find(Context.System)?.Journal;
     private readonly ExecutorRegistry _executors = Hosting.OrchestratorNode.Find(Context.System)?.Executors ?? ExecutorRegistry.Default;
     private ProviderSession _session;
 
@@ -239,7 +239,10 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     private ProviderCapability Capability => _session.Ledger.Capability;
 
-    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+    /// <summary>The provider's clock is the actor system's scheduler, as the job's is: the one its timers run on, and one a test drives.</summary>
+    private readonly ITimeProvider _clock = Context.System.Scheduler;
+
+    private DateTimeOffset Now => _clock.Now;
 
     /// <summary>Lets a lock go: in memory, or with a journaled release for a lock an older version journaled.</summary>
     private void Release(LockReleased released)
@@ -675,7 +678,7 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         base.OnRecoveryFailure(reason, message);
     }
 
-    private static TimeSpan Until(DateTimeOffset at)
+    private TimeSpan Until(DateTimeOffset at)
     {
         var wait = at - Now;
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;

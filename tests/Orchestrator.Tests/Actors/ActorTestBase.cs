@@ -15,7 +15,8 @@ namespace Orchestrator.Tests.Actors;
 /// Actor tests: one actor system with an in-memory journal (it outlives actor incarnations, so a stopped and
 /// restarted actor recovers), a real provider directory, and real or probe providers.
 /// </summary>
-public abstract class ActorTestBase(ITestOutputHelper output) : TestKit(TestConfig, output: output)
+/// <param name="config">Settings of the test's own before the common ones (e.g. a scheduler the test drives).</param>
+public abstract class ActorTestBase(ITestOutputHelper output, Config? config = null) : TestKit(config is null ? TestConfig : config.WithFallback(TestConfig), output: output)
 {
     private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
         akka.loglevel = INFO

@@ -12,23 +12,6 @@ namespace Orchestrator.Tests.Actors;
 public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
 {
     [Fact]
-    public void A_silent_provider_times_out_after_the_search_timeout_and_the_job_proceeds_without_it()
-    {
-        // Time enough for the real provider to answer on a starved machine (every message here is also serialized).
-        var settings = Settings(search: TimeSpan.FromSeconds(4));
-        var silent = ProbeProvider("cp-silent");
-        RealProvider(Provider("cp-real", price: 2m), settings);
-
-        var job = PostJob("job-timeout", settings, Approve(settings, "cp-real"));
-        silent.ExpectMsg<BidRequest>(r => Assert.Equal("job-timeout", r.JobId));
-
-        var status = AwaitState(job, JobState.Contracted);
-        var timeout = Assert.Single(status.Timeouts);
-        Assert.Equal(("cp-silent", ExchangePhase.Bid, TimeSpan.FromSeconds(4)), (timeout.ProviderId, timeout.Phase, timeout.After));
-        Assert.Equal("cp-real", status.Contract!.ProviderId);
-    }
-
-    [Fact]
     public void A_subscriber_named_with_the_post_is_told_every_state_from_Posted_to_Contracted_in_order()
     {
         var settings = Settings();
@@ -57,37 +40,6 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         Assert.False(ExpectMsg<JobAccepted>().Created);
         Assert.Equal(JobState.Contracted, late.ExpectMsg<JobStateChanged>().State);
         follower.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-    }
-
-    [Fact]
-    public void A_job_in_a_search_round_says_whom_it_waits_for_and_until_when_then_names_each_provider_s_outcome()
-    {
-        var settings = Settings(search: TimeSpan.FromSeconds(6));
-        var silent = ProbeProvider("cp-silent");
-        RealProvider(Provider("cp-real", price: 2m), settings);
-        RealProvider(Provider("cp-small", cpu: 1), settings);
-        var before = DateTimeOffset.UtcNow;
-        var job = PostJob("job-waiting", settings, Approve(settings, "cp-real", "cp-silent", "cp-small"));
-        silent.ExpectMsg<BidRequest>();
-
-        JobStatus waiting = null!;
-        AwaitAssert(() =>
-        {
-            waiting = StatusOf(job);
-            Assert.Equal(["cp-silent"], waiting.AwaitingBids!.Providers);
-        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(20));
-        Assert.InRange(waiting.AwaitingBids!.Until, before + TimeSpan.FromSeconds(5), DateTimeOffset.UtcNow + TimeSpan.FromSeconds(6.5));
-
-        var done = AwaitState(job, JobState.Contracted);
-        Assert.Null(done.AwaitingBids);
-        Assert.Equal(
-        [
-            new ProviderVerdict("cp-real", "eligible"),
-            new ProviderVerdict("cp-silent", "timed-out", null, "no answer within 6 s"),
-        ], done.Providers.Where(v => v.ProviderId != "cp-small"));
-        var small = Assert.Single(done.Providers, v => v.ProviderId == "cp-small");
-        Assert.Equal(("ruled-out", "insufficient-cpu"), (small.Outcome, small.Reason));
-        Assert.Contains("cpu", small.Detail!, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -158,20 +110,6 @@ public class JobActorTests(ITestOutputHelper output) : ActorTestBase(output)
         var decline = Assert.Single(status.Declines);
         Assert.Equal((ExchangePhase.ContractClosure, DeclineReason.VerificationFailed), (decline.Phase, decline.Reason));
         AwaitAssert(() => Assert.Empty(StatusOfProvider(provider).Locks));
-    }
-
-    [Fact]
-    public void A_job_that_cannot_finish_by_its_deadline_fails_and_releases_what_it_held()
-    {
-        // Long enough for the post and the bid on a starved machine, far shorter than the job request's timeout.
-        var settings = Settings(request: TimeSpan.FromMinutes(5), deadline: TimeSpan.FromSeconds(8));
-        var stuck = ProbeProvider("cp-stuck");
-        var job = PostJob("job-deadline", settings, Approve(settings, "cp-stuck"));
-        BidThenAwaitJobRequest(stuck, "cp-stuck", 1m, "job-deadline");
-
-        var status = AwaitState(job, JobState.Failed, TimeSpan.FromSeconds(30));
-        Assert.Equal(FailureReason.DeadlinePassed, status.Failure!.Reason);
-        stuck.ExpectMsg<ReleaseLock>();
     }
 
     [Fact]

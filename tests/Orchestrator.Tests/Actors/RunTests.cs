@@ -161,21 +161,6 @@ public sealed class RunTests(ITestOutputHelper output) : ActorTestBase(output), 
     }
 
     [Fact]
-    public void A_failed_run_with_no_other_provider_to_try_fails_when_the_search_finds_none()
-    {
-        var settings = RunSettings() with { DefaultRestart = new RestartPolicy(RestartMode.OnFailure, 3), JobDeadline = TimeSpan.FromSeconds(20) };
-        var only = RealProvider(Runner("cp-only"), settings);
-        var job = Post("job-no-second", settings, Simulated("exit=1"), "cp-only");
-
-        var failed = AwaitState(job, JobState.Failed, TimeSpan.FromSeconds(60));
-        var run = Assert.Single(failed.Runs);
-        Assert.Equal(1, run.Outcome!.ExitCode);
-        // The provider that failed it is never asked again: the job's new search finds nobody.
-        Assert.Equal(FailureReason.NoEligibleProvider, failed.Failure!.Reason);
-        AwaitFree(only);
-    }
-
-    [Fact]
     public void Cancelling_a_running_job_stops_its_program_and_frees_the_provider()
     {
         var settings = RunSettings();
