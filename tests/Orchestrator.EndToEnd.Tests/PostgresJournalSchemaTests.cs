@@ -1,3 +1,4 @@
+using Orchestrator.Persistence;
 using Npgsql;
 using Orchestrator.EndToEnd.Tests.Infrastructure;
 using Orchestrator.Hosting;

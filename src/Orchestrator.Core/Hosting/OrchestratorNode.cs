@@ -1,3 +1,4 @@
+using Orchestrator.Persistence;
 using Akka.Actor;
 using Orchestrator.Configuration;
 using Orchestrator.Trust;

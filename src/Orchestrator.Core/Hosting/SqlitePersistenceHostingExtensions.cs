@@ -1,3 +1,4 @@
+using Orchestrator.Persistence;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;

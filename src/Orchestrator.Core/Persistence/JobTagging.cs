@@ -2,7 +2,7 @@ using Akka.Persistence.Hosting;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.ReadModel;
 
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Persistence;
 
 /// <summary>The journal's event adapters: job events are tagged for the read side (<see cref="JobIndexActor"/>).</summary>
 public static class JobTagging

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Persistence;
 
 /// <summary>
 /// The journal's tables, created before the persistence plugin first touches them, with the indexes the plugin's

@@ -1,4 +1,4 @@
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Persistence;
 
 /// <summary>
 /// What this node's actors last learned from the journal: whether a write or a recovery failed more recently than

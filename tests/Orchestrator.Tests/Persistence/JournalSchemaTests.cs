@@ -1,3 +1,4 @@
+using Orchestrator.Persistence;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Hosting;
 

@@ -1,6 +1,7 @@
+using Orchestrator.Persistence;
 using Orchestrator.Hosting;
 
-namespace Orchestrator.Tests.Hosting;
+namespace Orchestrator.Tests.Persistence;
 
 public class JournalStatusTests
 {

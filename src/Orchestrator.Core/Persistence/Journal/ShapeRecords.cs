@@ -10,7 +10,7 @@ namespace Orchestrator.Persistence.Journal;
 // (JournalEnumTests pins every name a row may hold). Collections are built as plain arrays: a compiler-made list type
 // from a collection expression would reach the event, and Hyperion could not read it on another node.
 
-public sealed record DescriptionRecord
+internal sealed record DescriptionRecord
 {
     public string? JobId { get; init; }
     public OrchestrationType? OrchestrationType { get; init; }
@@ -37,7 +37,7 @@ public sealed record DescriptionRecord
 }
 
 /// <summary>A job's execution part as the journal holds it (the module inline, as posted: a recovered job can ask for its run again).</summary>
-public sealed record ExecutionRecord
+internal sealed record ExecutionRecord
 {
     public required ExecutorType Executor { get; init; }
     public string? Module { get; init; }
@@ -65,7 +65,7 @@ public sealed record ExecutionRecord
 }
 
 /// <summary>How a run ended, as the journal holds it.</summary>
-public sealed record RunOutcomeRecord
+internal sealed record RunOutcomeRecord
 {
     public int? ExitCode { get; init; }
     public RunFailure? Failure { get; init; }
@@ -89,9 +89,9 @@ public sealed record RunOutcomeRecord
     };
 }
 
-public sealed record OutputFileRecord(string Name, long Bytes, string Sha256);
+internal sealed record OutputFileRecord(string Name, long Bytes, string Sha256);
 
-public sealed record RequirementsRecord
+internal sealed record RequirementsRecord
 {
     public required ResourceNeedsRecord Resources { get; init; }
     public ExecutorType[] Executors { get; init; } = [];
@@ -125,7 +125,7 @@ public sealed record RequirementsRecord
     };
 }
 
-public sealed record ResourceNeedsRecord
+internal sealed record ResourceNeedsRecord
 {
     public required int CpuCores { get; init; }
     public int? CpuClockMhz { get; init; }
@@ -148,7 +148,7 @@ public sealed record ResourceNeedsRecord
     };
 }
 
-public sealed record GpuNeedRecord
+internal sealed record GpuNeedRecord
 {
     public string? Vendor { get; init; }
     public string? Model { get; init; }
@@ -159,28 +159,28 @@ public sealed record GpuNeedRecord
     public GpuRequirement ToModel() => new() { Vendor = Vendor, Model = Model, VramMb = VramMb };
 }
 
-public sealed record LocalityRecord(string Kind, string Name)
+internal sealed record LocalityRecord(string Kind, string Name)
 {
     public static LocalityRecord From(Locality l) => new(l.Kind, l.Name);
 
     public Locality ToModel() => new(Kind, Name);
 }
 
-public sealed record LibraryNeedRecord(string Name, string Constraint = "")
+internal sealed record LibraryNeedRecord(string Name, string Constraint = "")
 {
     public static LibraryNeedRecord From(LibraryRequirement l) => new(l.Name, l.Constraint);
 
     public LibraryRequirement ToModel() => new(Name, Constraint);
 }
 
-public sealed record StorageNeedRecord(string Kind, long SizeGb = 0)
+internal sealed record StorageNeedRecord(string Kind, long SizeGb = 0)
 {
     public static StorageNeedRecord From(StorageRequirement s) => new(s.Kind, s.SizeGb);
 
     public StorageRequirement ToModel() => new(Kind, SizeGb);
 }
 
-public sealed record ConnectivityNeedRecord
+internal sealed record ConnectivityNeedRecord
 {
     public int[] Ports { get; init; } = [];
     public bool? Vpn { get; init; }
@@ -190,7 +190,7 @@ public sealed record ConnectivityNeedRecord
     public ConnectivityRequirement ToModel() => new() { Ports = Ports, Vpn = Vpn };
 }
 
-public sealed record LabelConstraintRecord
+internal sealed record LabelConstraintRecord
 {
     public required string Key { get; init; }
     public LabelOperator Op { get; init; } = LabelOperator.Equals;
@@ -202,7 +202,7 @@ public sealed record LabelConstraintRecord
     public LabelConstraint ToModel() => new() { Key = Key, Op = Op, Value = Value, Values = Values };
 }
 
-public sealed record PreferenceRecord
+internal sealed record PreferenceRecord
 {
     public required int Weight { get; init; }
     public LocalityRecord[]? Localities { get; init; }
@@ -231,9 +231,9 @@ public sealed record PreferenceRecord
     };
 }
 
-public sealed record MorePreferenceRecord(ResourceDimension Resource, long? Target = null);
+internal sealed record MorePreferenceRecord(ResourceDimension Resource, long? Target = null);
 
-public sealed record CapabilityRecord
+internal sealed record CapabilityRecord
 {
     public required string Id { get; init; }
     public required ResourcesRecord Resources { get; init; }
@@ -269,7 +269,7 @@ public sealed record CapabilityRecord
     };
 }
 
-public sealed record ResourcesRecord
+internal sealed record ResourcesRecord
 {
     public required int CpuCores { get; init; }
     public int CpuClockMhz { get; init; }
@@ -292,24 +292,24 @@ public sealed record ResourcesRecord
     };
 }
 
-public sealed record GpuRecord(string Vendor, string Model, long VramMb)
+internal sealed record GpuRecord(string Vendor, string Model, long VramMb)
 {
     public static GpuRecord From(Gpu g) => new(g.Vendor, g.Model, g.VramMb);
 
     public Gpu ToModel() => new(Vendor, Model, VramMb);
 }
 
-public sealed record LibraryRecord(string Name, string Version);
+internal sealed record LibraryRecord(string Name, string Version);
 
-public sealed record StorageRecord(string Kind, long SizeGb);
+internal sealed record StorageRecord(string Kind, long SizeGb);
 
-public sealed record ConnectivityRecord
+internal sealed record ConnectivityRecord
 {
     public int[] OpenPorts { get; init; } = [];
     public bool Vpn { get; init; }
 }
 
-public sealed record BidRecord(
+internal sealed record BidRecord(
     string JobId,
     string ProviderId,
     decimal PricePerHour,
@@ -337,23 +337,23 @@ public sealed record BidRecord(
 }
 
 /// <summary>A provider's own score for one of the job's soft constraints, as its bid claimed it (optional: added without a new version).</summary>
-public sealed record ClaimRecord(int Index, string Preference, int Weight, double? Score);
+internal sealed record ClaimRecord(int Index, string Preference, int Weight, double? Score);
 
-public sealed record DeclineRecord(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)
+internal sealed record DeclineRecord(string JobId, string ProviderId, ExchangePhase Phase, DeclineReason Reason, string Detail)
 {
     public static DeclineRecord From(DeclineMessage d) => new(d.JobId, d.ProviderId, d.Phase, d.Reason, d.Detail);
 
     public DeclineMessage ToMessage() => new(JobId, ProviderId, Phase, Reason, Detail);
 }
 
-public sealed record TimeoutRecord(string JobId, string ProviderId, ExchangePhase Phase, TimeSpan After)
+internal sealed record TimeoutRecord(string JobId, string ProviderId, ExchangePhase Phase, TimeSpan After)
 {
     public static TimeoutRecord From(TimeoutResponse t) => new(t.JobId, t.ProviderId, t.Phase, t.After);
 
     public TimeoutResponse ToMessage() => new(JobId, ProviderId, Phase, After);
 }
 
-public sealed record ExplanationRecord(
+internal sealed record ExplanationRecord(
     OrchestrationType OrchestrationType,
     SelectionCriterion Selection,
     int Attempt,
@@ -371,7 +371,7 @@ public sealed record ExplanationRecord(
         Ranking.Select(r => r.ToMessage()).ToArray());
 }
 
-public sealed record RankedRecord(int Rank, string ProviderId, double Score, decimal PricePerHour, bool ResourcesLocked, ScoreTermRecord[] Breakdown,
+internal sealed record RankedRecord(int Rank, string ProviderId, double Score, decimal PricePerHour, bool ResourcesLocked, ScoreTermRecord[] Breakdown,
     DisagreementRecord[]? Disagreements = null,
     decimal? ExpectedTotal = null,
     string? PriceBasis = null)
@@ -390,18 +390,18 @@ public sealed record RankedRecord(int Rank, string ProviderId, double Score, dec
 }
 
 /// <summary>Where a provider's claimed score for a preference differed from the job's (added without a new version: optional).</summary>
-public sealed record DisagreementRecord(int Index, string Preference, double Claimed, double Computed);
+internal sealed record DisagreementRecord(int Index, string Preference, double Claimed, double Computed);
 
-public sealed record ScoreTermRecord(string Preference, int Weight, double Score, double Contribution);
+internal sealed record ScoreTermRecord(string Preference, int Weight, double Score, double Contribution);
 
-public sealed record VerdictRecord(string ProviderId, string Outcome, string? Reason = null, string? Detail = null)
+internal sealed record VerdictRecord(string ProviderId, string Outcome, string? Reason = null, string? Detail = null)
 {
     public static VerdictRecord From(ProviderVerdict v) => new(v.ProviderId, v.Outcome, v.Reason, v.Detail);
 
     public ProviderVerdict ToMessage() => new(ProviderId, Outcome, Reason, Detail);
 }
 
-public sealed record ContractRecord(
+internal sealed record ContractRecord(
     string ContractId,
     string JobId,
     string RequesterNodeId,
@@ -423,14 +423,14 @@ public sealed record ContractRecord(
         PricePerHour, SignedAt, StartsAt, EndsAt) { PricePerResult = PricePerResult, Currency = Currency, Runs = Runs };
 }
 
-public sealed record ProofRecord(string Signature, CredentialRecord Credential)
+internal sealed record ProofRecord(string Signature, CredentialRecord Credential)
 {
     public static ProofRecord From(Proof p) => new(p.Signature, CredentialRecord.From(p.Credential));
 
     public Proof ToModel() => new(Signature, Credential.ToModel());
 }
 
-public sealed record CredentialRecord
+internal sealed record CredentialRecord
 {
     public int Version { get; init; } = 1;
     public required string Serial { get; init; }
@@ -456,7 +456,7 @@ public sealed record CredentialRecord
     };
 }
 
-public sealed record SignaturesRecord(ProofRecord Requester, ProofRecord Provider)
+internal sealed record SignaturesRecord(ProofRecord Requester, ProofRecord Provider)
 {
     public static SignaturesRecord From(ContractSignatures s) => new(ProofRecord.From(s.Requester), ProofRecord.From(s.Provider));
 
@@ -467,7 +467,7 @@ public sealed record SignaturesRecord(ProofRecord Requester, ProofRecord Provide
 /// A provider's comparison with a job (its EligibleComputeProvidersData entry), as written with the contract it led to
 /// (added to <c>contract-committed/1</c> without a new version: optional).
 /// </summary>
-public sealed record EligibilityRecord(
+internal sealed record EligibilityRecord(
     string JobId,
     string RequesterNodeId,
     ExchangePhase Phase,
@@ -490,9 +490,9 @@ public sealed record EligibilityRecord(
         SoftConstraints.Select(c => new SoftConstraintScore(c.Index, c.Preference, c.Weight, c.Score)).ToArray());
 }
 
-public sealed record ConstraintCheckRecord(string Constraint, bool Passed, string Required, string Offered, DeclineReason Reason);
+internal sealed record ConstraintCheckRecord(string Constraint, bool Passed, string Required, string Offered, DeclineReason Reason);
 
-public sealed record ReceiptRecord(string ContractId, string JobId, string ProviderId, int Run, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long WallMs,
+internal sealed record ReceiptRecord(string ContractId, string JobId, string ProviderId, int Run, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long WallMs,
     long CpuMs, long PeakMemoryBytes, long OutputBytes, string Outcome, int? ExitCode, string ResultHash)
 {
     public static ReceiptRecord From(UsageReceipt r) => new(r.ContractId, r.JobId, r.ProviderId, r.Run, r.StartedAt, r.EndedAt, r.WallMs, r.CpuMs,
@@ -504,7 +504,7 @@ public sealed record ReceiptRecord(string ContractId, string JobId, string Provi
         ResultHash);
 }
 
-public sealed record SettlementShapeRecord(string ContractId, string JobId, string RequesterNodeId, string ProviderId, PriceUnit Unit, decimal Price,
+internal sealed record SettlementShapeRecord(string ContractId, string JobId, string RequesterNodeId, string ProviderId, PriceUnit Unit, decimal Price,
     string Currency, string Outcome, long BilledSeconds, decimal Amount, string Basis, ReceiptRecord Usage, DateTimeOffset At)
 {
     public static SettlementShapeRecord From(Settlement s) => new(s.ContractId, s.JobId, s.RequesterNodeId, s.ProviderId, s.Unit, s.Price, s.Currency,
@@ -514,7 +514,7 @@ public sealed record SettlementShapeRecord(string ContractId, string JobId, stri
         Usage.ToModel(), At);
 }
 
-public static class OptionalProof
+internal static class OptionalProof
 {
     public static ProofRecord? From(Proof? p) => p is null ? null : ProofRecord.From(p);
 }
