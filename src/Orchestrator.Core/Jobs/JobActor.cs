@@ -702,7 +702,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
         var events = JobDecisions.WithFollowUps(_job, decided, Now);
         // A job request that these events send goes out now, while they are written: the provider's answer is handled
-        // once they are durable (PersistAll holds commands back until then). One journal wait less on the way to a
+        // once they are durable (Persist stashes commands until then). One journal wait less on the way to a
         // contract; if the write fails, the job resumes from its journal and asks again (the provider answers the same).
         var after = _job.Apply(events);
         if (after is { State: JobState.Requested, ResourcesLocked: false, Selected: not null } && !_runtime.ExchangeInFlight

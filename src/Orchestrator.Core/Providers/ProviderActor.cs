@@ -612,7 +612,11 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// Approval by membership: a proposal from this node, or from a current member of its cluster, comes from a node of
-    /// the cluster; anything else (a system that reached this node's transport without joining) is refused.
+    /// the cluster; anything else (a system that reached this node's transport without joining) is refused. A member
+    /// counts from its join on: the leader moves members that join together to Up only once each has seen the others
+    /// joining, so a job on one of them can propose to a provider of another before that provider's view shows it Up —
+    /// refused then as "not a member", the contract was declined (a push job failed; a pull job took a dearer provider).
+    /// A member downed, exiting or removed is refused.
     /// </summary>
     private static TrustVerdict FromMember(IActorRef sender, string requesterNodeId)
     {
@@ -620,7 +624,8 @@ public sealed class ProviderActor : ReceivePersistentActor, IWithTimers
         if (address.HasLocalScope) return TrustVerdict.Trusted;
         var system = Context.System;
         if (system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal)
-            && Akka.Cluster.Cluster.Get(system).State.Members.Any(m => m.Address.Equals(address) && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp))
+            && Akka.Cluster.Cluster.Get(system).State.Members.Any(m => m.Address.Equals(address) && m.Status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp
+                or Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.Leaving))
             return TrustVerdict.Trusted;
         return new TrustVerdict(DistrustReason.NotApproved,
             $"service provider '{requesterNodeId}' proposed from {address}, which is not a member of this cluster (approval by membership)");

@@ -17,7 +17,8 @@ public sealed class JobRuntimeTests
         var start = JobRuntime.Start;
         Assert.Equal((false, false, false, false, false), (start.HasView, start.ViewIsFresh, start.DirectoryAsked, start.CollectingBids, start.ExchangeInFlight));
         Assert.Null(start.Provider("cp-a"));
-        Assert.Equal("", start.RequestNonce);
+        // (A new value, not only the shared Start: each part's default is what a job begins with.)
+        Assert.Equal(("", 0), (new JobRuntime().RequestNonce, new JobRuntime().Subscribers.Count));
         Assert.Empty(start.Subscribers);
     }
 
