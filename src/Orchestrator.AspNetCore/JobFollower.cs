@@ -7,7 +7,9 @@ namespace Orchestrator.Api;
 /// <summary>
 /// Follows one job for an HTTP client: subscribes, passes every state change into a channel, and completes it when
 /// the job is terminal or unknown (the endpoint has answered 404 for an unknown job before it streams). If the job's actor stops (its node crashed, or it moved), the job resumes
-/// elsewhere, so the follower subscribes again and the client sees the current state once more.
+/// elsewhere, so the follower subscribes again and the client sees the current state once more. A subscription not
+/// answered (lost with a member that had just died, before the job's new home was known) is sent again until one is:
+/// asked once, it left the stream silent for good.
 /// </summary>
 public sealed class JobFollower : ReceiveActor, IWithTimers
 {
@@ -29,6 +31,7 @@ public sealed class JobFollower : ReceiveActor, IWithTimers
 
         Receive<JobStateChanged>(change =>
         {
+            Timers.Cancel("resubscribe");
             if (!Sender.Equals(_watched))
             {
                 if (_watched is not null) Context.Unwatch(_watched);
@@ -46,8 +49,13 @@ public sealed class JobFollower : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("resubscribe", Resubscribe.Instance, TimeSpan.FromMilliseconds(500));
         });
         Receive<Resubscribe>(_ => Subscribe());
-        Subscribe();
     }
+
+    /// <summary>How long a subscription may go unanswered before it is sent again (the job answers one at once).</summary>
+    public static readonly TimeSpan SubscribeAgainAfter = TimeSpan.FromSeconds(2);
+
+    // Timers are there from PreStart on, not in the constructor.
+    protected override void PreStart() => Subscribe();
 
     public static Props Props(IActorRef jobs, string jobId, ChannelWriter<JobStateChanged> output) =>
         Akka.Actor.Props.Create(() => new JobFollower(jobs, jobId, output));
@@ -56,7 +64,11 @@ public sealed class JobFollower : ReceiveActor, IWithTimers
 
     protected override void PostStop() => _out.TryComplete();
 
-    private void Subscribe() => _jobs.Tell(new SubscribeToJob(_jobId, Self));
+    private void Subscribe()
+    {
+        _jobs.Tell(new SubscribeToJob(_jobId, Self));
+        Timers.StartSingleTimer("resubscribe", Resubscribe.Instance, SubscribeAgainAfter);
+    }
 
     private void Finish() => Context.Stop(Self);
 }

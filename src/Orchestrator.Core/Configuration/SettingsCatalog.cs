@@ -149,7 +149,7 @@ public static class SettingsCatalog
         "PostgreSQL; setting it chooses `postgres`") { Option = "Persistence.PostgresConnectionString" };
 
     public static readonly Setting ApiAskTimeout = new("api.askTimeout", SettingKind.Duration, "15s",
-        "how long an HTTP request waits for the actor it asks (a job, the listing, a run's node) before answering 503") { Option = "Api.AskTimeout" };
+        "how long an HTTP request waits for the actor it asks (a job, the listing, a run's node) before answering 503; a read of a job is asked again meanwhile (after 1 s, then every 2 s)") { Option = "Api.AskTimeout" };
 
     public static readonly Setting ApiProviderAskTimeout = new("api.providerAskTimeout", SettingKind.Duration, "3s",
         "how long the providers listing waits for each provider (one slow provider is listed as unreachable, not the whole page held)")
