@@ -31,13 +31,21 @@ public static class ActorAsk
         }
         catch (AskTimeoutException)
         {
-            return (null, Problems.Unavailable($"{who} did not answer within {wait.TotalSeconds} s"));
+            return Silent<T>(who, wait);
         }
 
-        return answer is T expected
+        return Judged<T>(answer, who);
+    }
+
+    /// <summary>The answer as a <typeparamref name="T"/>, or a 503 naming who answered what instead.</summary>
+    private static (T? Answer, ProblemHttpResult? Problem) Judged<T>(object answer, string who) where T : class =>
+        answer is T expected
             ? (expected, null)
             : (null, Problems.Unavailable($"{who} answered {answer.GetType().Name}, not {typeof(T).Name}"));
-    }
+
+    /// <summary>The 503 for an actor that did not answer within <paramref name="wait"/>.</summary>
+    private static (T? Answer, ProblemHttpResult? Problem) Silent<T>(string who, TimeSpan wait) where T : class =>
+        (null, Problems.Unavailable($"{who} did not answer within {wait.TotalSeconds} s"));
 
     /// <summary>How soon a read that has not been answered is sent again, at first, and at most.</summary>
     public static readonly (TimeSpan First, TimeSpan Longest) AskAgain = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
@@ -70,10 +78,7 @@ public static class ActorAsk
                 if (first.IsCompletedSuccessfully)
                 {
                     await done.CancelAsync();
-                    var answer = ((Task<object>)first).Result;
-                    return answer is T expected
-                        ? (expected, null)
-                        : (null, Problems.Unavailable($"{who} answered {answer.GetType().Name}, not {typeof(T).Name}"));
+                    return Judged<T>(((Task<object>)first).Result, who);
                 }
 
                 ct.ThrowIfCancellationRequested();
@@ -84,7 +89,7 @@ public static class ActorAsk
         }
 
         await done.CancelAsync();
-        return (null, Problems.Unavailable($"{who} did not answer within {wait.TotalSeconds} s"));
+        return Silent<T>(who, wait);
     }
 
     /// <summary>

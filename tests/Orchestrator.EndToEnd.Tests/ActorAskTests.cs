@@ -1,22 +1,13 @@
 using Akka.Actor;
 using Orchestrator.Api;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
 using Orchestrator.Protocol.Messages;
 
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>The one way the HTTP handlers ask an actor: silence and a wrong answer both become a 503 that names who.</summary>
-public sealed class ActorAskTests : IAsyncLifetime
+public sealed class ActorAskTests() : LocalActorSystem("ask")
 {
-    private ActorSystem _system = null!;
-
-    public Task InitializeAsync()
-    {
-        _system = ActorSystem.Create("ask-" + Guid.NewGuid().ToString("N")[..8]);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _system.Terminate();
-
     private sealed class Echo : ReceiveActor
     {
         public Echo() => ReceiveAny(message => Sender.Tell(message));
@@ -40,8 +31,8 @@ public sealed class ActorAskTests : IAsyncLifetime
     [Fact]
     public async Task A_read_that_went_unanswered_is_asked_again_and_the_first_answer_wins()
     {
-        var actor = _system.ActorOf(Props.Create(() => new LosesTheFirst()));
-        var (answer, problem) = await _system.ReadAsync<GetJob>(actor, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromSeconds(30));
+        var actor = Sys.ActorOf(Props.Create(() => new LosesTheFirst()));
+        var (answer, problem) = await Sys.ReadAsync<GetJob>(actor, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromSeconds(30));
         Assert.Null(problem);
         Assert.Equal("a", answer!.JobId);
         // Asked twice (once lost, once answered), and no more once answered.
@@ -52,7 +43,7 @@ public sealed class ActorAskTests : IAsyncLifetime
     [Fact]
     public async Task A_read_never_answered_is_a_503_after_the_whole_wait()
     {
-        var (answer, problem) = await _system.ReadAsync<JobStatus>(_system.DeadLetters, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromSeconds(1.5));
+        var (answer, problem) = await Sys.ReadAsync<JobStatus>(Sys.DeadLetters, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromSeconds(1.5));
         Assert.Null(answer);
         Assert.Equal("job 'a' did not answer within 1.5 s", problem!.ProblemDetails.Detail);
     }
@@ -62,14 +53,14 @@ public sealed class ActorAskTests : IAsyncLifetime
     {
         using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            _system.ReadAsync<JobStatus>(_system.DeadLetters, new GetJob("a"), "job 'a'", gone.Token, TimeSpan.FromSeconds(30)));
+            Sys.ReadAsync<JobStatus>(Sys.DeadLetters, new GetJob("a"), "job 'a'", gone.Token, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
     public async Task An_answer_of_the_type_asked_for_is_the_answer()
     {
-        var echo = _system.ActorOf(Props.Create(() => new Echo()));
-        var (answer, problem) = await _system.AskAsync<GetJob>(echo, new GetJob("a"), "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
+        var echo = Sys.ActorOf(Props.Create(() => new Echo()));
+        var (answer, problem) = await Sys.AskAsync<GetJob>(echo, new GetJob("a"), "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
         Assert.Null(problem);
         Assert.Equal("a", answer!.JobId);
     }
@@ -77,7 +68,7 @@ public sealed class ActorAskTests : IAsyncLifetime
     [Fact]
     public async Task An_actor_that_does_not_answer_in_time_is_a_503_naming_it_and_the_wait()
     {
-        var (answer, problem) = await _system.AskAsync<JobStatus>(_system.DeadLetters, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromMilliseconds(200));
+        var (answer, problem) = await Sys.AskAsync<JobStatus>(Sys.DeadLetters, new GetJob("a"), "job 'a'", CancellationToken.None, TimeSpan.FromMilliseconds(200));
         Assert.Null(answer);
         Assert.Equal(503, problem!.StatusCode);
         Assert.Equal("job 'a' did not answer within 0.2 s", problem.ProblemDetails.Detail);
@@ -86,8 +77,8 @@ public sealed class ActorAskTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_of_another_type_is_a_503_naming_both()
     {
-        var echo = _system.ActorOf(Props.Create(() => new Echo()));
-        var (answer, problem) = await _system.AskAsync<JobStatus>(echo, "hello", "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
+        var echo = Sys.ActorOf(Props.Create(() => new Echo()));
+        var (answer, problem) = await Sys.AskAsync<JobStatus>(echo, "hello", "the echo", CancellationToken.None, TimeSpan.FromSeconds(10));
         Assert.Null(answer);
         Assert.Equal(503, problem!.StatusCode);
         Assert.Equal("the echo answered String, not JobStatus", problem.ProblemDetails.Detail);

@@ -1,24 +1,15 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Api;
+using Orchestrator.EndToEnd.Tests.Infrastructure;
 using Orchestrator.Protocol.Messages;
 using Orchestrator.Protocol.Model;
 
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>The follower behind a job's event stream: a subscription lost on its way is sent again until one is answered.</summary>
-public sealed class JobFollowerTests : IAsyncLifetime
+public sealed class JobFollowerTests() : LocalActorSystem("follow")
 {
-    private ActorSystem _system = null!;
-
-    public Task InitializeAsync()
-    {
-        _system = ActorSystem.Create("follow-" + Guid.NewGuid().ToString("N")[..8]);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _system.Terminate();
-
     /// <summary>A job whose first subscription is lost (as it is when its member has just died); it answers the rest, and counts them.</summary>
     private sealed class LosesTheFirstSubscription : ReceiveActor
     {
@@ -38,9 +29,9 @@ public sealed class JobFollowerTests : IAsyncLifetime
     [Fact]
     public async Task A_subscription_that_went_unanswered_is_sent_again_and_the_stream_gets_the_jobs_state()
     {
-        var job = _system.ActorOf(Props.Create(() => new LosesTheFirstSubscription()));
+        var job = Sys.ActorOf(Props.Create(() => new LosesTheFirstSubscription()));
         var changes = Channel.CreateUnbounded<JobStateChanged>();
-        _system.ActorOf(JobFollower.Props(job, "followed", changes.Writer));
+        Sys.ActorOf(JobFollower.Props(job, "followed", changes.Writer));
 
         var change = await changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(("followed", JobState.Searching), (change.JobId, change.State));
